@@ -1,0 +1,62 @@
+// Differentiable functions on Vars. Each forward calls ops/ and records its
+// gradient rule, which sits beside it in src/autograd/.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rnnkit/autograd/variable.h"
+#include "rnnkit/ops/ops.h"
+
+namespace rnnkit::fn {
+
+// Broadcasting follows ops::add: b may be a scalar or a suffix of a's shape.
+Var add(const Var& a, const Var& b);
+Var sub(const Var& a, const Var& b);
+Var mul(const Var& a, const Var& b);
+Var scale(const Var& a, float s);
+
+Var sigmoid(const Var& x);
+Var tanh(const Var& x);
+Var relu(const Var& x);
+
+// x [.., K] times W^T for W [N, K], plus bias [N] (bias may be undefined).
+Var linear(const Var& x, const Var& weight, const Var& bias);
+Var matmul(const Var& a, const Var& b, bool trans_a = false, bool trans_b = false);
+
+Var softmax(const Var& x);
+Var log_softmax(const Var& x);
+
+enum class Reduction { kSum, kMean };
+struct CrossEntropyOptions {
+  std::int32_t ignore_index = -100;
+  Reduction reduction = Reduction::kMean;  // mean over non-ignored rows
+};
+// Fused softmax + NLL over logits [N, V] with int32 targets [N]: a [1] loss.
+Var cross_entropy(const Var& logits, const Tensor& targets, const CrossEntropyOptions& opts = {});
+
+// Rows of weight [V, D] at int32 ids: shape ids.shape + [D].
+Var embedding(const Var& weight, const Tensor& ids);
+
+// Inverted dropout. mask_shape: the shape of the mask, broadcast over x
+// (x's own shape for ordinary dropout; [B, H] over [T, B, H] shares one mask
+// across time, Gal & Ghahramani 2016). Identity when p == 0.
+Var dropout(const Var& x, float p, Generator& gen, const Shape& mask_shape);
+
+Var reshape(const Var& x, const Shape& shape);
+Var concat(const std::vector<Var>& xs, std::int64_t dim);
+Var slice(const Var& x, std::int64_t dim, std::int64_t start, std::int64_t length);
+Var sum(const Var& x);
+Var mean(const Var& x);
+
+struct RecurrentResult {
+  Var y;    // [T, B, H]
+  Var h_n;  // [B, H]
+  Var c_n;  // [B, H], LSTM only
+};
+// One fused recurrent layer over the whole sequence; lengths int32 [B] or undefined.
+RecurrentResult recurrent(ops::CellType cell, const Var& x, const Var& h0, const Var& c0,
+                          const Var& w_ih, const Var& w_hh, const Var& b_ih, const Var& b_hh,
+                          const Tensor& lengths = Tensor());
+
+}  // namespace rnnkit::fn

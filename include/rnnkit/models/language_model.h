@@ -1,0 +1,55 @@
+// The recurrent language model: Embedding -> dropout -> Recurrent stack ->
+// dropout -> Linear over the vocabulary (Zaremba et al. 2014; the book's
+// Rnnlm/BetterRnnlm). Parameter names match PyTorch's word_language_model
+// example (encoder.*, rnn.*, decoder.*), so its state_dict loads directly.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "rnnkit/nn/layers.h"
+
+namespace rnnkit::models {
+
+struct LanguageModelConfig {
+  std::string cell = "lstm";  // rnn | lstm | gru
+  std::int64_t vocab_size = 0;
+  std::int64_t emb_size = 200;
+  std::int64_t hidden_size = 200;
+  std::int64_t num_layers = 2;
+  float dropout = 0.0f;
+  bool variational_dropout = false;
+  bool tie_weights = false;
+  float init_range = 0.1f;
+  bool forget_bias_one = false;
+
+  std::string to_json() const;
+  static LanguageModelConfig from_json(const std::string& json);  // throws FormatError
+  void validate() const;
+};
+
+ops::CellType parse_cell(const std::string& name);
+
+class LanguageModel : public nn::Module {
+ public:
+  explicit LanguageModel(const LanguageModelConfig& config);
+  const LanguageModelConfig& config() const { return config_; }
+
+  // Uniform in [-init_range, init_range] (Zaremba), then the forget bias.
+  void init_parameters(std::uint64_t seed);
+
+  nn::RecurrentState zero_state(std::int64_t batch, Device device) const {
+    return rnn_.zero_state(batch, device);
+  }
+  // ids: int32 [T, B]. Returns logits [T*B, V] and the final state.
+  std::pair<Var, nn::RecurrentState> forward(const Tensor& ids, const nn::RecurrentState& state,
+                                             Generator& dropout_gen) const;
+
+ private:
+  LanguageModelConfig config_;
+  nn::Embedding encoder_;
+  nn::Recurrent rnn_;
+  nn::Linear decoder_;
+};
+
+}  // namespace rnnkit::models

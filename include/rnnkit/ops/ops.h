@@ -1,0 +1,133 @@
+// Device-independent tensor operations. Each checks its arguments (always on,
+// messages with shapes) and dispatches to the backend of its inputs' device.
+// Outputs come from the caching allocator. Gradient rules live in autograd/.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "rnnkit/core/rng.h"
+#include "rnnkit/core/tensor.h"
+
+namespace rnnkit::ops {
+
+// --- creation and copies
+void fill_(Tensor& t, float value);
+void copy_(Tensor& dst, const Tensor& src);  // same numel; devices may differ
+// Uniform in [lo, hi) from positions [offset, offset + numel) of gen's stream.
+void uniform_(Tensor& t, const Generator& gen, std::uint64_t offset, float lo, float hi);
+
+// --- linear algebra (2-D; callers flatten leading dimensions with view())
+// c = alpha * op(a) * op(b) + beta * c
+void gemm(const Tensor& a, bool trans_a, const Tensor& b, bool trans_b, float alpha, float beta,
+          Tensor& c);
+Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
+
+// --- elementwise. `b` broadcasts when b.numel() is 1 or its shape is a suffix
+// of a's shape (a bias [C] over [N, C]; a dropout mask [B, H] over [T, B, H]).
+Tensor add(const Tensor& a, const Tensor& b);
+Tensor sub(const Tensor& a, const Tensor& b);
+Tensor mul(const Tensor& a, const Tensor& b);
+Tensor scale(const Tensor& a, float s);
+void scale_(Tensor& a, float s);
+void add_(Tensor& y, const Tensor& x);                // y += x (x may broadcast)
+void axpy_(float alpha, const Tensor& x, Tensor& y);  // y += alpha * x
+// Sums `g` over the broadcast dimensions back to `shape` (the reverse of broadcasting).
+Tensor reduce_to(const Tensor& g, const Shape& shape);
+// Repeats `b` (broadcast rule above) to `shape`.
+Tensor broadcast_to(const Tensor& b, const Shape& shape);
+
+enum class Activation { kSigmoid, kTanh, kRelu };
+Tensor activation(Activation f, const Tensor& x);
+// dx from the activation's output y and dy.
+Tensor activation_backward(Activation f, const Tensor& y, const Tensor& dy);
+
+// --- reductions
+Tensor sum(const Tensor& x);           // [1]
+Tensor sum_squares(const Tensor& x);   // [1]
+bool all_finite(const Tensor& x);
+
+// --- softmax family over the last dimension
+Tensor softmax(const Tensor& x);
+Tensor softmax_backward(const Tensor& y, const Tensor& dy);
+Tensor log_softmax(const Tensor& x);
+Tensor log_softmax_backward(const Tensor& y, const Tensor& dy);
+
+// Fused softmax + negative log-likelihood over rows of logits [N, V].
+struct CrossEntropyForward {
+  Tensor loss_sum;  // [1]: sum of -log p(target) over counted rows
+  Tensor count;     // [1]: number of rows whose target != ignore_index
+  Tensor lse;       // [N]: log-sum-exp of each row, for the backward
+};
+CrossEntropyForward cross_entropy(const Tensor& logits, const Tensor& targets,
+                                  std::int32_t ignore_index = -100);
+// d(loss_sum)/d(logits) * grad_sum, where grad_sum is [1].
+Tensor cross_entropy_backward(const Tensor& logits, const Tensor& lse, const Tensor& targets,
+                              std::int32_t ignore_index, const Tensor& grad_sum);
+
+// --- embedding
+Tensor embedding(const Tensor& weight, const Tensor& ids);  // [V, D] x int[...] -> [..., D]
+// Adds the rows of dy into dweight at ids; touches only the rows that occur.
+void embedding_backward_(Tensor& dweight, const Tensor& ids, const Tensor& dy);
+
+// --- dropout: a mask of 0 and 1/(1-p), drawn from gen's positions
+// [offset, offset + numel(shape)). Share it across time by drawing [B, H]
+// and letting mul() broadcast it over [T, B, H].
+Tensor dropout_mask(const Shape& shape, float p, const Generator& gen, std::uint64_t offset,
+                    Device device);
+
+// --- shape
+Tensor concat(const std::vector<Tensor>& xs, std::int64_t dim);
+Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length);
+// Writes `src` into the slice of `dst` (the backward of slice and concat).
+void slice_assign_(Tensor& dst, std::int64_t dim, std::int64_t start, const Tensor& src);
+
+// --- fused recurrent layers over a whole sequence (time-major x [T, B, I]).
+// Weights and gate order follow PyTorch (LSTM: i, f, g, o; GRU: r, z, n).
+enum class CellType { kRNN, kLSTM, kGRU };
+int gate_count(CellType c);
+const char* cell_name(CellType c);
+
+struct RecurrentWeights {
+  Tensor w_ih;  // [G*H, I]
+  Tensor w_hh;  // [G*H, H]
+  Tensor b_ih;  // [G*H]
+  Tensor b_hh;  // [G*H]
+};
+
+struct RecurrentForward {
+  Tensor y;      // [T, B, H]; zero where t >= lengths[b]
+  Tensor h_n;    // [B, H]: the state after each sequence's last valid step
+  Tensor c_n;    // [B, H] (LSTM only)
+  Tensor h_all;  // [T+1, B, H]: states, h0 first (for the backward)
+  Tensor c_all;  // [T+1, B, H] (LSTM)
+  Tensor gates;  // [T, B, G*H] activated gates (RNN: unused)
+  Tensor hn;     // [T, B, H] (GRU: W_hn h + b_hn)
+};
+
+// lengths: int32 [B] or undefined (all sequences full length). c0 only for LSTM.
+RecurrentForward recurrent_forward(CellType cell, const Tensor& x, const Tensor& h0,
+                                   const Tensor& c0, const RecurrentWeights& w,
+                                   const Tensor& lengths);
+
+struct RecurrentGrads {
+  Tensor dx, dh0, dc0;
+  Tensor dw_ih, dw_hh, db_ih, db_hh;
+};
+// dy, dh_n, dc_n may be undefined (no gradient flows from them).
+RecurrentGrads recurrent_backward(CellType cell, const Tensor& x, const RecurrentWeights& w,
+                                  const Tensor& lengths, const RecurrentForward& fwd,
+                                  const Tensor& dy, const Tensor& dh_n, const Tensor& dc_n);
+
+// --- optimiser updates (in place, elementwise over flat buffers)
+void sgd_update_(Tensor& param, const Tensor& grad, Tensor& momentum_buf, float lr, float momentum,
+                 float weight_decay);
+void adagrad_update_(Tensor& param, const Tensor& grad, Tensor& sum_sq, float lr, float eps,
+                     float weight_decay);
+void rmsprop_update_(Tensor& param, const Tensor& grad, Tensor& sq_avg, float lr, float alpha,
+                     float eps, float weight_decay);
+// Adam (decoupled = false: L2 added to the gradient) or AdamW (decoupled = true).
+void adam_update_(Tensor& param, const Tensor& grad, Tensor& m, Tensor& v, float lr, float beta1,
+                  float beta2, float eps, float weight_decay, bool decoupled, std::int64_t step);
+
+}  // namespace rnnkit::ops

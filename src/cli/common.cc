@@ -1,0 +1,53 @@
+#include "cli/common.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "rnnkit/core/parallel.h"
+
+namespace rnnkit::cli {
+namespace {
+bool g_open_line = false;
+bool stderr_is_tty() { return ::isatty(STDERR_FILENO) == 1; }
+}  // namespace
+
+void progress_line(const std::string& line) {
+  if (stderr_is_tty()) {
+    std::fprintf(stderr, "\r%s\033[K", line.c_str());
+    g_open_line = true;
+  } else {
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  std::fflush(stderr);
+}
+
+void end_progress() {
+  if (g_open_line) std::fprintf(stderr, "\n");
+  g_open_line = false;
+}
+
+void info(const std::string& line) {
+  end_progress();
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+std::string format_duration(double s) {
+  if (s < 0) s = 0;
+  long t = static_cast<long>(s + 0.5);
+  if (t >= 3600) return fmt::format("{}h{:02}m", t / 3600, (t % 3600) / 60);
+  if (t >= 60) return fmt::format("{}m{:02}s", t / 60, t % 60);
+  return fmt::format("{}s", t);
+}
+
+double peak_rss_mb() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
+}
+
+void apply_threads(int threads) { set_num_threads(threads); }
+
+}  // namespace rnnkit::cli

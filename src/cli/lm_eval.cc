@@ -1,0 +1,51 @@
+// rnnkit lm eval: perplexity of a saved model on a text file.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "rnnkit/eval/perplexity.h"
+#include "rnnkit/io/model_file.h"
+
+namespace rnnkit::cli {
+
+void add_lm_eval(CLI::App& lm) {
+  auto* cmd = lm.add_subcommand("eval", "perplexity of a model on a text file");
+  struct Flags {
+    std::string model, data, device = "cpu";
+    std::int64_t batch = 1, steps = 35;
+    int threads = 0;
+    bool json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--model", f->model, "model.safetensors written by lm train")->required();
+  cmd->add_option("--data", f->data, "text to evaluate, read as one stream")->required();
+  cmd->add_option("--batch", f->batch, "parallel streams (1: exact continuous stream)")
+      ->capture_default_str();
+  cmd->add_option("--steps", f->steps, "window length")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
+  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
+  cmd->callback([f]() {
+    apply_threads(f->threads);
+    io::LoadedLanguageModel m = io::load_language_model(f->model);
+    Device device = Device::parse(f->device);
+    nn::ParameterSet params(*m.model, device);
+    m.model->train(false);
+    auto ids = m.vocab.encode(text::tokenize_lines(text::read_text_file(f->data)));
+    auto r = eval::evaluate_perplexity(*m.model, ids, f->batch, f->steps, device);
+    info(fmt::format("{}: perplexity {:.2f} over {} tokens ({:.0f} tokens/s)", f->data,
+                     r.perplexity(), r.tokens, r.tokens_per_second()));
+    if (f->json) {
+      nlohmann::ordered_json j = {{"ppl", r.perplexity()},
+                                  {"nll", r.nll_sum / std::max<std::int64_t>(r.tokens, 1)},
+                                  {"tokens", r.tokens},
+                                  {"eval_tokens_per_s", r.tokens_per_second()},
+                                  {"peak_rss_mb", peak_rss_mb()}};
+      std::cout << j.dump() << std::endl;
+    }
+  });
+}
+
+}  // namespace rnnkit::cli

@@ -1,0 +1,46 @@
+// rnnkit lm generate: sample a continuation of a prompt.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "rnnkit/decode/sampling.h"
+#include "rnnkit/io/model_file.h"
+
+namespace rnnkit::cli {
+
+void add_lm_generate(CLI::App& lm) {
+  auto* cmd = lm.add_subcommand("generate", "sample text from a prompt");
+  struct Flags {
+    std::string model, prompt, device = "cpu";
+    decode::GenerateOptions gen;
+    int threads = 1;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--model", f->model, "model.safetensors written by lm train")->required();
+  cmd->add_option("--prompt", f->prompt, "text to continue (words outside the vocabulary become <unk>)");
+  cmd->add_option("--length", f->gen.length, "tokens to generate")->capture_default_str();
+  cmd->add_option("--temperature", f->gen.sampling.temperature, "0: greedy")->capture_default_str();
+  cmd->add_option("--top-k", f->gen.sampling.top_k, "sample among the k likeliest (0: all)")
+      ->capture_default_str();
+  cmd->add_option("--top-p", f->gen.sampling.top_p, "nucleus mass (1: all)")->capture_default_str();
+  cmd->add_option("--seed", f->gen.seed, "random seed")->capture_default_str();
+  cmd->add_flag("--stop-at-eos", f->gen.stop_at_eos, "stop at the end of the sentence");
+  cmd->add_option("--threads", f->threads, "threads")->capture_default_str();
+  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  cmd->callback([f]() {
+    apply_threads(f->threads);
+    io::LoadedLanguageModel m = io::load_language_model(f->model);
+    Device device = Device::parse(f->device);
+    nn::ParameterSet params(*m.model, device);
+    m.model->train(false);
+    std::vector<std::string> prompt = text::tokenize_lines(f->prompt);
+    if (!prompt.empty()) prompt.pop_back();  // the <eos> ending the prompt line
+    auto words = decode::generate(*m.model, m.vocab, prompt, f->gen, device);
+    std::string out = f->prompt;
+    for (const auto& w : words) out += (w == text::kEos ? "\n" : " " + w);
+    std::cout << out << std::endl;
+  });
+}
+
+}  // namespace rnnkit::cli

@@ -1,0 +1,134 @@
+// rnnkit lm train: flags map onto LmTrainOptions; a preset fills the defaults
+// and any flag given overrides its field.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "rnnkit/train/lm_trainer.h"
+
+namespace rnnkit::cli {
+
+void add_lm_train(CLI::App& lm) {
+  auto* cmd = lm.add_subcommand("train", "train a language model with truncated BPTT");
+  struct Flags {
+    std::string train, valid, test, out = "runs/lm", preset = "small", cell, optimizer, schedule,
+                                     device = "cpu";
+    std::int64_t epochs = 0, batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
+                 min_count = 1, max_batches = 0, eval_batch = 1, eval_steps = 35;
+    float lr = 0, lr_decay = 0, dropout = -1, clip = -1, init = 0, momentum = 0, weight_decay = 0;
+    int decay_after = -1, patience = 1, threads = 0;
+    std::uint64_t seed = 1;
+    bool tie = false, forget_bias = false, variational = false, resume = false, json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--train", f->train, "training text (one sentence per line)")->required();
+  cmd->add_option("--valid", f->valid, "validation text");
+  cmd->add_option("--test", f->test, "test text, evaluated after training as one stream");
+  cmd->add_option("--out", f->out, "run directory")->capture_default_str();
+  cmd->add_option("--preset", f->preset, "small | medium | large (Zaremba et al. 2014)")
+      ->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "epochs to train");
+  cmd->add_option("--cell", f->cell, "rnn | lstm | gru");
+  cmd->add_option("--layers", f->layers, "recurrent layers");
+  cmd->add_option("--hidden", f->hidden, "hidden units per layer");
+  cmd->add_option("--emb", f->emb, "embedding size");
+  cmd->add_option("--batch", f->batch, "parallel streams");
+  cmd->add_option("--steps", f->steps, "BPTT steps per batch");
+  cmd->add_option("--optimizer", f->optimizer, "sgd | adagrad | rmsprop | adam | adamw");
+  cmd->add_option("--lr", f->lr, "learning rate");
+  cmd->add_option("--momentum", f->momentum, "SGD momentum");
+  cmd->add_option("--weight-decay", f->weight_decay, "L2 penalty (decoupled for adamw)");
+  cmd->add_option("--schedule", f->schedule, "step | plateau | none");
+  cmd->add_option("--lr-decay", f->lr_decay, "decay factor per epoch (step) or per plateau");
+  cmd->add_option("--decay-after", f->decay_after, "step schedule: epochs at the full rate");
+  cmd->add_option("--patience", f->patience, "plateau schedule: evaluations without gain");
+  cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
+  cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and on outputs");
+  cmd->add_flag("--variational-dropout", f->variational, "one dropout mask per sequence");
+  cmd->add_option("--init", f->init, "uniform initialisation range");
+  cmd->add_flag("--tie", f->tie, "tie the embedding and output matrices");
+  cmd->add_flag("--forget-bias", f->forget_bias, "initialise the LSTM forget-gate bias to 1");
+  cmd->add_option("--max-vocab", f->max_vocab, "vocabulary size limit (0: none)");
+  cmd->add_option("--min-count", f->min_count, "drop rarer words to <unk>");
+  cmd->add_option("--eval-batch", f->eval_batch, "streams for evaluation")->capture_default_str();
+  cmd->add_option("--eval-steps", f->eval_steps, "window for evaluation")->capture_default_str();
+  cmd->add_option("--max-batches", f->max_batches, "stop each epoch after N batches (quick runs)");
+  cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
+  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  cmd->add_flag("--resume", f->resume, "continue from OUT/checkpoint.safetensors");
+  cmd->add_flag("--json", f->json, "print a JSON object with the headline figures last");
+
+  cmd->callback([f, cmd]() {
+    apply_threads(f->threads);
+    train::LmTrainOptions o = train::lm_preset(f->preset);
+    o.train_path = f->train;
+    o.valid_path = f->valid;
+    o.test_path = f->test;
+    o.out_dir = f->out;
+    auto given = [&](const char* name) { return cmd->count(name) > 0; };
+    if (given("--epochs")) o.epochs = f->epochs;
+    if (given("--cell")) o.model.cell = f->cell;
+    if (given("--layers")) o.model.num_layers = f->layers;
+    if (given("--hidden")) o.model.hidden_size = f->hidden;
+    if (given("--emb")) o.model.emb_size = f->emb;
+    if (given("--batch")) o.batch = f->batch;
+    if (given("--steps")) o.steps = f->steps;
+    if (given("--optimizer")) o.optimizer.name = f->optimizer;
+    if (given("--lr")) o.optimizer.lr = f->lr;
+    if (given("--momentum")) o.optimizer.momentum = f->momentum;
+    if (given("--weight-decay")) o.optimizer.weight_decay = f->weight_decay;
+    if (given("--schedule")) o.schedule = f->schedule;
+    if (given("--lr-decay")) o.lr_decay = f->lr_decay;
+    if (given("--decay-after")) o.decay_after = f->decay_after;
+    if (given("--patience")) o.patience = f->patience;
+    if (given("--clip")) o.clip = f->clip;
+    if (given("--dropout")) o.model.dropout = f->dropout;
+    if (given("--variational-dropout")) o.model.variational_dropout = true;
+    if (given("--init")) o.model.init_range = f->init;
+    if (given("--tie")) o.model.tie_weights = true;
+    if (given("--forget-bias")) o.model.forget_bias_one = true;
+    o.max_vocab = f->max_vocab;
+    o.min_count = f->min_count;
+    o.eval_batch = f->eval_batch;
+    o.eval_steps = f->eval_steps;
+    o.max_batches = f->max_batches;
+    o.seed = f->seed;
+    o.device = f->device;
+    o.resume = f->resume;
+
+    info(fmt::format("rnnkit lm train: preset {}, seed {}, threads {}, output {}", o.preset, o.seed,
+                     f->threads, o.out_dir));
+    train::LmTrainCallbacks cb;
+    cb.on_message = [](const std::string& m) { info(m); };
+    cb.on_progress = [](const train::LmProgress& p) {
+      progress_line(fmt::format("Ep. {}/{} : {:5.1f}% : {:7.0f} tok/s : lr {:.3g} : ppl {:8.2f} : ETA {}",
+                                p.epoch, p.epochs, 100.0 * p.fraction, p.tokens_per_s, p.lr, p.ppl,
+                                format_duration(p.eta_s)));
+    };
+    cb.on_epoch = [](const train::LmEpochReport& r) {
+      info(fmt::format("epoch {} done in {}: lr {:.3g}, train ppl {:.2f}, valid ppl {:.2f}, {:.0f} tok/s",
+                       r.epoch, format_duration(r.seconds), r.lr, r.train_ppl, r.valid_ppl,
+                       r.tokens_per_s));
+    };
+    train::LmTrainResult r = train::train_language_model(o, cb);
+    info(fmt::format("done in {}: train ppl {:.2f}, valid ppl {:.2f}, test ppl {:.2f}; model {}",
+                     format_duration(r.wall_s), r.train_ppl, r.valid_ppl, r.test_ppl, r.model_path));
+    if (f->json) {
+      nlohmann::ordered_json j = {{"train_ppl", r.train_ppl},
+                                  {"valid_ppl", r.valid_ppl},
+                                  {"test_ppl", r.test_ppl},
+                                  {"train_tokens_per_s", r.train_tokens_per_s},
+                                  {"eval_tokens_per_s", r.eval_tokens_per_s},
+                                  {"peak_rss_mb", peak_rss_mb()},
+                                  {"wall_s", r.wall_s},
+                                  {"epochs", r.epochs},
+                                  {"model", r.model_path}};
+      std::cout << j.dump() << std::endl;
+    }
+  });
+}
+
+}  // namespace rnnkit::cli

@@ -1,0 +1,52 @@
+// rnnkit: one subcommand per file in this folder; this file wires them up and
+// turns every error into one "error: ..." line and a non-zero exit.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+
+#include "cli/common.h"
+#include "rnnkit/core/error.h"
+#include "rnnkit/core/logging.h"
+
+namespace {
+
+// OpenMP reads its wait policy when the program loads, before main. Threads
+// that spin between parallel regions steal a core from the other process on a
+// small machine, so unless the user chose a policy, re-run with PASSIVE.
+void ensure_passive_wait(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  ::execv("/proc/self/exe", argv);  // only returns on failure: carry on as we are
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ensure_passive_wait(argv);
+  rnnkit::set_log_sink([](rnnkit::LogLevel level, const std::string& m) {
+    rnnkit::cli::info(level == rnnkit::LogLevel::kWarn ? "warning: " + m : m);
+  });
+  CLI::App app{"rnnkit: recurrent networks for language, on the CPU and GPU"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "rnnkit 0.1.0");
+  CLI::App* lm = app.add_subcommand("lm", "language models: train, eval, generate");
+  lm->require_subcommand(1);
+  rnnkit::cli::add_lm_train(*lm);
+  rnnkit::cli::add_lm_eval(*lm);
+  rnnkit::cli::add_lm_generate(*lm);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const rnnkit::Error& e) {
+    rnnkit::cli::end_progress();
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    rnnkit::cli::end_progress();
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

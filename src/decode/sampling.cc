@@ -1,0 +1,76 @@
+#include "rnnkit/decode/sampling.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "rnnkit/autograd/functions.h"
+
+namespace rnnkit::decode {
+
+void SamplingOptions::validate() const {
+  RNNKIT_CHECK(temperature >= 0.0f, "temperature {} must not be negative", temperature);
+  RNNKIT_CHECK(top_k >= 0, "top-k {} must not be negative", top_k);
+  RNNKIT_CHECK(top_p > 0.0f && top_p <= 1.0f, "top-p {} outside (0, 1]", top_p);
+}
+
+std::int32_t sample(const std::vector<float>& logits, const SamplingOptions& opts, Generator& gen) {
+  RNNKIT_CHECK(!logits.empty(), "sample: no logits");
+  if (opts.temperature == 0.0f)
+    return static_cast<std::int32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
+  std::vector<std::int32_t> order(logits.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](auto a, auto b) {
+    return logits[static_cast<std::size_t>(a)] > logits[static_cast<std::size_t>(b)];
+  });
+  std::size_t keep = order.size();
+  if (opts.top_k > 0) keep = std::min(keep, static_cast<std::size_t>(opts.top_k));
+  // Softmax of the kept candidates at the temperature, in descending order.
+  float mx = logits[static_cast<std::size_t>(order[0])];
+  std::vector<double> p(keep);
+  double total = 0.0;
+  for (std::size_t i = 0; i < keep; ++i) {
+    p[i] = std::exp((logits[static_cast<std::size_t>(order[i])] - mx) / opts.temperature);
+    total += p[i];
+  }
+  if (opts.top_p < 1.0f) {  // smallest prefix whose mass reaches top_p
+    double mass = 0.0;
+    std::size_t n = 0;
+    while (n < keep && mass < opts.top_p * total) mass += p[n++];
+    keep = std::max<std::size_t>(n, 1);
+    total = mass;
+  }
+  double u = gen.uniform() * total, acc = 0.0;
+  for (std::size_t i = 0; i < keep; ++i) {
+    acc += p[i];
+    if (u < acc) return order[i];
+  }
+  return order[keep - 1];
+}
+
+std::vector<std::string> generate(const models::LanguageModel& model, const text::Vocabulary& vocab,
+                                  const std::vector<std::string>& prompt,
+                                  const GenerateOptions& opts, Device device) {
+  opts.sampling.validate();
+  NoGradGuard no_grad;
+  Generator gen(opts.seed, /*stream=*/3), unused;
+  nn::RecurrentState state = model.zero_state(1, device);
+  // An empty prompt starts after an end of sentence, as at the start of a line.
+  std::vector<std::int32_t> ids = prompt.empty() ? std::vector<std::int32_t>{vocab.eos_id()}
+                                                 : vocab.encode(prompt);
+  std::vector<std::string> out;
+  Tensor x = Tensor::from_ids(ids, {static_cast<std::int64_t>(ids.size()), 1}, device);
+  for (std::int64_t i = 0; i < opts.length; ++i) {
+    auto [logits, next] = model.forward(x, state, unused);
+    state = next;
+    Tensor last = logits.value().narrow0(logits.value().size(0) - 1, 1);
+    std::vector<float> row = last.to_vector();
+    std::int32_t id = sample(row, opts.sampling, gen);
+    if (opts.stop_at_eos && id == vocab.eos_id()) break;
+    out.push_back(vocab.word(id));
+    x = Tensor::from_ids({id}, {1, 1}, device);
+  }
+  return out;
+}
+
+}  // namespace rnnkit::decode

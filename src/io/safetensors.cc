@@ -1,0 +1,175 @@
+#include "rnnkit/io/safetensors.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace rnnkit::io {
+namespace {
+
+// Larger headers are not written by any known writer and would be an attack.
+constexpr std::uint64_t kMaxHeader = 100u << 20;
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw FormatError(fmt::format("{}: {}", path, what));
+}
+
+}  // namespace
+
+const Tensor* SafetensorsContents::find(const std::string& name) const {
+  for (const auto& [n, t] : tensors)
+    if (n == name) return &t;
+  return nullptr;
+}
+
+const Tensor& SafetensorsContents::at(const std::string& name, const std::string& path) const {
+  const Tensor* t = find(name);
+  if (!t) fail(path, fmt::format("tensor '{}' is missing", name));
+  return *t;
+}
+
+void write_file_atomic(const std::string& path, const std::string& bytes) {
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) throw Error(fmt::format("{}: cannot create: {}", tmp, std::strerror(errno)));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw Error(fmt::format("{}: write failed: {}", path, std::strerror(e)));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    throw Error(fmt::format("{}: fsync failed: {}", path, std::strerror(e)));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    throw Error(fmt::format("{}: rename failed: {}", path, std::strerror(e)));
+  }
+}
+
+void save_safetensors(const std::string& path, const NamedTensors& tensors,
+                      const Metadata& metadata) {
+  nlohmann::ordered_json header;
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  std::uint64_t offset = 0;
+  for (const auto& [name, t] : tensors) {
+    RNNKIT_CHECK(name != "__metadata__" && !header.contains(name), "safetensors: duplicate name '{}'",
+                 name);
+    header[name] = {{"dtype", dtype_name(t.dtype())},
+                    {"shape", t.shape()},
+                    {"data_offsets", {offset, offset + t.bytes()}}};
+    offset += t.bytes();
+  }
+  std::string json = header.dump();
+  json.append((8 - json.size() % 8) % 8, ' ');  // data starts 8-byte aligned
+  std::string bytes(8, '\0');
+  std::uint64_t n = json.size();
+  for (int i = 0; i < 8; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<char>(n >> (8 * i));
+  bytes += json;
+  bytes.reserve(bytes.size() + offset);
+  for (const auto& [name, t] : tensors) {
+    Tensor host = t.device() == kCPU ? t : t.to(kCPU);
+    bytes.append(static_cast<const char*>(host.raw()), host.bytes());
+  }
+  write_file_atomic(path, bytes);
+}
+
+SafetensorsContents load_safetensors(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, fmt::format("cannot open: {}", std::strerror(errno)));
+  in.seekg(0, std::ios::end);
+  std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
+  in.seekg(0);
+  if (size < 8) fail(path, fmt::format("truncated: {} bytes, a safetensors file has at least 8", size));
+  unsigned char len_bytes[8];
+  in.read(reinterpret_cast<char*>(len_bytes), 8);
+  std::uint64_t header_len = 0;
+  for (int i = 7; i >= 0; --i) header_len = header_len << 8 | len_bytes[i];
+  if (header_len > kMaxHeader || header_len > size - 8)
+    fail(path, fmt::format("header length {} at byte 0 exceeds the file ({} bytes): not a "
+                           "safetensors file, or truncated", header_len, size));
+  std::string json(header_len, '\0');
+  in.read(json.data(), static_cast<std::streamsize>(header_len));
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(json);
+  } catch (const nlohmann::json::exception& e) {
+    fail(path, fmt::format("header is not valid JSON: {}", e.what()));
+  }
+  if (!header.is_object()) fail(path, "header is not a JSON object");
+  std::uint64_t data_start = 8 + header_len, data_size = size - data_start;
+
+  SafetensorsContents out;
+  struct Item {
+    std::string name;
+    DType dtype;
+    Shape shape;
+    std::uint64_t begin, end;
+  };
+  std::vector<Item> items;
+  for (auto it = header.begin(); it != header.end(); ++it) {
+    const std::string& name = it.key();
+    const auto& v = it.value();
+    if (name == "__metadata__") {
+      if (!v.is_object()) fail(path, "__metadata__ is not an object");
+      for (auto m = v.begin(); m != v.end(); ++m) {
+        if (!m.value().is_string()) fail(path, fmt::format("metadata '{}' is not a string", m.key()));
+        out.metadata[m.key()] = m.value().get<std::string>();
+      }
+      continue;
+    }
+    try {
+      Item item{name, DType::kFloat32, {}, 0, 0};
+      std::string dt = v.at("dtype").get<std::string>();
+      if (dt == "I32") item.dtype = DType::kInt32;
+      else if (dt != "F32")
+        fail(path, fmt::format("tensor '{}' has dtype {}; rnnkit reads F32 and I32", name, dt));
+      item.shape = v.at("shape").get<Shape>();
+      auto offs = v.at("data_offsets").get<std::vector<std::uint64_t>>();
+      if (offs.size() != 2) fail(path, fmt::format("tensor '{}': data_offsets needs 2 values", name));
+      item.begin = offs[0];
+      item.end = offs[1];
+      for (auto d : item.shape)
+        if (d < 0 || d > (std::int64_t{1} << 40))
+          fail(path, fmt::format("tensor '{}': bad dimension {}", name, d));
+      std::uint64_t want = static_cast<std::uint64_t>(shape_numel(item.shape)) * 4;
+      if (item.end < item.begin || item.end - item.begin != want)
+        fail(path, fmt::format("tensor '{}' of shape {} needs {} bytes, offsets give [{}, {})", name,
+                               shape_str(item.shape), want, item.begin, item.end));
+      if (item.end > data_size)
+        fail(path, fmt::format("truncated: tensor '{}' ends at data byte {}, the data has {} bytes",
+                               name, item.end, data_size));
+      items.push_back(std::move(item));
+    } catch (const nlohmann::json::exception& e) {
+      fail(path, fmt::format("tensor '{}': malformed entry: {}", name, e.what()));
+    }
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.begin < b.begin; });
+  for (std::size_t i = 1; i < items.size(); ++i)
+    if (items[i].begin < items[i - 1].end)
+      fail(path, fmt::format("tensors '{}' and '{}' overlap", items[i - 1].name, items[i].name));
+  for (const auto& item : items) {
+    Tensor t = Tensor::empty(item.shape, kCPU, item.dtype);
+    in.seekg(static_cast<std::streamoff>(data_start + item.begin));
+    in.read(static_cast<char*>(t.raw()), static_cast<std::streamsize>(item.end - item.begin));
+    if (!in) fail(path, fmt::format("read error in tensor '{}'", item.name));
+    out.tensors.emplace_back(item.name, std::move(t));
+  }
+  return out;
+}
+
+}  // namespace rnnkit::io

@@ -1,0 +1,104 @@
+#include "rnnkit/models/language_model.h"
+
+#include <nlohmann/json.hpp>
+
+#include "rnnkit/ops/ops.h"
+
+namespace rnnkit::models {
+
+ops::CellType parse_cell(const std::string& name) {
+  if (name == "lstm") return ops::CellType::kLSTM;
+  if (name == "gru") return ops::CellType::kGRU;
+  if (name == "rnn") return ops::CellType::kRNN;
+  throw InvalidArgument(fmt::format("unknown cell type '{}' (expected rnn, lstm or gru)", name));
+}
+
+std::string LanguageModelConfig::to_json() const {
+  nlohmann::ordered_json j = {{"cell", cell},
+                              {"vocab_size", vocab_size},
+                              {"emb_size", emb_size},
+                              {"hidden_size", hidden_size},
+                              {"num_layers", num_layers},
+                              {"dropout", dropout},
+                              {"variational_dropout", variational_dropout},
+                              {"tie_weights", tie_weights},
+                              {"init_range", init_range},
+                              {"forget_bias_one", forget_bias_one}};
+  return j.dump();
+}
+
+LanguageModelConfig LanguageModelConfig::from_json(const std::string& text) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    LanguageModelConfig c;
+    c.cell = j.at("cell").get<std::string>();
+    c.vocab_size = j.at("vocab_size").get<std::int64_t>();
+    c.emb_size = j.at("emb_size").get<std::int64_t>();
+    c.hidden_size = j.at("hidden_size").get<std::int64_t>();
+    c.num_layers = j.at("num_layers").get<std::int64_t>();
+    c.dropout = j.value("dropout", 0.0f);
+    c.variational_dropout = j.value("variational_dropout", false);
+    c.tie_weights = j.value("tie_weights", false);
+    c.init_range = j.value("init_range", 0.1f);
+    c.forget_bias_one = j.value("forget_bias_one", false);
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("model configuration is malformed: {}", e.what()));
+  }
+}
+
+void LanguageModelConfig::validate() const {
+  parse_cell(cell);
+  RNNKIT_CHECK(vocab_size > 1 && emb_size > 0 && hidden_size > 0 && num_layers > 0,
+               "language model: bad sizes (vocab {}, emb {}, hidden {}, layers {})", vocab_size,
+               emb_size, hidden_size, num_layers);
+  RNNKIT_CHECK(!tie_weights || emb_size == hidden_size,
+               "language model: tying needs emb_size == hidden_size (got {} and {})", emb_size,
+               hidden_size);
+  RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "language model: dropout {} outside [0, 1)",
+               dropout);
+}
+
+namespace {
+const LanguageModelConfig& validated(const LanguageModelConfig& c) {
+  c.validate();
+  return c;
+}
+}  // namespace
+
+LanguageModel::LanguageModel(const LanguageModelConfig& config)
+    : config_(validated(config)),
+      encoder_(config.vocab_size, config.emb_size),
+      rnn_({parse_cell(config.cell), config.emb_size, config.hidden_size, config.num_layers,
+            config.dropout, config.variational_dropout}),
+      decoder_(config.hidden_size, config.vocab_size, true,
+               config.tie_weights ? encoder_.weight : Var()) {
+  register_module("encoder", &encoder_);
+  register_module("rnn", &rnn_);
+  register_module("decoder", &decoder_);
+}
+
+void LanguageModel::init_parameters(std::uint64_t seed) {
+  Generator gen(seed, /*stream=*/1);
+  float r = config_.init_range;
+  for (auto& [name, v] : named_parameters()) {
+    Tensor& t = v.value();
+    ops::uniform_(t, gen, gen.reserve(static_cast<std::uint64_t>(t.numel())), -r, r);
+  }
+  if (config_.forget_bias_one) rnn_.set_forget_bias(1.0f);
+}
+
+std::pair<Var, nn::RecurrentState> LanguageModel::forward(const Tensor& ids,
+                                                          const nn::RecurrentState& state,
+                                                          Generator& gen) const {
+  RNNKIT_CHECK(ids.dim() == 2, "language model: ids must be [T, B], got {}", shape_str(ids.shape()));
+  bool train = training();
+  bool var = config_.variational_dropout;
+  Var x = nn::dropout_seq(encoder_.forward(ids), config_.dropout, var, train, gen);
+  auto [y, next] = rnn_.forward(x, state, gen);
+  y = nn::dropout_seq(y, config_.dropout, var, train, gen);
+  Var logits = decoder_.forward(fn::reshape(y, {-1, config_.hidden_size}));
+  return {logits, next};
+}
+
+}  // namespace rnnkit::models

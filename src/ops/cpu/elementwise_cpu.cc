@@ -1,0 +1,246 @@
+#include <cmath>
+#include <cstring>
+
+#include "ops/cpu/blas.h"
+#include "ops/cpu/vmath.h"
+#include "ops/kernels.h"
+
+namespace rnnkit::ops::kernels {
+
+using cpu::kParallelGrain;
+constexpr DeviceType kC = DeviceType::kCPU;
+
+template <>
+void fill<kC>(Tensor& t, float value) {
+  float* p = t.data();
+  std::int64_t n = t.numel();
+#pragma omp parallel for simd if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i) p[i] = value;
+}
+
+template <>
+void uniform<kC>(Tensor& t, const Generator& gen, std::uint64_t offset, float lo, float hi) {
+  float* p = t.data();
+  std::int64_t n = t.numel();
+#pragma omp parallel for if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i)
+    p[i] = lo + (hi - lo) * gen.uniform_at(offset + static_cast<std::uint64_t>(i));
+}
+
+template <>
+void binary<kC>(Binary op, const Tensor& a, const Tensor& b, Tensor& out) {
+  const float* x = a.data();
+  const float* y = b.data();
+  float* o = out.data();
+  std::int64_t n = a.numel(), m = b.numel(), rows = n / m;
+#pragma omp parallel for if (n > kParallelGrain)
+  for (std::int64_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * m;
+    float* orow = o + r * m;
+    switch (op) {
+      case Binary::kAdd:
+#pragma omp simd
+        for (std::int64_t i = 0; i < m; ++i) orow[i] = xr[i] + y[i];
+        break;
+      case Binary::kSub:
+#pragma omp simd
+        for (std::int64_t i = 0; i < m; ++i) orow[i] = xr[i] - y[i];
+        break;
+      case Binary::kMul:
+#pragma omp simd
+        for (std::int64_t i = 0; i < m; ++i) orow[i] = xr[i] * y[i];
+        break;
+    }
+  }
+}
+
+template <>
+void scale<kC>(const Tensor& a, float s, Tensor& out) {
+  const float* x = a.data();
+  float* o = out.data();
+  std::int64_t n = a.numel();
+#pragma omp parallel for simd if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i) o[i] = x[i] * s;
+}
+
+template <>
+void axpy<kC>(float alpha, const Tensor& x, Tensor& y) {
+  const float* xp = x.data();
+  float* yp = y.data();
+  std::int64_t n = x.numel();
+#pragma omp parallel for simd if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i) yp[i] += alpha * xp[i];
+}
+
+template <>
+void reduce_rows<kC>(const Tensor& g, Tensor& out) {
+  const float* x = g.data();
+  float* o = out.data();
+  std::int64_t cols = out.numel(), rows = g.numel() / cols;
+#pragma omp parallel for if (g.numel() > kParallelGrain && cols >= 64)
+  for (std::int64_t c0 = 0; c0 < cols; c0 += 64) {
+    std::int64_t c1 = std::min(cols, c0 + 64);
+    for (std::int64_t c = c0; c < c1; ++c) o[c] = 0.0f;
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const float* xr = x + r * cols;
+#pragma omp simd
+      for (std::int64_t c = c0; c < c1; ++c) o[c] += xr[c];
+    }
+  }
+}
+
+template <>
+void activation<kC>(Activation f, const Tensor& x, Tensor& out) {
+  const float* in = x.data();
+  float* o = out.data();
+  std::int64_t n = x.numel();
+  switch (f) {
+    case Activation::kSigmoid:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = cpu::fast_sigmoid(in[i]);
+      break;
+    case Activation::kTanh:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = cpu::fast_tanh(in[i]);
+      break;
+    case Activation::kRelu:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = in[i] > 0.0f ? in[i] : 0.0f;
+      break;
+  }
+}
+
+template <>
+void activation_backward<kC>(Activation f, const Tensor& y, const Tensor& dy, Tensor& out) {
+  const float* yp = y.data();
+  const float* g = dy.data();
+  float* o = out.data();
+  std::int64_t n = y.numel();
+  switch (f) {
+    case Activation::kSigmoid:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = g[i] * yp[i] * (1.0f - yp[i]);
+      break;
+    case Activation::kTanh:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = g[i] * (1.0f - yp[i] * yp[i]);
+      break;
+    case Activation::kRelu:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = yp[i] > 0.0f ? g[i] : 0.0f;
+      break;
+  }
+}
+
+template <>
+void sum<kC>(const Tensor& x, bool squares, Tensor& out) {
+  const float* p = x.data();
+  std::int64_t n = x.numel();
+  double total = 0.0;  // double: sums of millions of gradients stay exact enough
+#pragma omp parallel for reduction(+ : total) if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i) total += squares ? double(p[i]) * p[i] : double(p[i]);
+  out.data()[0] = static_cast<float>(total);
+}
+
+template <>
+bool all_finite<kC>(const Tensor& x) {
+  const float* p = x.data();
+  std::int64_t n = x.numel();
+  int bad = 0;
+#pragma omp parallel for reduction(| : bad) if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i) bad |= !std::isfinite(p[i]);
+  return !bad;
+}
+
+template <>
+void dropout_mask<kC>(Tensor& out, float p, const Generator& gen, std::uint64_t offset) {
+  float* o = out.data();
+  std::int64_t n = out.numel();
+  float keep = 1.0f / (1.0f - p);
+#pragma omp parallel for if (n > kParallelGrain)
+  for (std::int64_t i = 0; i < n; ++i)
+    o[i] = gen.uniform_at(offset + static_cast<std::uint64_t>(i)) >= p ? keep : 0.0f;
+}
+
+template <>
+void copy_blocks<kC>(const Tensor& src, std::int64_t src_stride, std::int64_t src_off, Tensor& dst,
+                     std::int64_t dst_stride, std::int64_t dst_off, std::int64_t outer,
+                     std::int64_t block) {
+  std::size_t es = dtype_size(src.dtype());
+  const char* s = static_cast<const char*>(src.raw());
+  char* d = static_cast<char*>(dst.raw());
+  for (std::int64_t o = 0; o < outer; ++o)
+    std::memcpy(d + (o * dst_stride + dst_off) * es, s + (o * src_stride + src_off) * es,
+                static_cast<std::size_t>(block) * es);
+}
+
+template <>
+void gemm<kC>(const Tensor& a, bool ta, const Tensor& b, bool tb, float alpha, float beta,
+              Tensor& c) {
+  std::int64_t m = c.size(0), n = c.size(1), k = ta ? a.size(0) : a.size(1);
+  cpu::sgemm(ta, tb, m, n, k, alpha, a.data(), a.size(1), b.data(), b.size(1), beta, c.data(),
+             n);
+}
+
+template <>
+void optim_update<kC>(const OptimStep& s, Tensor& param, const Tensor& grad, Tensor& state0,
+                      Tensor& state1) {
+  float* w = param.data();
+  const float* g = grad.data();
+  std::int64_t n = param.numel();
+  float wd = s.weight_decay;
+  switch (s.kind) {
+    case OptimStep::kSGD: {
+      float mu = s.momentum_or_beta1;
+      float* buf = mu != 0.0f ? state0.data() : nullptr;
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) {
+        float d = g[i] + wd * w[i];
+        if (buf) d = buf[i] = mu * buf[i] + d;
+        w[i] -= s.lr * d;
+      }
+      break;
+    }
+    case OptimStep::kAdaGrad: {
+      float* acc = state0.data();
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) {
+        float d = g[i] + wd * w[i];
+        acc[i] += d * d;
+        w[i] -= s.lr * d / (std::sqrt(acc[i]) + s.eps);
+      }
+      break;
+    }
+    case OptimStep::kRMSProp: {
+      float* sq = state0.data();
+      float alpha = s.beta2_or_alpha;
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) {
+        float d = g[i] + wd * w[i];
+        sq[i] = alpha * sq[i] + (1.0f - alpha) * d * d;
+        w[i] -= s.lr * d / (std::sqrt(sq[i]) + s.eps);
+      }
+      break;
+    }
+    case OptimStep::kAdam: {
+      float* m = state0.data();
+      float* v = state1.data();
+      float b1 = s.momentum_or_beta1, b2 = s.beta2_or_alpha;
+      float c1 = 1.0f - std::pow(b1, static_cast<float>(s.step));
+      float c2 = 1.0f - std::pow(b2, static_cast<float>(s.step));
+      float step = s.lr / c1, root_c2 = std::sqrt(c2);
+      bool decoupled = s.decoupled;
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) {
+        float d = decoupled ? g[i] : g[i] + wd * w[i];
+        if (decoupled) w[i] -= s.lr * wd * w[i];
+        m[i] = b1 * m[i] + (1.0f - b1) * d;
+        v[i] = b2 * v[i] + (1.0f - b2) * d * d;
+        w[i] -= step * m[i] / (std::sqrt(v[i]) / root_c2 + s.eps);
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace rnnkit::ops::kernels

@@ -1,0 +1,71 @@
+#include "rnnkit/optim/optimizer.h"
+
+#include <cmath>
+
+#include "rnnkit/ops/ops.h"
+
+namespace rnnkit::optim {
+
+Optimizer::Optimizer(nn::ParameterSet& params, const OptimizerOptions& opts)
+    : params_(params), opts_(opts) {
+  const std::string& n = opts_.name;
+  RNNKIT_CHECK(n == "sgd" || n == "adagrad" || n == "rmsprop" || n == "adam" || n == "adamw",
+               "unknown optimizer '{}' (expected sgd, adagrad, rmsprop, adam or adamw)", n);
+  RNNKIT_CHECK(opts_.lr > 0.0f, "learning rate must be positive, got {}", opts_.lr);
+  bool needs0 = n != "sgd" || opts_.momentum != 0.0f;
+  if (needs0) state0_ = Tensor::zeros({params.numel()}, params.device());
+  if (n == "adam" || n == "adamw") state1_ = Tensor::zeros({params.numel()}, params.device());
+}
+
+void Optimizer::step() {
+  ++steps_;
+  Tensor& w = params_.values();
+  const Tensor& g = params_.grads();
+  const std::string& n = opts_.name;
+  if (n == "sgd")
+    ops::sgd_update_(w, g, state0_, opts_.lr, opts_.momentum, opts_.weight_decay);
+  else if (n == "adagrad")
+    ops::adagrad_update_(w, g, state0_, opts_.lr, opts_.eps, opts_.weight_decay);
+  else if (n == "rmsprop")
+    ops::rmsprop_update_(w, g, state0_, opts_.lr, opts_.alpha, opts_.eps, opts_.weight_decay);
+  else
+    ops::adam_update_(w, g, state0_, state1_, opts_.lr, opts_.beta1, opts_.beta2, opts_.eps,
+                      opts_.weight_decay, n == "adamw", steps_);
+}
+
+std::vector<std::pair<std::string, Tensor>> Optimizer::state() const {
+  std::vector<std::pair<std::string, Tensor>> out;
+  if (state0_.defined()) out.emplace_back("optim.state0", state0_);
+  if (state1_.defined()) out.emplace_back("optim.state1", state1_);
+  return out;
+}
+
+void Optimizer::load_state(const std::vector<std::pair<std::string, Tensor>>& state) {
+  for (const auto& [name, t] : state) {
+    Tensor* dst = name == "optim.state0" ? &state0_ : name == "optim.state1" ? &state1_ : nullptr;
+    if (!dst) continue;
+    RNNKIT_CHECK(dst->defined() && dst->numel() == t.numel(),
+                 "optimizer state '{}' has {} values, the {} optimizer expects {}", name, t.numel(),
+                 opts_.name, dst->defined() ? dst->numel() : 0);
+    ops::copy_(*dst, t);
+  }
+}
+
+float StepDecay::lr_for_epoch(int epoch) const {
+  return lr0 * std::pow(decay, static_cast<float>(std::max(0, epoch - start_epoch)));
+}
+
+float PlateauDecay::update(float metric, float lr) {
+  if (metric < best_) {
+    best_ = metric;
+    bad_ = 0;
+    return lr;
+  }
+  if (++bad_ > patience_ - 1) {
+    bad_ = 0;
+    return lr * factor_;
+  }
+  return lr;
+}
+
+}  // namespace rnnkit::optim

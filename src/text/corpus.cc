@@ -1,0 +1,151 @@
+#include "rnnkit/text/corpus.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace rnnkit::text {
+
+std::int64_t find_invalid_utf8(const std::string& s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  std::size_t n = s.size(), i = 0;
+  while (i < n) {
+    unsigned char c = p[i];
+    int len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || (len == 2 && c < 0xC2) || i + static_cast<std::size_t>(len) > n)
+      return static_cast<std::int64_t>(i);
+    for (int k = 1; k < len; ++k)
+      if ((p[i + static_cast<std::size_t>(k)] & 0xC0) != 0x80) return static_cast<std::int64_t>(i);
+    // Overlong 3/4-byte forms, surrogates and code points past U+10FFFF.
+    if (len == 3 && ((c == 0xE0 && p[i + 1] < 0xA0) || (c == 0xED && p[i + 1] >= 0xA0)))
+      return static_cast<std::int64_t>(i);
+    if (len == 4 && ((c == 0xF0 && p[i + 1] < 0x90) || c > 0xF4 || (c == 0xF4 && p[i + 1] >= 0x90)))
+      return static_cast<std::int64_t>(i);
+    i += static_cast<std::size_t>(len);
+  }
+  return -1;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw FormatError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  if (in.bad()) throw FormatError(fmt::format("{}: read error", path));
+  if (text.find_first_not_of(" \t\r\n\v\f") == std::string::npos)
+    throw FormatError(fmt::format("{}: the file is empty (no tokens)", path));
+  std::int64_t bad = find_invalid_utf8(text);
+  if (bad >= 0) {
+    std::int64_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    throw FormatError(fmt::format("{}: invalid UTF-8 at byte offset {} (line {})", path, bad, line));
+  }
+  return text;
+}
+
+std::vector<std::string> tokenize_lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t i = 0, n = text.size();
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; };
+  while (i < n) {
+    std::size_t end = text.find('\n', i);
+    if (end == std::string::npos) end = n;
+    std::size_t j = i;
+    while (j < end) {
+      while (j < end && space(text[j])) ++j;
+      std::size_t k = j;
+      while (k < end && !space(text[k])) ++k;
+      if (k > j) out.emplace_back(text, j, k - j);
+      j = k;
+    }
+    out.emplace_back(kEos);
+    i = end + 1;
+  }
+  return out;
+}
+
+Vocabulary Vocabulary::build(const std::vector<std::string>& tokens, const VocabOptions& opts) {
+  RNNKIT_CHECK(opts.max_size == 0 || opts.max_size >= 2, "vocabulary: max size {} is below 2",
+               opts.max_size);
+  std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>> counts;  // count, first
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    auto [it, fresh] = counts.try_emplace(tokens[i], 0, static_cast<std::int64_t>(i));
+    ++it->second.first;
+  }
+  std::vector<std::pair<std::string, std::pair<std::int64_t, std::int64_t>>> sorted;
+  for (auto& kv : counts)
+    if (kv.first != kEos && kv.first != kUnk && kv.second.first >= opts.min_count)
+      sorted.emplace_back(kv.first, kv.second);
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second.first != b.second.first ? a.second.first > b.second.first
+                                            : a.second.second < b.second.second;
+  });
+  std::vector<std::string> words = {kEos, kUnk};
+  for (auto& [w, c] : sorted) {
+    if (opts.max_size > 0 && static_cast<std::int64_t>(words.size()) >= opts.max_size) break;
+    words.push_back(w);
+  }
+  return from_words(std::move(words));
+}
+
+Vocabulary Vocabulary::from_words(std::vector<std::string> words) {
+  Vocabulary v;
+  v.words_ = std::move(words);
+  for (std::size_t i = 0; i < v.words_.size(); ++i) {
+    bool fresh = v.index_.emplace(v.words_[i], static_cast<std::int32_t>(i)).second;
+    if (!fresh) throw FormatError(fmt::format("vocabulary: word '{}' appears twice", v.words_[i]));
+  }
+  auto eos = v.index_.find(kEos), unk = v.index_.find(kUnk);
+  if (eos == v.index_.end() || unk == v.index_.end())
+    throw FormatError("vocabulary: <eos> or <unk> is missing");
+  v.eos_ = eos->second;
+  v.unk_ = unk->second;
+  return v;
+}
+
+std::int32_t Vocabulary::id(const std::string& word) const {
+  auto it = index_.find(word);
+  return it == index_.end() ? unk_ : it->second;
+}
+
+const std::string& Vocabulary::word(std::int32_t id) const {
+  RNNKIT_CHECK(id >= 0 && id < size(), "vocabulary: id {} out of range for {} words", id, size());
+  return words_[static_cast<std::size_t>(id)];
+}
+
+std::vector<std::int32_t> Vocabulary::encode(const std::vector<std::string>& tokens) const {
+  std::vector<std::int32_t> ids;
+  ids.reserve(tokens.size());
+  for (const auto& t : tokens) ids.push_back(id(t));
+  return ids;
+}
+
+BpttBatcher::BpttBatcher(std::vector<std::int32_t> ids, std::int64_t batch, std::int64_t steps)
+    : ids_(std::move(ids)), batch_(batch), steps_(steps) {
+  RNNKIT_CHECK(batch > 0 && steps > 0, "batcher: batch {} and steps {} must be positive", batch,
+               steps);
+  row_len_ = static_cast<std::int64_t>(ids_.size()) / batch;
+  RNNKIT_CHECK(row_len_ >= 2, "batcher: {} tokens are too few for {} streams (need at least 2 each)",
+               ids_.size(), batch);
+  num_batches_ = (row_len_ - 1 + steps - 1) / steps;
+}
+
+std::int64_t BpttBatcher::tokens_per_epoch() const { return (row_len_ - 1) * batch_; }
+
+std::pair<Tensor, Tensor> BpttBatcher::get(std::int64_t i) const {
+  RNNKIT_CHECK(i >= 0 && i < num_batches_, "batcher: batch {} out of range [0, {})", i,
+               num_batches_);
+  std::int64_t start = i * steps_, t = std::min(steps_, row_len_ - 1 - start);
+  std::vector<std::int32_t> x(static_cast<std::size_t>(t * batch_)), y(x.size());
+  for (std::int64_t s = 0; s < t; ++s)
+    for (std::int64_t b = 0; b < batch_; ++b) {
+      std::size_t p = static_cast<std::size_t>(b * row_len_ + start + s);
+      x[static_cast<std::size_t>(s * batch_ + b)] = ids_[p];
+      y[static_cast<std::size_t>(s * batch_ + b)] = ids_[p + 1];
+    }
+  return {Tensor::from_ids(x, {t, batch_}), Tensor::from_ids(y, {t, batch_})};
+}
+
+}  // namespace rnnkit::text

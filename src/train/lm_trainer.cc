@@ -1,0 +1,336 @@
+#include "rnnkit/train/lm_trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "rnnkit/autograd/functions.h"
+#include "rnnkit/eval/perplexity.h"
+#include "rnnkit/eval/plot.h"
+#include "rnnkit/io/model_file.h"
+#include "rnnkit/ops/ops.h"
+#include "rnnkit/text/corpus.h"
+
+namespace rnnkit::train {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+LmTrainOptions lm_preset(const std::string& name) {
+  LmTrainOptions o;
+  o.preset = name;
+  o.optimizer.name = "sgd";
+  o.optimizer.lr = 1.0f;
+  o.model.cell = "lstm";
+  o.model.num_layers = 2;
+  o.batch = 20;
+  if (name == "small") {
+    o.model.emb_size = o.model.hidden_size = 200;
+    o.steps = 20;
+    o.epochs = 13;
+    o.lr_decay = 0.5f;
+    o.decay_after = 4;
+    o.clip = 5.0f;
+    o.model.init_range = 0.1f;
+  } else if (name == "medium") {
+    o.model.emb_size = o.model.hidden_size = 650;
+    o.steps = 35;
+    o.epochs = 39;
+    o.model.dropout = 0.5f;
+    o.lr_decay = 0.8f;
+    o.decay_after = 6;
+    o.clip = 5.0f;
+    o.model.init_range = 0.05f;
+  } else if (name == "large") {
+    o.model.emb_size = o.model.hidden_size = 1500;
+    o.steps = 35;
+    o.epochs = 55;
+    o.model.dropout = 0.65f;
+    o.lr_decay = 1.0f / 1.15f;
+    o.decay_after = 14;
+    o.clip = 10.0f;
+    o.model.init_range = 0.04f;
+  } else {
+    throw InvalidArgument(fmt::format("unknown preset '{}' (expected small, medium or large)", name));
+  }
+  return o;
+}
+
+std::string LmTrainOptions::to_json() const {
+  nlohmann::ordered_json j = {
+      {"preset", preset},
+      {"train", train_path},
+      {"valid", valid_path},
+      {"test", test_path},
+      {"out", out_dir},
+      {"model", nlohmann::json::parse(model.to_json())},
+      {"max_vocab", max_vocab},
+      {"min_count", min_count},
+      {"batch", batch},
+      {"steps", steps},
+      {"epochs", epochs},
+      {"optimizer", optimizer.name},
+      {"lr", optimizer.lr},
+      {"momentum", optimizer.momentum},
+      {"weight_decay", optimizer.weight_decay},
+      {"schedule", schedule},
+      {"lr_decay", lr_decay},
+      {"decay_after", decay_after},
+      {"patience", patience},
+      {"clip", clip},
+      {"eval_batch", eval_batch},
+      {"eval_steps", eval_steps},
+      {"seed", seed},
+      {"device", device},
+      {"max_batches", max_batches}};
+  return j.dump(2);
+}
+
+namespace {
+
+struct Data {
+  text::Vocabulary vocab;
+  std::vector<std::int32_t> train, valid, test;
+};
+
+std::vector<std::int32_t> load_ids(const std::string& path, const text::Vocabulary& vocab) {
+  return vocab.encode(text::tokenize_lines(text::read_text_file(path)));
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  io::write_file_atomic(path.string(), text);
+}
+
+// The schedule's rate for an epoch (plateau: carried in `lr`).
+float scheduled_lr(const LmTrainOptions& o, int epoch, float current) {
+  if (o.schedule == "step")
+    return optim::StepDecay{o.optimizer.lr, o.lr_decay, o.decay_after}.lr_for_epoch(epoch);
+  return current;
+}
+
+}  // namespace
+
+LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCallbacks& cb) {
+  auto wall_start = Clock::now();
+  auto say = [&](const std::string& m) {
+    if (cb.on_message) cb.on_message(m);
+  };
+  RNNKIT_CHECK(!opts.train_path.empty(), "no training file given (--train)");
+  RNNKIT_CHECK(opts.schedule == "step" || opts.schedule == "plateau" || opts.schedule == "none",
+               "unknown schedule '{}' (expected step, plateau or none)", opts.schedule);
+  RNNKIT_CHECK(opts.epochs > 0, "epochs must be positive, got {}", opts.epochs);
+  Device device = Device::parse(opts.device);
+  fs::path out(opts.out_dir);
+  fs::path checkpoint_path = out / "checkpoint.safetensors";
+
+  // Data and vocabulary (on resume, the checkpoint's vocabulary).
+  Data data;
+  io::SafetensorsContents checkpoint;
+  nlohmann::json state;
+  LmTrainOptions o = opts;
+  if (opts.resume) {
+    if (!fs::exists(checkpoint_path))
+      throw FormatError(fmt::format("{}: no checkpoint to resume from", checkpoint_path.string()));
+    io::LoadedLanguageModel loaded = io::load_language_model(checkpoint_path.string());
+    checkpoint = io::load_safetensors(checkpoint_path.string());
+    data.vocab = loaded.vocab;
+    o.model = loaded.model->config();
+    try {
+      state = nlohmann::json::parse(checkpoint.metadata.at("training_state"));
+    } catch (const std::exception& e) {
+      throw FormatError(fmt::format("{}: training state is missing or malformed",
+                                    checkpoint_path.string()));
+    }
+  } else {
+    auto tokens = text::tokenize_lines(text::read_text_file(opts.train_path));
+    data.vocab = text::Vocabulary::build(tokens, {opts.max_vocab, opts.min_count});
+    data.train = data.vocab.encode(tokens);
+  }
+  if (data.train.empty()) data.train = load_ids(opts.train_path, data.vocab);
+  if (!opts.valid_path.empty()) data.valid = load_ids(opts.valid_path, data.vocab);
+  if (!opts.test_path.empty()) data.test = load_ids(opts.test_path, data.vocab);
+  o.model.vocab_size = data.vocab.size();
+  say(fmt::format("data: {} training tokens, {} valid, {} test; vocabulary {}", data.train.size(),
+                  data.valid.size(), data.test.size(), data.vocab.size()));
+
+  models::LanguageModel model(o.model);
+  model.init_parameters(o.seed);
+  if (opts.resume) io::load_parameters(model, checkpoint, checkpoint_path.string());
+  nn::ParameterSet params(model, device);
+  optim::Optimizer optimizer(params, o.optimizer);
+  optim::PlateauDecay plateau(o.lr_decay, o.patience);
+  Generator dropout_gen(o.seed, /*stream=*/2);
+  int first_epoch = 1;
+  float lr = o.optimizer.lr;
+  std::vector<LmEpochReport> history;
+  if (opts.resume) {
+    io::NamedTensors optim_state;
+    for (const auto& [name, t] : checkpoint.tensors)
+      if (name.rfind("optim.", 0) == 0) optim_state.emplace_back(name, t);
+    optimizer.load_state(optim_state);
+    first_epoch = state.at("epoch").get<int>() + 1;
+    lr = state.at("lr").get<float>();
+    optimizer.set_steps(state.at("optimizer_steps").get<std::int64_t>());
+    dropout_gen.set_offset(state.at("dropout_offset").get<std::uint64_t>());
+    plateau.restore(state.at("plateau_best").get<float>(), state.at("plateau_bad").get<int>());
+    for (const auto& h : state.at("history"))
+      history.push_back({h.at("epoch"), h.at("lr"), h.at("train_ppl"), h.at("valid_ppl"),
+                         h.at("tokens_per_s"), h.at("seconds")});
+    say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint_path.string()));
+  }
+  fs::create_directories(out);
+  write_text(out / "config.json", o.to_json() + "\n");
+  say(fmt::format("model: {} x{} {} hidden {} emb {} ({} parameters), device {}, seed {}",
+                  o.model.cell, o.model.num_layers, o.model.tie_weights ? "tied" : "untied",
+                  o.model.hidden_size, o.model.emb_size, params.numel(), device.str(), o.seed));
+
+  text::BpttBatcher batches(data.train, o.batch, o.steps);
+  std::int64_t per_epoch =
+      o.max_batches > 0 ? std::min(o.max_batches, batches.num_batches()) : batches.num_batches();
+  LmTrainResult result;
+  std::ofstream metrics(out / "metrics.jsonl", opts.resume ? std::ios::app : std::ios::trunc);
+  double train_seconds_total = 0.0;
+  std::int64_t train_tokens_total = 0;
+  int epochs_left_start = static_cast<int>(o.epochs) - first_epoch + 1;
+
+  for (int epoch = first_epoch; epoch <= o.epochs; ++epoch) {
+    lr = scheduled_lr(o, epoch, lr);
+    optimizer.set_lr(lr);
+    model.train(true);
+    nn::RecurrentState hidden = model.zero_state(o.batch, device);
+    double nll = 0.0;
+    std::int64_t tokens = 0;
+    auto epoch_start = Clock::now();
+    auto last_report = epoch_start;
+    for (std::int64_t b = 0; b < per_epoch; ++b) {
+      auto [x, y] = batches.get(b);
+      params.zero_grad();
+      auto [logits, next] = model.forward(x.to(device), hidden, dropout_gen);
+      // Zaremba: the per-step batch-mean NLL summed over the time steps.
+      Var loss_sum = fn::cross_entropy(logits, y.to(device), {.reduction = fn::Reduction::kSum});
+      Var loss = fn::scale(loss_sum, 1.0f / static_cast<float>(o.batch));
+      float batch_nll = loss_sum.value().item();
+      if (!std::isfinite(batch_nll)) {
+        Tape::current().clear();
+        throw NumericalError(fmt::format(
+            "loss became {} at batch {} of epoch {}; try a lower --lr or --clip{}", batch_nll, b + 1,
+            epoch,
+            fs::exists(checkpoint_path)
+                ? fmt::format(" (the last good checkpoint is {})", checkpoint_path.string())
+                : ""));
+      }
+      Tape::current().backward(loss);
+      nn::clip_grad_norm(params, o.clip);
+      optimizer.step();
+      hidden = next.detach();
+      nll += batch_nll;
+      tokens += y.numel();
+      auto now = Clock::now();
+      if (cb.on_progress && (std::chrono::duration<double>(now - last_report).count() >= 1.0 ||
+                             b + 1 == per_epoch)) {
+        last_report = now;
+        double secs = std::chrono::duration<double>(now - epoch_start).count();
+        LmProgress p;
+        p.epoch = epoch;
+        p.epochs = static_cast<int>(o.epochs);
+        p.fraction = static_cast<double>(b + 1) / static_cast<double>(per_epoch);
+        p.tokens_per_s = tokens / std::max(secs, 1e-9);
+        p.lr = lr;
+        p.ppl = std::exp(nll / static_cast<double>(tokens));
+        double epoch_total = secs / p.fraction;
+        int done_epochs = epoch - first_epoch;
+        p.eta_s = epoch_total * (epochs_left_start - done_epochs) - secs;
+        cb.on_progress(p);
+      }
+    }
+    double epoch_secs = std::chrono::duration<double>(Clock::now() - epoch_start).count();
+    train_seconds_total += epoch_secs;
+    train_tokens_total += tokens;
+
+    LmEpochReport report;
+    report.epoch = epoch;
+    report.lr = lr;
+    report.train_ppl = std::exp(nll / static_cast<double>(tokens));
+    report.tokens_per_s = tokens / epoch_secs;
+    report.seconds = epoch_secs;
+    model.train(false);
+    if (!data.valid.empty()) {
+      auto r = eval::evaluate_perplexity(model, data.valid, o.eval_batch, o.eval_steps, device);
+      report.valid_ppl = r.perplexity();
+      if (o.schedule == "plateau") lr = plateau.update(static_cast<float>(report.valid_ppl), lr);
+    }
+    history.push_back(report);
+    if (cb.on_epoch) cb.on_epoch(report);
+    metrics << nlohmann::json({{"epoch", epoch},
+                               {"lr", lr},
+                               {"train_ppl", report.train_ppl},
+                               {"valid_ppl", report.valid_ppl},
+                               {"tokens_per_s", report.tokens_per_s},
+                               {"seconds", epoch_secs}})
+                   .dump()
+            << "\n"
+            << std::flush;
+
+    // Checkpoint: weights, optimiser state and everything needed to resume.
+    nlohmann::json hist = nlohmann::json::array();
+    for (const auto& h : history)
+      hist.push_back({{"epoch", h.epoch}, {"lr", h.lr}, {"train_ppl", h.train_ppl},
+                      {"valid_ppl", h.valid_ppl}, {"tokens_per_s", h.tokens_per_s},
+                      {"seconds", h.seconds}});
+    nlohmann::json st = {{"epoch", epoch},
+                         {"lr", lr},
+                         {"optimizer_steps", optimizer.steps()},
+                         {"dropout_offset", dropout_gen.offset()},
+                         {"plateau_best", plateau.best()},
+                         {"plateau_bad", plateau.bad_epochs()},
+                         {"seed", o.seed},
+                         {"history", hist}};
+    io::Metadata meta = io::language_model_metadata(model, data.vocab);
+    meta["training_state"] = st.dump();
+    io::NamedTensors tensors;
+    for (const auto& [name, v] : model.named_parameters()) tensors.emplace_back(name, v.value());
+    for (auto& kv : optimizer.state()) tensors.push_back(kv);
+    io::save_safetensors(checkpoint_path.string(), tensors, meta);
+    io::save_language_model((out / "model.safetensors").string(), model, data.vocab,
+                            {{"train_options", o.to_json()}});
+
+    eval::Series train_s{"train", {}, {}}, valid_s{"valid", {}, {}};
+    for (const auto& h : history) {
+      train_s.x.push_back(h.epoch);
+      train_s.y.push_back(h.train_ppl);
+      if (h.valid_ppl > 0) {
+        valid_s.x.push_back(h.epoch);
+        valid_s.y.push_back(h.valid_ppl);
+      }
+    }
+    write_text(out / "learning_curve.svg",
+               eval::line_chart_svg("Perplexity by epoch", "epoch", "perplexity",
+                                    {train_s, valid_s}, true));
+    result.train_ppl = report.train_ppl;
+    result.valid_ppl = report.valid_ppl;
+    result.epochs = epoch;
+  }
+  if (first_epoch > o.epochs && !history.empty()) {  // resumed a finished run
+    result.train_ppl = history.back().train_ppl;
+    result.valid_ppl = history.back().valid_ppl;
+    result.epochs = history.back().epoch;
+  }
+  model.train(false);
+  double eval_secs = 0.0;
+  std::int64_t eval_tokens = 0;
+  if (!data.test.empty()) {
+    auto r = eval::evaluate_perplexity(model, data.test, o.eval_batch, o.eval_steps, device);
+    result.test_ppl = r.perplexity();
+    eval_secs += r.seconds;
+    eval_tokens += r.tokens;
+  }
+  result.train_tokens_per_s = train_seconds_total > 0 ? train_tokens_total / train_seconds_total : 0;
+  result.eval_tokens_per_s = eval_secs > 0 ? eval_tokens / eval_secs : 0;
+  result.model_path = (out / "model.safetensors").string();
+  result.wall_s = std::chrono::duration<double>(Clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace rnnkit::train
