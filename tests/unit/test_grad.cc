@@ -1,0 +1,121 @@
+// Finite-difference gradient checks for every differentiable function.
+#include "test_util.h"
+
+namespace rnnkit {
+namespace {
+
+using testing::gradcheck;
+using testing::project;
+using testing::random_tensor;
+
+Var param(const Shape& s, std::uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
+  return Var(random_tensor(s, seed, lo, hi), true);
+}
+
+TEST(Grad, AddSubMulWithBroadcast) {
+  for (int op = 0; op < 3; ++op) {
+    gradcheck({param({4, 3, 5}, 1), param({3, 5}, 2)}, [op](std::vector<Var>& v) {
+      Var y = op == 0 ? fn::add(v[0], v[1]) : op == 1 ? fn::sub(v[0], v[1]) : fn::mul(v[0], v[1]);
+      return project(y, 3);
+    });
+  }
+  gradcheck({param({4, 3}, 4), param({1}, 5)},
+            [](std::vector<Var>& v) { return project(fn::mul(v[0], v[1]), 6); });
+}
+
+TEST(Grad, ScaleSumMean) {
+  gradcheck({param({5, 2}, 7)},
+            [](std::vector<Var>& v) { return fn::mean(fn::scale(fn::mul(v[0], v[0]), 3.0f)); });
+  gradcheck({param({5, 2}, 8)}, [](std::vector<Var>& v) { return fn::sum(fn::scale(v[0], -2.0f)); });
+}
+
+TEST(Grad, Activations) {
+  gradcheck({param({6, 7}, 9, -3, 3)}, [](std::vector<Var>& v) { return project(fn::sigmoid(v[0]), 1); });
+  gradcheck({param({6, 7}, 10, -3, 3)}, [](std::vector<Var>& v) { return project(fn::tanh(v[0]), 2); });
+  // Keep relu's inputs away from the kink, where differences are meaningless.
+  Tensor x = random_tensor({6, 7}, 11, 0.1f, 1.0f);
+  Tensor sign = random_tensor({6, 7}, 12);
+  for (std::int64_t i = 0; i < x.numel(); ++i)
+    if (sign.data()[i] < 0) x.data()[i] = -x.data()[i];
+  gradcheck({Var(x, true)}, [](std::vector<Var>& v) { return project(fn::relu(v[0]), 3); });
+}
+
+TEST(Grad, LinearAndMatmul) {
+  gradcheck({param({2, 3, 4}, 13), param({5, 4}, 14), param({5}, 15)},
+            [](std::vector<Var>& v) { return project(fn::linear(v[0], v[1], v[2]), 16); });
+  for (int ta = 0; ta < 2; ++ta)
+    for (int tb = 0; tb < 2; ++tb) {
+      Shape sa = ta ? Shape{4, 3} : Shape{3, 4}, sb = tb ? Shape{5, 4} : Shape{4, 5};
+      gradcheck({param(sa, 17), param(sb, 18)}, [ta, tb](std::vector<Var>& v) {
+        return project(fn::matmul(v[0], v[1], ta, tb), 19);
+      });
+    }
+}
+
+TEST(Grad, SoftmaxAndLogSoftmax) {
+  gradcheck({param({3, 6}, 20, -2, 2)}, [](std::vector<Var>& v) { return project(fn::softmax(v[0]), 21); });
+  gradcheck({param({3, 6}, 22, -2, 2)},
+            [](std::vector<Var>& v) { return project(fn::log_softmax(v[0]), 23); });
+}
+
+TEST(Grad, CrossEntropyWithIgnoreIndex) {
+  Tensor targets = Tensor::from_ids({2, -100, 0, 4, 4}, {5});
+  for (auto red : {fn::Reduction::kMean, fn::Reduction::kSum}) {
+    gradcheck({param({5, 6}, 24, -2, 2)}, [&](std::vector<Var>& v) {
+      return fn::cross_entropy(v[0], targets, {.ignore_index = -100, .reduction = red});
+    });
+  }
+}
+
+TEST(Grad, EmbeddingRepeatedIds) {
+  Tensor ids = Tensor::from_ids({1, 3, 3, 0, 1, 1}, {2, 3});
+  gradcheck({param({5, 4}, 25)}, [&](std::vector<Var>& v) { return project(fn::embedding(v[0], ids), 26); });
+}
+
+TEST(Grad, DropoutPerElementAndSharedAcrossTime) {
+  for (bool shared : {false, true}) {
+    gradcheck({param({4, 3, 5}, 27)}, [shared](std::vector<Var>& v) {
+      Generator g(5, 9);  // same mask at every evaluation
+      Shape mask = shared ? Shape{3, 5} : Shape{4, 3, 5};
+      return project(fn::dropout(v[0], 0.4f, g, mask), 28);
+    });
+  }
+}
+
+TEST(Grad, ShapeFunctions) {
+  gradcheck({param({2, 3}, 29), param({2, 4}, 30)},
+            [](std::vector<Var>& v) { return project(fn::concat({v[0], v[1]}, 1), 31); });
+  gradcheck({param({4, 5, 3}, 32)},
+            [](std::vector<Var>& v) { return project(fn::slice(v[0], 1, 1, 3), 33); });
+  gradcheck({param({4, 6}, 34)},
+            [](std::vector<Var>& v) { return project(fn::reshape(v[0], {2, 12}), 35); });
+}
+
+class RecurrentGrad : public ::testing::TestWithParam<std::tuple<ops::CellType, bool>> {};
+
+TEST_P(RecurrentGrad, AllInputsAndOutputs) {
+  auto [cell, with_lengths] = GetParam();
+  const std::int64_t T = 5, B = 3, I = 4, H = 3, G = ops::gate_count(cell) * H;
+  Tensor lengths = with_lengths ? Tensor::from_ids({5, 2, 4}, {B}) : Tensor();
+  bool lstm = cell == ops::CellType::kLSTM;
+  std::vector<Var> in = {param({T, B, I}, 40),       param({B, H}, 41, -0.5f, 0.5f),
+                         param({B, H}, 42, -0.5f, 0.5f), param({G, I}, 43),
+                         param({G, H}, 44),          param({G}, 45),
+                         param({G}, 46)};
+  if (!lstm) in[2] = Var(in[2].value(), false);
+  gradcheck(in, [&](std::vector<Var>& v) {
+    auto r = fn::recurrent(cell, v[0], v[1], v[2], v[3], v[4], v[5], v[6], lengths);
+    Var l = fn::add(project(r.y, 47), project(r.h_n, 48));
+    if (lstm) l = fn::add(l, project(r.c_n, 49));
+    return l;
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Cells, RecurrentGrad,
+                         ::testing::Combine(::testing::Values(ops::CellType::kRNN,
+                                                              ops::CellType::kLSTM,
+                                                              ops::CellType::kGRU),
+                                            ::testing::Bool()));
+
+}  // namespace
+}  // namespace rnnkit

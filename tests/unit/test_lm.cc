@@ -1,0 +1,218 @@
+// End to end: language models that must learn, save/load, resume, generation.
+#include <filesystem>
+#include <fstream>
+
+#include "rnnkit/core/allocator.h"
+#include "rnnkit/decode/sampling.h"
+#include "rnnkit/eval/perplexity.h"
+#include "rnnkit/io/model_file.h"
+#include "rnnkit/train/lm_trainer.h"
+#include "test_util.h"
+
+namespace rnnkit {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Sentences from a tiny grammar with long-range agreement: after "the cats"
+// comes "run", after "the cat" comes "runs", a few words later.
+std::string tiny_corpus(int lines, std::uint64_t seed) {
+  Generator g(seed, 0);
+  const char* adj[] = {"big", "small", "red", "old"};
+  std::string out;
+  for (int i = 0; i < lines; ++i) {
+    bool plural = g.uniform() < 0.5f;
+    out += plural ? "the cats " : "the cat ";
+    int n = static_cast<int>(g.uniform() * 3);
+    for (int k = 0; k < n; ++k) out += std::string(adj[static_cast<int>(g.uniform() * 4)]) + " ";
+    out += plural ? "run fast\n" : "runs fast\n";
+  }
+  return out;
+}
+
+class LmTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("rnnkit_lm_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    std::ofstream(file("train.txt")) << tiny_corpus(600, 1);
+    std::ofstream(file("valid.txt")) << tiny_corpus(100, 2);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string file(const std::string& n) const { return (dir_ / n).string(); }
+
+  train::LmTrainOptions options(const std::string& cell, const std::string& out) const {
+    train::LmTrainOptions o;
+    o.train_path = file("train.txt");
+    o.valid_path = file("valid.txt");
+    o.test_path = file("valid.txt");
+    o.out_dir = file(out);
+    o.model.cell = cell;
+    o.model.emb_size = 16;
+    o.model.hidden_size = 32;
+    o.model.num_layers = 1;
+    o.batch = 8;
+    o.steps = 10;
+    o.epochs = 8;
+    o.optimizer.lr = 1.0f;
+    o.schedule = "none";
+    o.clip = 5.0f;
+    o.eval_steps = 20;
+    return o;
+  }
+  fs::path dir_;
+};
+
+// Unigram perplexity of this corpus is about 7; the grammar's entropy gives 1.7.
+TEST_F(LmTest, EveryCellLearnsTheGrammar) {
+  for (std::string cell : {"rnn", "lstm", "gru"}) {
+    auto o = options(cell, "run_" + cell);
+    o.epochs = 20;
+    o.optimizer.lr = 0.3f;
+    auto r = train::train_language_model(o);
+    EXPECT_LT(r.valid_ppl, 2.0) << cell;
+    EXPECT_NEAR(r.test_ppl, r.valid_ppl, 1e-6) << cell;  // same file
+  }
+}
+
+TEST_F(LmTest, LearnsAgreement) {
+  auto o = options("lstm", "agree");
+  o.epochs = 15;
+  auto r = train::train_language_model(o);
+  auto m = io::load_language_model(r.model_path);
+  nn::ParameterSet ps(*m.model, kCPU);
+  m.model->train(false);
+  decode::GenerateOptions g;
+  g.sampling.temperature = 0;  // greedy
+  g.length = 3;
+  auto plural = decode::generate(*m.model, m.vocab, {"the", "cats", "big", "red"}, g, kCPU);
+  auto single = decode::generate(*m.model, m.vocab, {"the", "cat", "big", "red"}, g, kCPU);
+  // Greedy decoding may still choose an adjective first; find the verb.
+  auto verb = [](const std::vector<std::string>& w) {
+    for (const auto& s : w)
+      if (s == "run" || s == "runs") return s;
+    return std::string("none");
+  };
+  EXPECT_EQ(verb(plural), "run");
+  EXPECT_EQ(verb(single), "runs");
+}
+
+TEST_F(LmTest, SavedModelGivesTheSamePerplexity) {
+  auto o = options("gru", "saved");
+  o.epochs = 2;
+  auto r = train::train_language_model(o);
+  auto m = io::load_language_model(r.model_path);
+  nn::ParameterSet ps(*m.model, kCPU);
+  m.model->train(false);
+  auto ids = m.vocab.encode(text::tokenize_lines(text::read_text_file(file("valid.txt"))));
+  auto e = eval::evaluate_perplexity(*m.model, ids, 1, 20, kCPU);
+  EXPECT_NEAR(e.perplexity(), r.test_ppl, 1e-9 * r.test_ppl);
+}
+
+io::NamedTensors weights_of(const std::string& path) { return io::load_safetensors(path).tensors; }
+
+TEST_F(LmTest, TrainingIsReproducibleAndResumesExactly) {
+  auto a = options("lstm", "a");
+  a.epochs = 3;
+  a.model.dropout = 0.3f;  // exercises the dropout stream across the resume
+  train::train_language_model(a);
+  auto again = a;
+  again.out_dir = file("a2");
+  train::train_language_model(again);
+  auto b = a;
+  b.out_dir = file("b");
+  b.epochs = 1;
+  train::train_language_model(b);
+  b.epochs = 3;
+  b.resume = true;
+  train::train_language_model(b);
+  auto wa = weights_of(file("a/model.safetensors"));
+  auto wa2 = weights_of(file("a2/model.safetensors"));
+  auto wb = weights_of(file("b/model.safetensors"));
+  ASSERT_EQ(wa.size(), wb.size());
+  for (std::size_t i = 0; i < wa.size(); ++i) {
+    EXPECT_EQ(wa[i].second.to_vector(), wa2[i].second.to_vector()) << wa[i].first;
+    EXPECT_EQ(wa[i].second.to_vector(), wb[i].second.to_vector()) << wa[i].first;
+  }
+}
+
+TEST_F(LmTest, TiedWeightsAreOneParameter) {
+  models::LanguageModelConfig c;
+  c.vocab_size = 50;
+  c.emb_size = c.hidden_size = 8;
+  c.num_layers = 1;
+  c.tie_weights = true;
+  models::LanguageModel m(c);
+  bool has_decoder_weight = false;
+  for (auto& [name, v] : m.named_parameters()) has_decoder_weight |= name == "decoder.weight";
+  EXPECT_FALSE(has_decoder_weight);
+  c.hidden_size = 9;
+  EXPECT_THROW(models::LanguageModel bad(c), InvalidArgument);
+}
+
+TEST_F(LmTest, NoAllocationAfterWarmUp) {
+  models::LanguageModelConfig c;
+  c.vocab_size = 30;
+  c.emb_size = 8;
+  c.hidden_size = 16;
+  c.dropout = 0.2f;
+  models::LanguageModel m(c);
+  m.init_parameters(1);
+  nn::ParameterSet ps(m, kCPU);
+  Generator gen(1, 2);
+  Tensor x = Tensor::from_ids(std::vector<std::int32_t>(35 * 4, 3), {35, 4});
+  auto step = [&]() {
+    ps.zero_grad();
+    auto [logits, s] = m.forward(x, m.zero_state(4, kCPU), gen);
+    Var loss = fn::cross_entropy(logits, x.view({-1}));
+    Tape::current().backward(loss);
+  };
+  step();
+  step();
+  auto before = Allocator::of(kCPU).stats().system_allocs;
+  for (int i = 0; i < 3; ++i) step();
+  EXPECT_EQ(Allocator::of(kCPU).stats().system_allocs, before);
+}
+
+TEST_F(LmTest, GenerationIsReproducibleForASeed) {
+  auto o = options("lstm", "gen");
+  o.epochs = 1;
+  auto r = train::train_language_model(o);
+  auto m = io::load_language_model(r.model_path);
+  nn::ParameterSet ps(*m.model, kCPU);
+  m.model->train(false);
+  decode::GenerateOptions g;
+  g.length = 30;
+  g.sampling.top_k = 5;
+  g.sampling.top_p = 0.9f;
+  g.seed = 7;
+  auto a = decode::generate(*m.model, m.vocab, {"the"}, g, kCPU);
+  auto b = decode::generate(*m.model, m.vocab, {"the"}, g, kCPU);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a.size(), 30u);
+}
+
+TEST(Sampling, TopKAndTopPRestrictTheCandidates) {
+  std::vector<float> logits = {0.0f, 3.0f, 2.9f, -1.0f, 1.0f};
+  Generator g(3, 0);
+  decode::SamplingOptions k2{1.0f, 2, 1.0f};
+  for (int i = 0; i < 200; ++i) {
+    auto id = decode::sample(logits, k2, g);
+    EXPECT_TRUE(id == 1 || id == 2) << id;
+  }
+  decode::SamplingOptions p{1.0f, 0, 0.3f};  // the top token alone holds > 30%
+  for (int i = 0; i < 50; ++i) EXPECT_EQ(decode::sample(logits, p, g), 1);
+  decode::SamplingOptions greedy{0.0f, 0, 1.0f};
+  EXPECT_EQ(decode::sample(logits, greedy, g), 1);
+  // Temperature-1 frequencies follow the softmax.
+  decode::SamplingOptions full{1.0f, 0, 1.0f};
+  std::vector<int> counts(5);
+  for (int i = 0; i < 20000; ++i) ++counts[static_cast<std::size_t>(decode::sample(logits, full, g))];
+  double z = 0;
+  for (float l : logits) z += std::exp(l);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_NEAR(counts[i] / 20000.0, std::exp(logits[i]) / z, 0.015);
+}
+
+}  // namespace
+}  // namespace rnnkit
