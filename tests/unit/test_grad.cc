@@ -115,7 +115,11 @@ INSTANTIATE_TEST_SUITE_P(Cells, RecurrentGrad,
                          ::testing::Combine(::testing::Values(ops::CellType::kRNN,
                                                               ops::CellType::kLSTM,
                                                               ops::CellType::kGRU),
-                                            ::testing::Bool()));
+                                            ::testing::Bool()),
+                         [](const auto& info) {
+                           return std::string(ops::cell_name(std::get<0>(info.param))) +
+                                  (std::get<1>(info.param) ? "_lengths" : "_full");
+                         });
 
 }  // namespace
 }  // namespace rnnkit

@@ -77,3 +77,25 @@ TEST(BpttBatcher, ParallelStreamsShiftedTargets) {
 
 }  // namespace
 }  // namespace rnnkit
+
+namespace rnnkit {
+namespace {
+
+// Penn Treebank as the literature counts it (PROVENANCE.md of the data set).
+TEST(PennTreebank, TokenCountsAndVocabulary) {
+  std::string dir = std::string(RNNKIT_SHARED_DATA) + "/ptb";
+  if (!std::filesystem::exists(dir + "/ptb.train.txt"))
+    GTEST_SKIP() << "../shared/data/ptb is absent: Penn Treebank checks skipped";
+  auto train = text::tokenize_lines(text::read_text_file(dir + "/ptb.train.txt"));
+  auto valid = text::tokenize_lines(text::read_text_file(dir + "/ptb.valid.txt"));
+  auto test = text::tokenize_lines(text::read_text_file(dir + "/ptb.test.txt"));
+  EXPECT_EQ(train.size(), 929589u);
+  EXPECT_EQ(valid.size(), 73760u);
+  EXPECT_EQ(test.size(), 82430u);
+  auto vocab = text::Vocabulary::build(train);
+  EXPECT_EQ(vocab.size(), 10000);
+  for (const auto& w : test) ASSERT_TRUE(vocab.contains(w)) << w;
+}
+
+}  // namespace
+}  // namespace rnnkit

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what rnnkit needs to build and test, from Debian's packages only.
+# With --bench, also what the benchmarks compare against (PyTorch, NumPy).
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build libopenblas-openmp-dev libcli11-dev nlohmann-json3-dev
+      libfmt-dev libgtest-dev libbenchmark-dev)
+if [ "${1:-}" = "--bench" ]; then
+  pkgs+=(python3 python3-numpy python3-torch)
+fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo=sudo
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# CLI behaviour: bad input gets one clear error and a non-zero exit, and leaves
+# no half-written output; a tiny run writes its run directory; eval, generate
+# and resume work end to end.
+set -u
+RNNKIT=${1:?usage: test_cli.sh path/to/rnnkit}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+pass=0
+
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect_error WHAT-TO-FIND COMMAND...: non-zero exit and WHAT on stderr.
+expect_error() {
+  local want=$1
+  shift
+  local err
+  if err=$("$@" 2>&1 >/dev/null); then
+    bad "succeeded but should fail: $*"
+  elif ! grep -qF -- "$want" <<<"$err"; then
+    bad "error for '$*' lacks '$want': $err"
+  elif ! grep -q '^error: ' <<<"$err"; then
+    bad "no 'error:' line for '$*': $err"
+  else
+    ok
+  fi
+}
+
+for i in $(seq 1 300); do
+  case $((i % 3)) in
+    0) echo "the cat sat on the mat" ;;
+    1) echo "the dog ran in the park" ;;
+    2) echo "a bird sang in the tree" ;;
+  esac
+done >"$work/train.txt"
+head -30 "$work/train.txt" >"$work/valid.txt"
+: >"$work/empty.txt"
+printf 'good line\nbad \xff byte\n' >"$work/latin1.txt"
+
+tiny=(--preset small --hidden 16 --emb 16 --layers 1 --steps 8 --threads 1 --batch 4)
+
+# Bad corpora.
+expect_error "missing.txt: cannot open" "$RNNKIT" lm train --train "$work/missing.txt" --out "$work/r0" "${tiny[@]}"
+expect_error "empty.txt: the file is empty" "$RNNKIT" lm train --train "$work/empty.txt" --out "$work/r0" "${tiny[@]}"
+expect_error "invalid UTF-8 at byte offset 14 (line 2)" "$RNNKIT" lm train --train "$work/latin1.txt" --out "$work/r0" "${tiny[@]}"
+expect_error "invalid UTF-8" "$RNNKIT" lm train --train "$work/train.txt" --valid "$work/latin1.txt" --out "$work/r0" "${tiny[@]}"
+[ -e "$work/r0/model.safetensors" ] && bad "a failed run left a model behind" || ok
+expect_error "unknown preset" "$RNNKIT" lm train --train "$work/train.txt" --preset huge --out "$work/r0"
+expect_error "unknown cell type" "$RNNKIT" lm train --train "$work/train.txt" --out "$work/r0" "${tiny[@]}" --cell xyz
+expect_error "too few" "$RNNKIT" lm train --train "$work/valid.txt" --out "$work/r0" "${tiny[@]:0:10}" --batch 500
+expect_error "no checkpoint to resume" "$RNNKIT" lm train --train "$work/train.txt" --out "$work/none" "${tiny[@]}" --resume
+expect_error "loss became" "$RNNKIT" lm train --train "$work/train.txt" --out "$work/r_nan" "${tiny[@]}" --lr 1e30 --clip 0 --epochs 1
+
+# A real tiny run.
+if out=$("$RNNKIT" lm train --train "$work/train.txt" --valid "$work/valid.txt" --test "$work/valid.txt" \
+    --out "$work/run" "${tiny[@]}" --epochs 3 --lr 0.5 --json 2>"$work/train.log"); then
+  ok
+else
+  bad "training failed: $(cat "$work/train.log")"
+fi
+last=$(tail -n 1 <<<"$out")
+for key in train_ppl valid_ppl test_ppl train_tokens_per_s eval_tokens_per_s peak_rss_mb wall_s; do
+  grep -q "\"$key\":" <<<"$last" && ok || bad "--json lacks $key: $last"
+done
+for f in config.json metrics.jsonl learning_curve.svg model.safetensors checkpoint.safetensors; do
+  [ -s "$work/run/$f" ] && ok || bad "run directory lacks $f"
+done
+[ "$(wc -l <"$work/run/metrics.jsonl")" -eq 3 ] && ok || bad "metrics.jsonl should have 3 epochs"
+grep -q "Ep. 3/3" "$work/train.log" && ok || bad "no progress line in the log"
+ls "$work/run" | grep -q tmp && bad "temporary files left in the run directory" || ok
+
+# Eval and generate.
+eval_out=$("$RNNKIT" lm eval --model "$work/run/model.safetensors" --data "$work/valid.txt" --json 2>/dev/null) \
+  && ok || bad "eval failed"
+python_ppl=$(sed -n 's/.*"ppl":\([0-9.e+-]*\).*/\1/p' <<<"$eval_out")
+test_ppl=$(sed -n 's/.*"test_ppl":\([0-9.e+-]*\).*/\1/p' <<<"$last")
+awk -v a="$python_ppl" -v b="$test_ppl" 'BEGIN { exit !(a - b < 1e-6 * b && b - a < 1e-6 * b) }' \
+  && ok || bad "eval ppl $python_ppl differs from training's test ppl $test_ppl"
+g1=$("$RNNKIT" lm generate --model "$work/run/model.safetensors" --prompt "the cat" --length 12 --seed 3 --top-k 5)
+g2=$("$RNNKIT" lm generate --model "$work/run/model.safetensors" --prompt "the cat" --length 12 --seed 3 --top-k 5)
+[ -n "$g1" ] && [ "$g1" = "$g2" ] && ok || bad "generation not reproducible: '$g1' vs '$g2'"
+grep -q "^the cat" <<<"$g1" && ok || bad "generation does not start with the prompt: $g1"
+
+# Bad model files.
+expect_error "missing.safetensors: cannot open" "$RNNKIT" lm eval --model "$work/missing.safetensors" --data "$work/valid.txt"
+head -c 100 "$work/run/model.safetensors" >"$work/trunc.safetensors"
+expect_error "trunc.safetensors" "$RNNKIT" lm eval --model "$work/trunc.safetensors" --data "$work/valid.txt"
+size=$(stat -c %s "$work/run/model.safetensors")
+head -c $((size - 64)) "$work/run/model.safetensors" >"$work/short.safetensors"
+expect_error "truncated" "$RNNKIT" lm eval --model "$work/short.safetensors" --data "$work/valid.txt"
+head -c 4096 /dev/urandom >"$work/random.safetensors"
+expect_error "random.safetensors" "$RNNKIT" lm generate --model "$work/random.safetensors"
+cp "$work/train.txt" "$work/text.safetensors"
+expect_error "text.safetensors" "$RNNKIT" lm eval --model "$work/text.safetensors" --data "$work/valid.txt"
+expect_error "empty.txt: the file is empty" "$RNNKIT" lm eval --model "$work/run/model.safetensors" --data "$work/empty.txt"
+
+# Resume: 1 epoch then resume to 3 gives the same model as 3 straight.
+"$RNNKIT" lm train --train "$work/train.txt" --valid "$work/valid.txt" --out "$work/res" "${tiny[@]}" --epochs 1 --lr 0.5 2>/dev/null
+"$RNNKIT" lm train --train "$work/train.txt" --valid "$work/valid.txt" --out "$work/res" "${tiny[@]}" --epochs 3 --lr 0.5 --resume 2>/dev/null
+"$RNNKIT" lm train --train "$work/train.txt" --valid "$work/valid.txt" --out "$work/straight" "${tiny[@]}" --epochs 3 --lr 0.5 2>/dev/null
+# Model files differ in their recorded output folder; compare what they compute.
+e_res=$("$RNNKIT" lm eval --model "$work/res/model.safetensors" --data "$work/train.txt" --json 2>/dev/null)
+e_straight=$("$RNNKIT" lm eval --model "$work/straight/model.safetensors" --data "$work/train.txt" --json 2>/dev/null)
+[ -n "$e_res" ] && [ "${e_res%%,\"eval_tokens*}" = "${e_straight%%,\"eval_tokens*}" ] && ok \
+  || bad "resumed model differs from an uninterrupted run: $e_res vs $e_straight"
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]
