@@ -4,7 +4,11 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <string>
+
+#include "rnnkit/io/model_file.h"
+#include "rnnkit/nn/module.h"
 
 namespace rnnkit::cli {
 
@@ -12,6 +16,11 @@ namespace rnnkit::cli {
 void add_lm_train(CLI::App& lm);
 void add_lm_eval(CLI::App& lm);
 void add_lm_generate(CLI::App& lm);
+void add_embed_train(CLI::App& embed);
+void add_embed_similar(CLI::App& embed);
+void add_embed_analogy(CLI::App& embed);
+void add_embed_eval(CLI::App& embed);
+void add_embed_export(CLI::App& embed);
 
 // Prints a progress line: rewritten in place with \r on a terminal, one line
 // per update otherwise.
@@ -21,6 +30,14 @@ void info(const std::string& line);  // to stderr, after any progress line
 
 std::string format_duration(double seconds);
 double peak_rss_mb();
+// A saved language model placed on a device, in evaluation mode.
+struct InferenceModel {
+  io::LoadedLanguageModel loaded;
+  std::unique_ptr<nn::ParameterSet> params;
+  Device device;
+};
+InferenceModel load_for_inference(const std::string& path, const std::string& device);
+
 // Sets the thread count (0: all cores) and says so.
 void apply_threads(int threads);
 

@@ -29,12 +29,9 @@ void add_lm_eval(CLI::App& lm) {
   cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
   cmd->callback([f]() {
     apply_threads(f->threads);
-    io::LoadedLanguageModel m = io::load_language_model(f->model);
-    Device device = Device::parse(f->device);
-    nn::ParameterSet params(*m.model, device);
-    m.model->train(false);
-    auto ids = m.vocab.encode(text::tokenize_lines(text::read_text_file(f->data)));
-    auto r = eval::evaluate_perplexity(*m.model, ids, f->batch, f->steps, device);
+    InferenceModel m = load_for_inference(f->model, f->device);
+    auto ids = m.loaded.vocab.encode(text::tokenize_lines(text::read_text_file(f->data)));
+    auto r = eval::evaluate_perplexity(*m.loaded.model, ids, f->batch, f->steps, m.device);
     info(fmt::format("{}: perplexity {:.2f} over {} tokens ({:.0f} tokens/s)", f->data,
                      r.perplexity(), r.tokens, r.tokens_per_second()));
     if (f->json) {

@@ -30,13 +30,10 @@ void add_lm_generate(CLI::App& lm) {
   cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
   cmd->callback([f]() {
     apply_threads(f->threads);
-    io::LoadedLanguageModel m = io::load_language_model(f->model);
-    Device device = Device::parse(f->device);
-    nn::ParameterSet params(*m.model, device);
-    m.model->train(false);
+    InferenceModel m = load_for_inference(f->model, f->device);
     std::vector<std::string> prompt = text::tokenize_lines(f->prompt);
     if (!prompt.empty()) prompt.pop_back();  // the <eos> ending the prompt line
-    auto words = decode::generate(*m.model, m.vocab, prompt, f->gen, device);
+    auto words = decode::generate(*m.loaded.model, m.loaded.vocab, prompt, f->gen, m.device);
     std::string out = f->prompt;
     for (const auto& w : words) out += (w == text::kEos ? "\n" : " " + w);
     std::cout << out << std::endl;

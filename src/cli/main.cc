@@ -17,7 +17,11 @@ namespace {
 void ensure_passive_wait(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
   ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-  ::execv("/proc/self/exe", argv);  // only returns on failure: carry on as we are
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return;
+  self[n] = '\0';
+  ::execv(self, argv);  // only returns on failure: carry on as we are
 }
 
 }  // namespace
@@ -35,6 +39,13 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_lm_train(*lm);
   rnnkit::cli::add_lm_eval(*lm);
   rnnkit::cli::add_lm_generate(*lm);
+  CLI::App* embed = app.add_subcommand("embed", "word vectors: train, similar, analogy, eval, export");
+  embed->require_subcommand(1);
+  rnnkit::cli::add_embed_train(*embed);
+  rnnkit::cli::add_embed_similar(*embed);
+  rnnkit::cli::add_embed_analogy(*embed);
+  rnnkit::cli::add_embed_eval(*embed);
+  rnnkit::cli::add_embed_export(*embed);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

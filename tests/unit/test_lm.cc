@@ -30,6 +30,18 @@ std::string tiny_corpus(int lines, std::uint64_t seed) {
   return out;
 }
 
+// A saved model on the CPU, ready for evaluation.
+struct Loaded {
+  io::LoadedLanguageModel m;
+  std::unique_ptr<nn::ParameterSet> params;
+};
+Loaded load_eval(const std::string& path) {
+  Loaded l{io::load_language_model(path), nullptr};
+  l.params = std::make_unique<nn::ParameterSet>(*l.m.model, kCPU);
+  l.m.model->train(false);
+  return l;
+}
+
 class LmTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -80,9 +92,8 @@ TEST_F(LmTest, LearnsAgreement) {
   auto o = options("lstm", "agree");
   o.epochs = 15;
   auto r = train::train_language_model(o);
-  auto m = io::load_language_model(r.model_path);
-  nn::ParameterSet ps(*m.model, kCPU);
-  m.model->train(false);
+  Loaded l = load_eval(r.model_path);
+  auto& m = l.m;
   decode::GenerateOptions g;
   g.sampling.temperature = 0;  // greedy
   g.length = 3;
@@ -102,9 +113,8 @@ TEST_F(LmTest, SavedModelGivesTheSamePerplexity) {
   auto o = options("gru", "saved");
   o.epochs = 2;
   auto r = train::train_language_model(o);
-  auto m = io::load_language_model(r.model_path);
-  nn::ParameterSet ps(*m.model, kCPU);
-  m.model->train(false);
+  Loaded l = load_eval(r.model_path);
+  auto& m = l.m;
   auto ids = m.vocab.encode(text::tokenize_lines(text::read_text_file(file("valid.txt"))));
   auto e = eval::evaluate_perplexity(*m.model, ids, 1, 20, kCPU);
   EXPECT_NEAR(e.perplexity(), r.test_ppl, 1e-9 * r.test_ppl);
@@ -179,9 +189,8 @@ TEST_F(LmTest, GenerationIsReproducibleForASeed) {
   auto o = options("lstm", "gen");
   o.epochs = 1;
   auto r = train::train_language_model(o);
-  auto m = io::load_language_model(r.model_path);
-  nn::ParameterSet ps(*m.model, kCPU);
-  m.model->train(false);
+  Loaded l = load_eval(r.model_path);
+  auto& m = l.m;
   decode::GenerateOptions g;
   g.length = 30;
   g.sampling.top_k = 5;

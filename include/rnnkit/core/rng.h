@@ -53,4 +53,35 @@ class Generator {
   std::uint64_t offset_ = 0;
 };
 
+// Sequential draws from one (seed, stream), four words per Philox call: for
+// hot loops that consume numbers in order (word2vec, samplers).
+class PhiloxStream {
+ public:
+  PhiloxStream(std::uint64_t seed, std::uint64_t stream)
+      : key_{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)},
+        stream_(stream) {}
+  std::uint32_t next_u32() {
+    if (used_ == 4) refill();
+    return buf_[used_++];
+  }
+  float uniform() { return uint_to_unit(next_u32()); }
+  // Uniform integer in [0, n) (n small: the modulo bias is below 2^-20).
+  std::uint32_t below(std::uint32_t n) { return next_u32() % n; }
+  std::uint64_t position() const { return block_ * 4 - (4 - used_); }
+
+ private:
+  void refill() {
+    buf_ = philox4x32({static_cast<std::uint32_t>(block_), static_cast<std::uint32_t>(block_ >> 32),
+                       static_cast<std::uint32_t>(stream_), static_cast<std::uint32_t>(stream_ >> 32)},
+                      key_);
+    ++block_;
+    used_ = 0;
+  }
+  PhiloxKey key_;
+  std::uint64_t stream_;
+  std::uint64_t block_ = 0;
+  std::array<std::uint32_t, 4> buf_{};
+  int used_ = 4;
+};
+
 }  // namespace rnnkit

@@ -24,6 +24,12 @@ Dims dims_of(CellType cell, const Tensor& x, const RecurrentWeights& w) {
 
 bool valid(const std::int32_t* len, std::int64_t t, std::int64_t b) { return !len || t < len[b]; }
 
+// With lengths, outputs past a sequence's end are zero (as PyTorch pads them).
+void write_output(float* y, const float* h, bool valid_step, std::int64_t H) {
+  if (valid_step) std::memcpy(y, h, sizeof(float) * H);
+  else std::memset(y, 0, sizeof(float) * H);
+}
+
 // out[r, :] = x W^T + bias for all T*B rows.
 void project_inputs(const Dims& d, const Tensor& x, const Tensor& w_ih, const float* bias_a,
                     const float* bias_b, float* out) {
@@ -71,11 +77,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
         } else {
           std::memcpy(hb, hpb, sizeof(float) * H);
         }
-        if (separate_y) {
-          float* yb = y + t * BH + b * H;
-          if (v) std::memcpy(yb, hb, sizeof(float) * H);
-          else std::memset(yb, 0, sizeof(float) * H);
-        }
+        if (separate_y) write_output(y + t * BH + b * H, hb, v, H);
       }
     }
   } else if (cell == CellType::kLSTM) {
@@ -117,11 +119,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
           std::memcpy(hnb, hpb, sizeof(float) * H);
           std::memset(g, 0, sizeof(float) * G);
         }
-        if (separate_y) {
-          float* yb = y + t * BH + b * H;
-          if (v) std::memcpy(yb, hnb, sizeof(float) * H);
-          else std::memset(yb, 0, sizeof(float) * H);
-        }
+        if (separate_y) write_output(y + t * BH + b * H, hnb, v, H);
       }
     }
     std::memcpy(f.c_n.data(), c_all + d.T * BH, sizeof(float) * BH);
@@ -163,11 +161,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
           std::memset(g, 0, sizeof(float) * G);
           std::memset(hnv, 0, sizeof(float) * H);
         }
-        if (separate_y) {
-          float* yb = y + t * BH + b * H;
-          if (v) std::memcpy(yb, hnb, sizeof(float) * H);
-          else std::memset(yb, 0, sizeof(float) * H);
-        }
+        if (separate_y) write_output(y + t * BH + b * H, hnb, v, H);
       }
     }
   }

@@ -1,0 +1,43 @@
+// rnnkit embed analogy: a : b = c : ?
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "rnnkit/eval/word_vectors.h"
+#include "rnnkit/io/vectors_file.h"
+
+namespace rnnkit::cli {
+
+void add_embed_analogy(CLI::App& embed) {
+  auto* cmd = embed.add_subcommand("analogy", "solve a : b = c : ? (e.g. king man queen)");
+  struct Flags {
+    std::string vectors, method = "add";
+    std::vector<std::string> words;
+    std::int64_t top = 5;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--vectors", f->vectors, "vectors file (.txt, .bin or .safetensors)")->required();
+  cmd->add_option("words", f->words, "a b c")->required()->expected(3);
+  cmd->add_option("--method", f->method, "add (3CosAdd) | mul (3CosMul)")->capture_default_str();
+  cmd->add_option("--top", f->top, "answers to show (3CosAdd)")->capture_default_str();
+  cmd->callback([f]() {
+    RNNKIT_CHECK(f->method == "add" || f->method == "mul", "unknown analogy method '{}' (add or mul)",
+                 f->method);
+    eval::VectorIndex index(io::load_vectors(f->vectors));
+    const auto& w = f->words;
+    if (f->method == "add") {
+      for (auto& [word, sim] : index.most_similar({w[1], w[2]}, {w[0]}, f->top))
+        std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
+      return;
+    }
+    std::array<std::int32_t, 3> q{};
+    for (int i = 0; i < 3; ++i) {
+      q[static_cast<std::size_t>(i)] = index.id(w[static_cast<std::size_t>(i)]);
+      RNNKIT_CHECK(q[static_cast<std::size_t>(i)] >= 0, "'{}' is not in the vocabulary", w[static_cast<std::size_t>(i)]);
+    }
+    std::cout << index.word(index.analogy({q}, eval::AnalogyMethod::kMul)[0]) << "\n";
+  });
+}
+
+}  // namespace rnnkit::cli

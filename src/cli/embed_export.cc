@@ -1,0 +1,28 @@
+// rnnkit embed export: convert between word2vec text, binary and safetensors.
+#include <fmt/format.h>
+
+#include "cli/common.h"
+#include "rnnkit/io/vectors_file.h"
+
+namespace rnnkit::cli {
+
+void add_embed_export(CLI::App& embed) {
+  auto* cmd = embed.add_subcommand("export", "convert a vectors file to another format");
+  struct Flags {
+    std::string in, out, in_format, out_format;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--vectors", f->in, "input vectors file")->required();
+  cmd->add_option("--out", f->out, "output file")->required();
+  cmd->add_option("--from", f->in_format, "text | bin | safetensors (default: by extension)");
+  cmd->add_option("--to", f->out_format, "text | bin | safetensors (default: by extension)");
+  cmd->callback([f]() {
+    auto from = f->in_format.empty() ? io::vector_format_for(f->in) : io::parse_vector_format(f->in_format);
+    auto to = f->out_format.empty() ? io::vector_format_for(f->out) : io::parse_vector_format(f->out_format);
+    models::WordVectors v = io::load_vectors(f->in, from);
+    io::save_vectors(f->out, v, to);
+    info(fmt::format("wrote {} vectors of {} to {}", v.words.size(), v.dim(), f->out));
+  });
+}
+
+}  // namespace rnnkit::cli

@@ -1,0 +1,31 @@
+// rnnkit embed similar: nearest words by cosine similarity.
+#include <fmt/format.h>
+
+#include <iostream>
+
+#include "cli/common.h"
+#include "rnnkit/eval/word_vectors.h"
+#include "rnnkit/io/vectors_file.h"
+
+namespace rnnkit::cli {
+
+void add_embed_similar(CLI::App& embed) {
+  auto* cmd = embed.add_subcommand("similar", "the words nearest to a word (or a sum of words)");
+  struct Flags {
+    std::string vectors;
+    std::vector<std::string> words, minus;
+    std::int64_t top = 10;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--vectors", f->vectors, "vectors file (.txt, .bin or .safetensors)")->required();
+  cmd->add_option("words", f->words, "query words (their vectors are added)")->required();
+  cmd->add_option("--minus", f->minus, "words whose vectors are subtracted");
+  cmd->add_option("--top", f->top, "how many neighbours")->capture_default_str();
+  cmd->callback([f]() {
+    eval::VectorIndex index(io::load_vectors(f->vectors));
+    for (auto& [word, sim] : index.most_similar(f->words, f->minus, f->top))
+      std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
+  });
+}
+
+}  // namespace rnnkit::cli

@@ -1,0 +1,150 @@
+// rnnkit embed train: word2vec (skip-gram/CBOW, NS/HS) or PPMI + SVD vectors
+// from a corpus file, a .gz file or stdin.
+#include <fmt/format.h>
+
+#include <chrono>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "rnnkit/eval/word_vectors.h"
+#include "rnnkit/io/vectors_file.h"
+#include "rnnkit/models/count_vectors.h"
+
+namespace rnnkit::cli {
+namespace {
+
+// The book's chapter-4 example queries.
+void book_queries(const models::WordVectors& v) {
+  eval::VectorIndex index(v);
+  for (const char* w : {"you", "year", "car", "toyota"}) {
+    if (index.id(w) < 0) continue;
+    std::string line = fmt::format("[query] {}:", w);
+    for (auto& [word, sim] : index.most_similar({w}, {}, 5)) line += fmt::format(" {} {:.3f};", word, sim);
+    info(line);
+  }
+  const char* analogies[][3] = {{"king", "man", "queen"}, {"take", "took", "go"},
+                                {"car", "cars", "child"}, {"good", "better", "bad"}};
+  for (auto& a : analogies) {
+    if (index.id(a[0]) < 0 || index.id(a[1]) < 0 || index.id(a[2]) < 0) continue;
+    auto best = index.most_similar({a[1], a[2]}, {a[0]}, 3);
+    info(fmt::format("[analogy] {} : {} = {} : ? -> {} ({:.3f}), {}, {}", a[0], a[1], a[2],
+                     best[0].first, best[0].second, best[1].first, best[2].first));
+  }
+}
+
+}  // namespace
+
+void add_embed_train(CLI::App& embed) {
+  auto* cmd = embed.add_subcommand("train", "train word vectors");
+  struct Flags {
+    std::string corpus, out, method = "word2vec", preset, analogy;
+    std::vector<std::string> similarity;
+    models::Word2VecOptions w2v;
+    text::IdCorpusOptions corpus_opts;
+    models::CountVectorOptions count;
+    std::int64_t restrict_vocab = 30000;
+    bool json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--corpus", f->corpus, "text (plain or gzip), '-' for stdin; a line is a sentence")->required();
+  cmd->add_option("--out", f->out, "vectors file: .txt (word2vec text), .bin (word2vec binary) or .safetensors")->required();
+  cmd->add_option("--method", f->method, "word2vec | ppmi-svd")->capture_default_str();
+  cmd->add_option("--preset", f->preset, "book-cbow-ptb: the book's chapter-4 CBOW on PTB");
+  cmd->add_option("--arch", f->w2v.arch, "skipgram | cbow")->capture_default_str();
+  cmd->add_option("--loss", f->w2v.loss, "ns (negative sampling) | hs (hierarchical softmax)")->capture_default_str();
+  cmd->add_option("--dim", f->w2v.dim, "vector size")->capture_default_str();
+  cmd->add_option("--window", f->w2v.window, "context words on each side (ppmi-svd default 2)")->capture_default_str();
+  cmd->add_option("--negative", f->w2v.negative, "negative samples")->capture_default_str();
+  cmd->add_option("--sample", f->w2v.sample, "subsampling threshold (0: off)")->capture_default_str();
+  cmd->add_option("--epochs", f->w2v.epochs, "passes over the corpus")->capture_default_str();
+  cmd->add_option("--alpha", f->w2v.alpha, "start learning rate (default 0.025 skip-gram, 0.05 CBOW)");
+  cmd->add_option("--min-count", f->corpus_opts.min_count, "ignore rarer words")->capture_default_str();
+  cmd->add_option("--max-vocab", f->corpus_opts.max_vocab, "keep only the most frequent words (0: all)");
+  cmd->add_option("--eig-power", f->count.eig_power, "ppmi-svd: vectors = U S^p")->capture_default_str();
+  cmd->add_option("--threads", f->w2v.threads, "threads (0: all cores)");
+  cmd->add_option("--seed", f->w2v.seed, "random seed")->capture_default_str();
+  cmd->add_option("--analogy", f->analogy, "evaluate on an analogy file (questions-words.txt) afterwards");
+  cmd->add_option("--similarity", f->similarity, "evaluate on similarity files afterwards");
+  cmd->add_option("--restrict", f->restrict_vocab, "analogy: answer from the N most frequent words")->capture_default_str();
+  cmd->add_flag("--json", f->json, "print a JSON object with the headline figures last");
+  cmd->callback([f, cmd]() {
+    auto t0 = std::chrono::steady_clock::now();
+    auto& o = f->w2v;
+    if (f->preset == "book-cbow-ptb") {
+      auto given = [&](const char* n) { return cmd->count(n) > 0; };
+      if (!given("--arch")) o.arch = "cbow";
+      if (!given("--window")) o.window = 5;
+      if (!given("--negative")) o.negative = 5;
+      if (!given("--sample")) o.sample = 0;
+      if (!given("--epochs")) o.epochs = 10;
+      if (!given("--min-count")) f->corpus_opts.min_count = 1;
+    } else if (!f->preset.empty()) {
+      throw InvalidArgument(fmt::format("unknown preset '{}' (expected book-cbow-ptb)", f->preset));
+    }
+    RNNKIT_CHECK(f->method == "word2vec" || f->method == "ppmi-svd",
+                 "unknown method '{}' (expected word2vec or ppmi-svd)", f->method);
+    if (f->method == "word2vec") o.validate();
+    apply_threads(o.threads);
+    io::VectorFormat format = io::vector_format_for(f->out);
+    info(fmt::format("rnnkit embed train: {} {}, dim {}, window {}, seed {}, threads {}", f->method,
+                     f->method == "word2vec" ? o.arch + "/" + o.loss : "", o.dim,
+                     f->method == "ppmi-svd" && !cmd->count("--window") ? 2 : o.window, o.seed,
+                     o.threads));
+    text::IdCorpus corpus = text::read_id_corpus(f->corpus, f->corpus_opts);
+    info(fmt::format("corpus: {} tokens, {} kept in a vocabulary of {} (min count {})",
+                     corpus.raw_tokens, corpus.ids.size(), corpus.words.size(),
+                     f->corpus_opts.min_count));
+    RNNKIT_CHECK(static_cast<std::int64_t>(corpus.words.size()) > o.window || f->method != "word2vec",
+                 "{}: the vocabulary ({} words) is smaller than the window ({})", f->corpus,
+                 corpus.words.size(), o.window);
+    models::WordVectors vectors;
+    double words_per_s = 0;
+    if (f->method == "word2vec") {
+      auto r = models::train_word2vec(corpus, o, [](const models::Word2VecProgress& p) {
+        progress_line(fmt::format("{:5.1f}% : {:7.0f} words/s/thread : alpha {:.5f} : loss {:.4f} : ETA {}",
+                                  100 * p.fraction, p.words_per_s_per_thread, p.alpha, p.loss,
+                                  format_duration(p.eta_s)));
+      });
+      end_progress();
+      words_per_s = r.words_per_s;
+      info(fmt::format("trained on {} words in {} ({:.0f} words/s)", r.trained_words,
+                       format_duration(r.seconds), r.words_per_s));
+      vectors = std::move(r.vectors);
+    } else {
+      f->count.dim = o.dim;
+      f->count.window = cmd->count("--window") ? o.window : 2;
+      f->count.seed = o.seed;
+      vectors = models::count_vectors(corpus, f->count, [](const std::string& m) { info(m); });
+    }
+    io::save_vectors(f->out, vectors, format);
+    info(fmt::format("wrote {} vectors of {} to {}", vectors.words.size(), vectors.dim(), f->out));
+    if (f->preset == "book-cbow-ptb") book_queries(vectors);
+    nlohmann::ordered_json j = {{"words_per_s", words_per_s}};
+    if (!f->analogy.empty()) {
+      eval::VectorIndex index(vectors, f->restrict_vocab);
+      auto a = eval::evaluate_analogy(index, f->analogy, eval::AnalogyMethod::kAdd);
+      info(fmt::format("analogy (3CosAdd, top {}): {:.2f}% of {} covered questions ({:.1f}% coverage)",
+                       f->restrict_vocab, 100 * a.accuracy(), a.total.covered, 100 * a.coverage()));
+      j["analogy_acc"] = a.accuracy();
+      j["analogy_coverage"] = a.coverage();
+    }
+    if (!f->similarity.empty()) {
+      eval::VectorIndex index(vectors);
+      nlohmann::ordered_json sims;
+      for (const auto& path : f->similarity) {
+        auto s = eval::evaluate_similarity(index, path);
+        info(fmt::format("similarity {}: Spearman {:.3f} over {} of {} pairs", s.name, s.spearman,
+                         s.covered, s.pairs));
+        sims[s.name] = s.spearman;
+        if (!j.contains("similarity_spearman")) j["similarity_spearman"] = s.spearman;
+      }
+      j["similarity"] = sims;
+    }
+    j["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    j["peak_rss_mb"] = peak_rss_mb();
+    if (f->json) std::cout << j.dump() << std::endl;
+  });
+}
+
+}  // namespace rnnkit::cli
