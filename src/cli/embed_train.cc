@@ -99,7 +99,7 @@ void add_embed_train(CLI::App& embed) {
                  "{}: the vocabulary ({} words) is smaller than the window ({})", f->corpus,
                  corpus.words.size(), o.window);
     models::WordVectors vectors;
-    double words_per_s = 0;
+    double words_per_s = 0, train_s = 0;
     if (f->method == "word2vec") {
       auto r = models::train_word2vec(corpus, o, [](const models::Word2VecProgress& p) {
         progress_line(fmt::format("{:5.1f}% : {:7.0f} words/s/thread : alpha {:.5f} : loss {:.4f} : ETA {}",
@@ -108,6 +108,7 @@ void add_embed_train(CLI::App& embed) {
       });
       end_progress();
       words_per_s = r.words_per_s;
+      train_s = r.seconds;
       info(fmt::format("trained on {} words in {} ({:.0f} words/s)", r.trained_words,
                        format_duration(r.seconds), r.words_per_s));
       vectors = std::move(r.vectors);
@@ -120,7 +121,10 @@ void add_embed_train(CLI::App& embed) {
     io::save_vectors(f->out, vectors, format);
     info(fmt::format("wrote {} vectors of {} to {}", vectors.words.size(), vectors.dim(), f->out));
     if (f->preset == "book-cbow-ptb") book_queries(vectors);
-    nlohmann::ordered_json j = {{"words_per_s", words_per_s}};
+    nlohmann::ordered_json j = {{"words_per_s", words_per_s},
+                                {"train_s", train_s},
+                                {"corpus_tokens", corpus.raw_tokens},
+                                {"vocab", corpus.words.size()}};
     if (!f->analogy.empty()) {
       eval::VectorIndex index(vectors, f->restrict_vocab);
       auto a = eval::evaluate_analogy(index, f->analogy, eval::AnalogyMethod::kAdd);

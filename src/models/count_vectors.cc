@@ -152,11 +152,13 @@ SvdResult randomized_svd(const SparseMatrix& m, const SvdOptions& opts) {
   m.multiply(y.data(), k, bt.data());
   // Column-major view of row-major bt [n, k] is [k, n] = B. sgesdd on B (k x n).
   int mm = static_cast<int>(k), nn = static_cast<int>(n), lda = mm, info = 0, lwork = -1;
-  std::vector<float> s(static_cast<std::size_t>(k)), ub(static_cast<std::size_t>(k * k)), vt(1);
-  int ldu = mm, ldvt = 1;
+  // k <= n, so min(k, n) = k: U is k x k and V^T k x n.
+  std::vector<float> s(static_cast<std::size_t>(k)), ub(static_cast<std::size_t>(k * k)),
+      vt(static_cast<std::size_t>(k * n));
+  int ldu = mm, ldvt = mm;
   std::vector<int> iwork(static_cast<std::size_t>(8 * k));
   float query = 0;
-  const char jobz = 'O';  // U returned in ub, V^T overwrites the input (unused)
+  const char jobz = 'S';
   sgesdd_(&jobz, &mm, &nn, bt.data(), &lda, s.data(), ub.data(), &ldu, vt.data(), &ldvt, &query,
           &lwork, iwork.data(), &info);
   lwork = static_cast<int>(query);

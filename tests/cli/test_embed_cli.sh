@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# rnnkit embed: training from a file and from stdin, formats, queries,
+# evaluation, and clear errors for bad input.
+set -u
+RNNKIT=${1:?usage: test_embed_cli.sh path/to/rnnkit}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fails=0
+pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+expect_error() {
+  local want=$1
+  shift
+  local err
+  if err=$("$@" 2>&1 >/dev/null); then
+    bad "succeeded but should fail: $*"
+  elif ! grep -qF -- "$want" <<<"$err"; then
+    bad "error for '$*' lacks '$want': $err"
+  else
+    ok
+  fi
+}
+
+fruits=(apple banana cherry grape lemon mango)
+tools=(engine wheel brake piston gear clutch)
+for i in $(seq 1 600); do
+  line=""
+  for k in $(seq 1 10); do
+    if [ $((i % 2)) -eq 0 ]; then line+="${fruits[$(((i * 7 + k * 3) % 6))]} "; else line+="${tools[$(((i * 5 + k) % 6))]} "; fi
+  done
+  echo "$line"
+done >"$work/corpus.txt"
+: >"$work/empty.txt"
+printf 'fine words\nbad \xfe here\n' >"$work/latin1.txt"
+echo "one two" >"$work/tiny.txt"
+
+small=(--dim 16 --window 3 --negative 3 --sample 0 --min-count 1 --epochs 3 --threads 1)
+"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v.txt" "${small[@]}" 2>/dev/null && ok || bad "train (text)"
+"$RNNKIT" embed train --corpus - --out "$work/stdin.txt" "${small[@]}" <"$work/corpus.txt" 2>/dev/null && ok || bad "train from stdin"
+cmp -s "$work/v.txt" "$work/stdin.txt" && ok || bad "stdin and file give different vectors"
+gzip -c "$work/corpus.txt" >"$work/corpus.txt.gz"
+"$RNNKIT" embed train --corpus "$work/corpus.txt.gz" --out "$work/gz.txt" "${small[@]}" 2>/dev/null && ok || bad "train from gzip"
+cmp -s "$work/v.txt" "$work/gz.txt" && ok || bad "gzip and plain give different vectors"
+"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/hs.bin" "${small[@]}" --arch cbow --loss hs 2>/dev/null && ok || bad "train cbow/hs"
+"$RNNKIT" embed train --method ppmi-svd --corpus "$work/corpus.txt" --out "$work/svd.safetensors" --dim 4 --min-count 1 2>/dev/null \
+  && ok || bad "train ppmi-svd"
+
+# Formats round-trip exactly.
+"$RNNKIT" embed export --vectors "$work/v.txt" --out "$work/v.bin" 2>/dev/null && ok || bad "export bin"
+"$RNNKIT" embed export --vectors "$work/v.bin" --out "$work/v.safetensors" 2>/dev/null && ok || bad "export safetensors"
+"$RNNKIT" embed export --vectors "$work/v.safetensors" --out "$work/back.txt" 2>/dev/null && ok || bad "export text"
+cmp -s "$work/v.txt" "$work/back.txt" && ok || bad "text -> bin -> safetensors -> text changed the vectors"
+
+# Queries.
+near=$("$RNNKIT" embed similar --vectors "$work/v.bin" apple --top 3 | cut -f1)
+for w in $near; do
+  [[ " ${fruits[*]} " == *" $w "* ]] && ok || bad "neighbour of apple is not a fruit: $w"
+done
+[ "$(wc -l <<<"$near")" -eq 3 ] && ok || bad "--top 3 gave: $near"
+"$RNNKIT" embed analogy --vectors "$work/v.txt" apple banana engine >/dev/null && ok || bad "analogy"
+printf ': fruit\napple banana cherry grape\n' >"$work/q.txt"
+printf 'apple banana 9\napple engine 1\ncherry grape 8\ngear wheel 9\nunknownword apple 3\n' >"$work/sim.txt"
+out=$("$RNNKIT" embed eval --vectors "$work/v.txt" --analogy "$work/q.txt" --similarity "$work/sim.txt" --json)
+grep -q '"analogy_acc"' <<<"$out" && grep -q '"similarity_spearman"' <<<"$out" && ok || bad "eval json: $out"
+grep -q "over 4 of 5 pairs" <<<"$out" && ok || bad "eval coverage: $out"
+
+# Bad input.
+expect_error "missing.txt: cannot open" "$RNNKIT" embed train --corpus "$work/missing.txt" --out "$work/x.txt"
+expect_error "empty.txt: the corpus is empty" "$RNNKIT" embed train --corpus "$work/empty.txt" --out "$work/x.txt"
+expect_error "invalid UTF-8 at byte offset 15 (line 2)" "$RNNKIT" embed train --corpus "$work/latin1.txt" --out "$work/x.txt" --min-count 1
+expect_error "smaller than the window" "$RNNKIT" embed train --corpus "$work/tiny.txt" --out "$work/x.txt" --min-count 1
+expect_error "unknown architecture" "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/x.txt" --arch glove
+[ -e "$work/x.txt" ] && bad "a failed run left output behind" || ok
+head -c 200 "$work/v.bin" >"$work/cut.bin"
+expect_error "cut.bin: truncated" "$RNNKIT" embed similar --vectors "$work/cut.bin" apple
+expect_error "is not in the vocabulary" "$RNNKIT" embed similar --vectors "$work/v.txt" zebra
+cp "$work/v.txt" "$work/fake.safetensors"
+expect_error "fake.safetensors" "$RNNKIT" embed eval --vectors "$work/fake.safetensors" --analogy "$work/q.txt"
+
+echo "$pass passed, $fails failed"
+[ "$fails" -eq 0 ]
