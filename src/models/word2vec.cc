@@ -53,6 +53,9 @@ float window_update(bool cbow, const std::int32_t* inputs, std::int64_t n_in,
                     float* out, std::int64_t stride, std::int64_t dim, float alpha, bool want_loss,
                     Scratch& s) {
   const std::int64_t rows_n = cbow ? 1 : n_in;
+  // Rows are zero-padded to `stride` (a multiple of 16) and padding stays
+  // zero, so loops run over whole vectors with no remainder.
+  dim = stride;
   if (cbow) {
     float* m = s.mean.data();
     std::memset(m, 0, sizeof(float) * static_cast<std::size_t>(dim));

@@ -134,3 +134,33 @@ TEST(Safetensors, RejectsCorruptFiles) {
 
 }  // namespace
 }  // namespace rnnkit
+
+namespace rnnkit {
+namespace {
+
+// Every transpose combination, including the single-row and single-column
+// shapes that take the matrix-vector path, against a naive product.
+TEST(Ops, GemmAllShapesAgainstNaive) {
+  for (auto [m, n, k] : {std::tuple{1, 37, 19}, std::tuple{23, 1, 19}, std::tuple{1, 1, 7},
+                         std::tuple{13, 29, 11}, std::tuple{1, 600, 900}, std::tuple{700, 1, 900}})
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb) {
+        Tensor a = testing::random_tensor(ta ? Shape{k, m} : Shape{m, k}, 1);
+        Tensor b = testing::random_tensor(tb ? Shape{n, k} : Shape{k, n}, 2);
+        Tensor c = testing::random_tensor({m, n}, 3);
+        Tensor ref = c.clone();
+        for (int i = 0; i < m; ++i)
+          for (int j = 0; j < n; ++j) {
+            double s = 0;
+            for (int p = 0; p < k; ++p)
+              s += double(ta ? a.data()[p * m + i] : a.data()[i * k + p]) *
+                   (tb ? b.data()[j * k + p] : b.data()[p * n + j]);
+            ref.data()[i * n + j] = static_cast<float>(0.5 * s + 2.0 * ref.data()[i * n + j]);
+          }
+        ops::gemm(a, ta, b, tb, 0.5f, 2.0f, c);
+        EXPECT_TRUE(testing::all_close(c, ref, 1e-4f, 1e-4f)) << m << "x" << n << "x" << k << " " << ta << tb;
+      }
+}
+
+}  // namespace
+}  // namespace rnnkit

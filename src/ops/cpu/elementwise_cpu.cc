@@ -74,19 +74,12 @@ void axpy<kC>(float alpha, const Tensor& x, Tensor& y) {
 
 template <>
 void reduce_rows<kC>(const Tensor& g, Tensor& out) {
-  const float* x = g.data();
-  float* o = out.data();
   std::int64_t cols = out.numel(), rows = g.numel() / cols;
-#pragma omp parallel for if (g.numel() > kParallelGrain && cols >= 64)
-  for (std::int64_t c0 = 0; c0 < cols; c0 += 64) {
-    std::int64_t c1 = std::min(cols, c0 + 64);
-    for (std::int64_t c = c0; c < c1; ++c) o[c] = 0.0f;
-    for (std::int64_t r = 0; r < rows; ++r) {
-      const float* xr = x + r * cols;
-#pragma omp simd
-      for (std::int64_t c = c0; c < c1; ++c) o[c] += xr[c];
-    }
-  }
+  // Column sums as ones^T G: one streaming pass in BLAS.
+  thread_local std::vector<float> ones;
+  if (static_cast<std::int64_t>(ones.size()) < rows) ones.assign(static_cast<std::size_t>(rows), 1.0f);
+  cpu::sgemm(false, false, 1, cols, rows, 1.0f, ones.data(), rows, g.data(), cols, 0.0f, out.data(),
+             cols);
 }
 
 template <>
@@ -136,9 +129,23 @@ template <>
 void sum<kC>(const Tensor& x, bool squares, Tensor& out) {
   const float* p = x.data();
   std::int64_t n = x.numel();
-  double total = 0.0;  // double: sums of millions of gradients stay exact enough
+  constexpr std::int64_t kBlock = 4096;
+  // Float partial sums over blocks (vectorised), blocks added in double: exact
+  // enough for millions of gradients and several times faster than all-double.
+  double total = 0.0;
 #pragma omp parallel for reduction(+ : total) if (n > kParallelGrain)
-  for (std::int64_t i = 0; i < n; ++i) total += squares ? double(p[i]) * p[i] : double(p[i]);
+  for (std::int64_t b = 0; b < n; b += kBlock) {
+    std::int64_t e = std::min(n, b + kBlock);
+    float s = 0.0f;
+    if (squares) {
+#pragma omp simd reduction(+ : s)
+      for (std::int64_t i = b; i < e; ++i) s += p[i] * p[i];
+    } else {
+#pragma omp simd reduction(+ : s)
+      for (std::int64_t i = b; i < e; ++i) s += p[i];
+    }
+    total += s;
+  }
   out.data()[0] = static_cast<float>(total);
 }
 

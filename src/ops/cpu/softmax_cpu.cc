@@ -12,6 +12,7 @@ namespace {
 // log(sum(exp(x))) of one row, stable.
 float row_lse(const float* x, std::int64_t n) {
   float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
   for (std::int64_t i = 0; i < n; ++i) mx = std::max(mx, x[i]);
   float s = 0.0f;
 #pragma omp simd reduction(+ : s)
