@@ -71,19 +71,46 @@ float window_update(bool cbow, const std::int32_t* inputs, std::int64_t n_in,
   } else {
     for (std::int64_t i = 0; i < n_in; ++i) s.rows[static_cast<std::size_t>(i)] = in + inputs[i] * stride;
   }
-  float loss = 0.0f;
+  // Scores: four input rows per output row at a time, so each output load
+  // feeds four independent FMA chains.
   float* g = s.grads.data();
   for (std::int64_t o = 0; o < n_out; ++o) {
     const float* w = out + outputs[o] * stride;
-    for (std::int64_t i = 0; i < rows_n; ++i) {
+    std::int64_t i = 0;
+    for (; i + 4 <= rows_n; i += 4) {
+      const float *r0 = s.rows[static_cast<std::size_t>(i)], *r1 = s.rows[static_cast<std::size_t>(i + 1)],
+                  *r2 = s.rows[static_cast<std::size_t>(i + 2)], *r3 = s.rows[static_cast<std::size_t>(i + 3)];
+      float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+#pragma omp simd reduction(+ : d0, d1, d2, d3)
+      for (std::int64_t k = 0; k < dim; ++k) {
+        d0 += r0[k] * w[k];
+        d1 += r1[k] * w[k];
+        d2 += r2[k] * w[k];
+        d3 += r3[k] * w[k];
+      }
+      g[i * n_out + o] = d0;
+      g[(i + 1) * n_out + o] = d1;
+      g[(i + 2) * n_out + o] = d2;
+      g[(i + 3) * n_out + o] = d3;
+    }
+    for (; i < rows_n; ++i) {
       const float* r = s.rows[static_cast<std::size_t>(i)];
-      float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-      for (std::int64_t k = 0; k < dim; ++k) dot += r[k] * w[k];
-      g[i * n_out + o] = (labels[o] - ops::cpu::fast_sigmoid(dot)) * alpha;
-      if (want_loss) loss += neg_log_sigmoid(labels[o] > 0.5f ? dot : -dot);
+      float d = 0;
+#pragma omp simd reduction(+ : d)
+      for (std::int64_t k = 0; k < dim; ++k) d += r[k] * w[k];
+      g[i * n_out + o] = d;
     }
   }
+  float loss = 0.0f;
+  const std::int64_t n_scores = rows_n * n_out;
+  if (want_loss)
+    for (std::int64_t p = 0; p < n_scores; ++p)
+      loss += neg_log_sigmoid(labels[p % n_out] > 0.5f ? g[p] : -g[p]);
+  // Gradients of the logistic loss, vectorised over all scores.
+  float* lab = s.scores.data();
+  for (std::int64_t p = 0; p < n_scores; ++p) lab[p] = labels[p % n_out];
+#pragma omp simd
+  for (std::int64_t p = 0; p < n_scores; ++p) g[p] = (lab[p] - ops::cpu::fast_sigmoid(g[p])) * alpha;
   // d_in = g * Out (old outputs).
   float* d_in = s.d_in.data();
   for (std::int64_t i = 0; i < rows_n; ++i) {
