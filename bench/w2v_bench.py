@@ -9,11 +9,14 @@ times epochs over training seconds, the definition gensim calls raw words.
 Both sets of vectors are scored by the same evaluator (`rnnkit embed eval`:
 analogy by 3CosAdd over the 30,000 most frequent words, Spearman on the
 similarity sets); gensim's own analogy score is printed beside ours as a check.
-Also runs PPMI + SVD (50k vocabulary, d=100) on the same corpus.
+Also runs PPMI + SVD (50k vocabulary, d=100) on the same corpus. With --reps N
+each tool runs N times, alternating, and the table shows medians (the scores
+shown are those of the median-speed run).
 """
 
 import argparse
 import gzip
+import statistics
 import json
 import os
 import platform
@@ -41,6 +44,7 @@ def main():
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--gensim-modes", nargs="+", default=["iterable", "corpus_file"])
     ap.add_argument("--skip-svd", action="store_true")
+    ap.add_argument("--reps", type=int, default=1, help="runs of each tool; medians are reported")
     ap.add_argument("--rnnkit", default=os.path.join(ROOT, "build", "release", "rnnkit"))
     args = ap.parse_args()
     src = os.path.join(DATA, "w2v", "mix.txt.gz")
@@ -60,25 +64,38 @@ def main():
         return run_json([args.rnnkit, "embed", "eval", "--vectors", vectors, "--analogy", analogy,
                          "--similarity", *sims, "--json"])
 
+    def median_run(runs):
+        out = dict(sorted(runs, key=lambda r: r["words_per_s"])[len(runs) // 2])
+        for k in ("words_per_s", "train_s", "wall_s", "vocab_s", "peak_rss_mb"):
+            if k in out:
+                out[k] = statistics.median(r[k] for r in runs)
+        out["words_per_s_runs"] = [round(r["words_per_s"]) for r in runs]
+        return out
+
     rows = []
     for arch in args.archs:
         out = os.path.join(tmp, f"rnnkit_{arch}.bin")
-        r = run_json([args.rnnkit, "embed", "train", "--corpus", corpus, "--out", out, "--arch", arch,
-                      "--dim", "100", "--window", "5", "--negative", "5", "--sample", "1e-4",
-                      "--min-count", "5", "--epochs", str(args.epochs), "--threads", str(args.threads),
-                      "--json"], env)
-        r["words_per_s"] = r["corpus_tokens"] * args.epochs / r["train_s"]
-        r.update(evaluate(out))
-        rows.append(("rnnkit", arch, r))
-        print(json.dumps({"tool": "rnnkit", "arch": arch, **r}), flush=True)
+        runs, gruns = [], {m: [] for m in args.gensim_modes}
+        for rep in range(args.reps):
+            r = run_json([args.rnnkit, "embed", "train", "--corpus", corpus, "--out", out, "--arch", arch,
+                          "--dim", "100", "--window", "5", "--negative", "5", "--sample", "1e-4",
+                          "--min-count", "5", "--epochs", str(args.epochs), "--threads", str(args.threads),
+                          "--seed", str(rep + 1), "--json"], env)
+            r["words_per_s"] = r["corpus_tokens"] * args.epochs / r["train_s"]
+            r.update(evaluate(out))
+            runs.append(r)
+            print(json.dumps({"tool": "rnnkit", "arch": arch, **r}), flush=True)
+            for mode in args.gensim_modes:
+                gout = os.path.join(tmp, f"gensim_{arch}_{mode}.bin")
+                g = run_json([sys.executable, os.path.join(ROOT, "bench", "w2v_gensim.py"), "--corpus", corpus,
+                              "--out", gout, "--arch", arch, "--mode", mode, "--threads", str(args.threads),
+                              "--epochs", str(args.epochs), "--analogy", analogy])
+                g.update(evaluate(gout))
+                gruns[mode].append(g)
+                print(json.dumps({"tool": "gensim", "mode": mode, "arch": arch, **g}), flush=True)
+        rows.append(("rnnkit", arch, median_run(runs)))
         for mode in args.gensim_modes:
-            gout = os.path.join(tmp, f"gensim_{arch}_{mode}.bin")
-            g = run_json([sys.executable, os.path.join(ROOT, "bench", "w2v_gensim.py"), "--corpus", corpus,
-                          "--out", gout, "--arch", arch, "--mode", mode, "--threads", str(args.threads),
-                          "--epochs", str(args.epochs), "--analogy", analogy])
-            g.update(evaluate(gout))
-            rows.append((f"gensim {mode}", arch, g))
-            print(json.dumps({"tool": "gensim", "mode": mode, "arch": arch, **g}), flush=True)
+            rows.append((f"gensim {mode}", arch, median_run(gruns[mode])))
     if not args.skip_svd:
         out = os.path.join(tmp, "ppmi.bin")
         r = run_json([args.rnnkit, "embed", "train", "--method", "ppmi-svd", "--corpus", corpus, "--out", out,

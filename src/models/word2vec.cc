@@ -74,7 +74,27 @@ float window_update(bool cbow, const std::int32_t* inputs, std::int64_t n_in,
   // Scores: four input rows per output row at a time, so each output load
   // feeds four independent FMA chains.
   float* g = s.grads.data();
-  for (std::int64_t o = 0; o < n_out; ++o) {
+  std::int64_t o_start = 0;
+  if (rows_n == 1) {  // CBOW: block over outputs instead, four per load of the mean row
+    const float* r = s.rows[0];
+    for (; o_start + 4 <= n_out; o_start += 4) {
+      const float *w0 = out + outputs[o_start] * stride, *w1 = out + outputs[o_start + 1] * stride,
+                  *w2 = out + outputs[o_start + 2] * stride, *w3 = out + outputs[o_start + 3] * stride;
+      float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+#pragma omp simd reduction(+ : d0, d1, d2, d3)
+      for (std::int64_t k = 0; k < dim; ++k) {
+        d0 += r[k] * w0[k];
+        d1 += r[k] * w1[k];
+        d2 += r[k] * w2[k];
+        d3 += r[k] * w3[k];
+      }
+      g[o_start] = d0;
+      g[o_start + 1] = d1;
+      g[o_start + 2] = d2;
+      g[o_start + 3] = d3;
+    }
+  }
+  for (std::int64_t o = o_start; o < n_out; ++o) {
     const float* w = out + outputs[o] * stride;
     std::int64_t i = 0;
     for (; i + 4 <= rows_n; i += 4) {
