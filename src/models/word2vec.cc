@@ -216,15 +216,21 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
   if (hs) codes = text::build_huffman(corpus.counts);
   else noise = AliasTable::from_counts(corpus.counts, opts.ns_power);
 
-  // Each thread trains on a contiguous range of lines.
+  // Work comes in jobs of whole lines, about 10,000 words each, handed out in
+  // order from a shared counter (epoch-major), so a thread slowed by the
+  // machine does not hold the others up. One thread: a fixed order.
   const auto& ends = corpus.line_ends;
-  std::vector<std::size_t> first_line(static_cast<std::size_t>(threads) + 1, ends.size());
-  first_line[0] = 0;
-  for (int t = 1; t < threads; ++t) {
-    std::int64_t target = total_words * t / threads;
-    first_line[static_cast<std::size_t>(t)] = static_cast<std::size_t>(
-        std::lower_bound(ends.begin(), ends.end(), target) - ends.begin());
+  std::vector<std::size_t> job_start = {0};
+  for (std::size_t line = 0, words = 0; line < ends.size(); ++line) {
+    words += static_cast<std::size_t>(ends[line] - (line == 0 ? 0 : ends[line - 1]));
+    if (words >= 10000 && line + 1 < ends.size()) {
+      job_start.push_back(line + 1);
+      words = 0;
+    }
   }
+  job_start.push_back(ends.size());
+  const std::int64_t jobs_per_epoch = static_cast<std::int64_t>(job_start.size()) - 1;
+  std::atomic<std::int64_t> next_job{0};
 
   const float alpha0 = opts.start_alpha();
   const double planned = static_cast<double>(opts.epochs) * static_cast<double>(total_words);
@@ -244,9 +250,9 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
     float alpha = alpha0;
     double my_loss = 0, my_n = 0;
     std::int64_t center_count = 0;
-    for (std::int64_t epoch = 0; epoch < opts.epochs; ++epoch) {
-      for (std::size_t line = first_line[static_cast<std::size_t>(tid)];
-           line < first_line[static_cast<std::size_t>(tid) + 1]; ++line) {
+    for (std::int64_t job; (job = next_job.fetch_add(1)) < opts.epochs * jobs_per_epoch;) {
+      const std::size_t j = static_cast<std::size_t>(job % jobs_per_epoch);
+      for (std::size_t line = job_start[j]; line < job_start[j + 1]; ++line) {
         std::int64_t b = line == 0 ? 0 : ends[line - 1], e = ends[line];
         sentence.clear();
         for (std::int64_t i = b; i < e; ++i) {
