@@ -12,4 +12,4 @@ data=$(scripts/fetch-ptb.sh)
 echo
 echo "== rnnkit lm generate --prompt 'the meaning of life is'"
 ./build/release/rnnkit lm generate --model runs/quickstart/model.safetensors \
-  --prompt "the meaning of life is" --length 40 --temperature 0.8 --top-k 40 --seed 1
+  --prompt "the meaning of life is" --length 40 --temperature 0.8 --top-k 40 --no-unk --seed 1

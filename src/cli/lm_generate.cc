@@ -26,6 +26,7 @@ void add_lm_generate(CLI::App& lm) {
   cmd->add_option("--top-p", f->gen.sampling.top_p, "nucleus mass (1: all)")->capture_default_str();
   cmd->add_option("--seed", f->gen.seed, "random seed")->capture_default_str();
   cmd->add_flag("--stop-at-eos", f->gen.stop_at_eos, "stop at the end of the sentence");
+  cmd->add_flag("--no-unk", f->gen.ban_unk, "never generate <unk>");
   cmd->add_option("--threads", f->threads, "threads")->capture_default_str();
   cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
   cmd->callback([f]() {

@@ -65,6 +65,7 @@ std::vector<std::string> generate(const models::LanguageModel& model, const text
     state = next;
     Tensor last = logits.value().narrow0(logits.value().size(0) - 1, 1);
     std::vector<float> row = last.to_vector();
+    if (opts.ban_unk) row[static_cast<std::size_t>(vocab.unk_id())] = -INFINITY;
     std::int32_t id = sample(row, opts.sampling, gen);
     if (opts.stop_at_eos && id == vocab.eos_id()) break;
     out.push_back(vocab.word(id));

@@ -25,6 +25,7 @@ struct GenerateOptions {
   std::int64_t length = 50;  // tokens to generate
   std::uint64_t seed = 1;
   bool stop_at_eos = false;
+  bool ban_unk = false;  // never emit <unk>
 };
 
 // Feeds the prompt, then samples `length` tokens. Unknown prompt words map to <unk>.
