@@ -32,6 +32,26 @@ constexpr std::int64_t kMaxWindowInputs = 1 << 12;
 // -log sigmoid(x) = log(1 + exp(-x)), stable for large |x|.
 float neg_log_sigmoid(float x) { return x > 0 ? std::log1p(std::exp(-x)) : -x + std::log1p(std::exp(x)); }
 
+// Four dot products a[q].b[q] at once: four independent FMA chains, and a
+// shared operand is loaded once. Results go to out[q * out_stride].
+inline void dot4(const float* const* a, const float* const* b, std::int64_t n, float* out,
+                 std::int64_t out_stride) {
+  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+  const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+  float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+#pragma omp simd reduction(+ : d0, d1, d2, d3)
+  for (std::int64_t k = 0; k < n; ++k) {
+    d0 += a0[k] * b0[k];
+    d1 += a1[k] * b1[k];
+    d2 += a2[k] * b2[k];
+    d3 += a3[k] * b3[k];
+  }
+  out[0] = d0;
+  out[out_stride] = d1;
+  out[2 * out_stride] = d2;
+  out[3 * out_stride] = d3;
+}
+
 // Scratch buffers of one thread, sized once.
 struct Scratch {
   std::vector<float> scores, grads, d_in, mean;
@@ -71,47 +91,24 @@ float window_update(bool cbow, const std::int32_t* inputs, std::int64_t n_in,
   } else {
     for (std::int64_t i = 0; i < n_in; ++i) s.rows[static_cast<std::size_t>(i)] = in + inputs[i] * stride;
   }
-  // Scores: four input rows per output row at a time, so each output load
-  // feeds four independent FMA chains.
+  // Scores, blocked four at a time (dot4).
   float* g = s.grads.data();
   std::int64_t o_start = 0;
-  if (rows_n == 1) {  // CBOW: block over outputs instead, four per load of the mean row
+  if (rows_n == 1) {  // CBOW: four outputs per load of the mean row
     const float* r = s.rows[0];
     for (; o_start + 4 <= n_out; o_start += 4) {
-      const float *w0 = out + outputs[o_start] * stride, *w1 = out + outputs[o_start + 1] * stride,
-                  *w2 = out + outputs[o_start + 2] * stride, *w3 = out + outputs[o_start + 3] * stride;
-      float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-#pragma omp simd reduction(+ : d0, d1, d2, d3)
-      for (std::int64_t k = 0; k < dim; ++k) {
-        d0 += r[k] * w0[k];
-        d1 += r[k] * w1[k];
-        d2 += r[k] * w2[k];
-        d3 += r[k] * w3[k];
-      }
-      g[o_start] = d0;
-      g[o_start + 1] = d1;
-      g[o_start + 2] = d2;
-      g[o_start + 3] = d3;
+      const float* as[4] = {r, r, r, r};
+      const float* bs[4];
+      for (int q = 0; q < 4; ++q) bs[q] = out + outputs[o_start + q] * stride;
+      dot4(as, bs, dim, g + o_start, 1);
     }
   }
   for (std::int64_t o = o_start; o < n_out; ++o) {
     const float* w = out + outputs[o] * stride;
     std::int64_t i = 0;
-    for (; i + 4 <= rows_n; i += 4) {
-      const float *r0 = s.rows[static_cast<std::size_t>(i)], *r1 = s.rows[static_cast<std::size_t>(i + 1)],
-                  *r2 = s.rows[static_cast<std::size_t>(i + 2)], *r3 = s.rows[static_cast<std::size_t>(i + 3)];
-      float d0 = 0, d1 = 0, d2 = 0, d3 = 0;
-#pragma omp simd reduction(+ : d0, d1, d2, d3)
-      for (std::int64_t k = 0; k < dim; ++k) {
-        d0 += r0[k] * w[k];
-        d1 += r1[k] * w[k];
-        d2 += r2[k] * w[k];
-        d3 += r3[k] * w[k];
-      }
-      g[i * n_out + o] = d0;
-      g[(i + 1) * n_out + o] = d1;
-      g[(i + 2) * n_out + o] = d2;
-      g[(i + 3) * n_out + o] = d3;
+    for (; i + 4 <= rows_n; i += 4) {  // skip-gram: four context rows per load of w
+      const float* bs[4] = {w, w, w, w};
+      dot4(&s.rows[static_cast<std::size_t>(i)], bs, dim, g + i * n_out + o, n_out);
     }
     for (; i < rows_n; ++i) {
       const float* r = s.rows[static_cast<std::size_t>(i)];

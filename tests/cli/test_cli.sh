@@ -6,27 +6,7 @@ set -u
 RNNKIT=${1:?usage: test_cli.sh path/to/rnnkit}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# expect_error WHAT-TO-FIND COMMAND...: non-zero exit and WHAT on stderr.
-expect_error() {
-  local want=$1
-  shift
-  local err
-  if err=$("$@" 2>&1 >/dev/null); then
-    bad "succeeded but should fail: $*"
-  elif ! grep -qF -- "$want" <<<"$err"; then
-    bad "error for '$*' lacks '$want': $err"
-  elif ! grep -q '^error: ' <<<"$err"; then
-    bad "no 'error:' line for '$*': $err"
-  else
-    ok
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 for i in $(seq 1 300); do
   case $((i % 3)) in
@@ -108,5 +88,4 @@ e_straight=$("$RNNKIT" lm eval --model "$work/straight/model.safetensors" --data
 [ -n "$e_res" ] && [ "${e_res%%,\"eval_tokens*}" = "${e_straight%%,\"eval_tokens*}" ] && ok \
   || bad "resumed model differs from an uninterrupted run: $e_res vs $e_straight"
 
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

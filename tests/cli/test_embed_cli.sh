@@ -5,22 +5,7 @@ set -u
 RNNKIT=${1:?usage: test_embed_cli.sh path/to/rnnkit}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-fails=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
-expect_error() {
-  local want=$1
-  shift
-  local err
-  if err=$("$@" 2>&1 >/dev/null); then
-    bad "succeeded but should fail: $*"
-  elif ! grep -qF -- "$want" <<<"$err"; then
-    bad "error for '$*' lacks '$want': $err"
-  else
-    ok
-  fi
-}
+source "$(dirname "$0")/lib.sh"
 
 fruits=(apple banana cherry grape lemon mango)
 tools=(engine wheel brake piston gear clutch)
@@ -78,5 +63,4 @@ expect_error "is not in the vocabulary" "$RNNKIT" embed similar --vectors "$work
 cp "$work/v.txt" "$work/fake.safetensors"
 expect_error "fake.safetensors" "$RNNKIT" embed eval --vectors "$work/fake.safetensors" --analogy "$work/q.txt"
 
-echo "$pass passed, $fails failed"
-[ "$fails" -eq 0 ]
+finish

@@ -1,0 +1,26 @@
+# Shared helpers of the CLI test scripts: counters and an error expectation.
+pass=0
+fails=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# expect_error WHAT COMMAND...: the command fails, prints WHAT and an "error:" line.
+expect_error() {
+  local want=$1
+  shift
+  local err
+  if err=$("$@" 2>&1 >/dev/null); then
+    bad "succeeded but should fail: $*"
+  elif ! grep -qF -- "$want" <<<"$err"; then
+    bad "error for '$*' lacks '$want': $err"
+  elif ! grep -q '^error: ' <<<"$err"; then
+    bad "no 'error:' line for '$*': $err"
+  else
+    ok
+  fi
+}
+
+finish() {
+  echo "$pass passed, $fails failed"
+  [ "$fails" -eq 0 ]
+}
