@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The PyTorch side of bench/lm_bench.py: Zaremba's PTB LSTM on the CPU.
+"""The PyTorch side of bench/lm_bench.py (CPU) and bench/lm_gpu_bench.py
+(CUDA, cuDNN's LSTM): Zaremba's PTB LSTM.
 
 Same data, batching, model, loss (per-step batch-mean NLL summed over time),
 SGD, clipping and evaluation (one continuous stream, batch 1, windows of 35)
@@ -15,7 +16,8 @@ import time
 import torch
 
 PRESETS = {"small": dict(hidden=200, steps=20, dropout=0.0, init=0.1, clip=5.0),
-           "medium": dict(hidden=650, steps=35, dropout=0.5, init=0.05, clip=5.0)}
+           "medium": dict(hidden=650, steps=35, dropout=0.5, init=0.05, clip=5.0),
+           "large": dict(hidden=1500, steps=35, dropout=0.65, init=0.04, clip=10.0)}
 
 
 def read_ids(path, vocab=None):
@@ -55,25 +57,39 @@ def main():
     ap.add_argument("--preset", choices=PRESETS, default="small")
     ap.add_argument("--batches", type=int, default=100)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--batch", type=int, default=20)
+    ap.add_argument("--warmup", type=int, default=0, help="untimed batches first (GPU: cuDNN set-up)")
+    ap.add_argument("--precision", choices=["default", "fp32", "tf32"], default="default",
+                    help="GPU: fp32 everywhere, or TF32 for cuDNN and matmul (default: PyTorch's "
+                         "own, TF32 in cuDNN only)")
     args = ap.parse_args()
+    if args.precision != "default":
+        torch.backends.cudnn.allow_tf32 = args.precision == "tf32"
+        torch.backends.cuda.matmul.allow_tf32 = args.precision == "tf32"
     torch.set_num_threads(args.threads)
+    dev = torch.device(args.device)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     torch.manual_seed(1)
     p = PRESETS[args.preset]
     train, vocab = read_ids(args.train)
     evaluation, _ = read_ids(args.eval, vocab)
-    model = Model(len(vocab), p["hidden"], p["dropout"])
+    model = Model(len(vocab), p["hidden"], p["dropout"]).to(dev)
     for w in model.parameters():
         torch.nn.init.uniform_(w, -p["init"], p["init"])
     opt = torch.optim.SGD(model.parameters(), lr=1.0)
-    B, T = 20, p["steps"]
+    B, T = args.batch, p["steps"]
     data = torch.tensor(train[: len(train) // B * B]).view(B, -1).t().contiguous()
     state = None
     model.train()
     tokens = 0
-    start = time.perf_counter()
-    for i in range(args.batches):
-        x = data[i * T : (i + 1) * T]
-        y = data[i * T + 1 : (i + 1) * T + 1]
+    for i in range(args.warmup + args.batches):
+        if i == args.warmup:
+            sync()
+            tokens = 0
+            start = time.perf_counter()
+        x = data[i * T : (i + 1) * T].to(dev)
+        y = data[i * T + 1 : (i + 1) * T + 1].to(dev)
         if state is not None:
             state = tuple(s.detach() for s in state)
         logits, state = model(x, state)
@@ -84,10 +100,11 @@ def main():
         torch.nn.utils.clip_grad_norm_(model.parameters(), p["clip"])
         opt.step()
         tokens += y.numel()
+    sync()
     train_s = time.perf_counter() - start
 
     model.eval()
-    ev = torch.tensor(evaluation)
+    ev = torch.tensor(evaluation).to(dev)
     nll, count, state = 0.0, 0, None
     start = time.perf_counter()
     with torch.no_grad():
@@ -99,10 +116,14 @@ def main():
                                                      reduction="sum").item()
             count += y.numel()
     eval_s = time.perf_counter() - start
-    print(json.dumps({"train_tokens_per_s": tokens / train_s,
-                      "eval_tokens_per_s": count / eval_s,
-                      "eval_ppl": math.exp(nll / count),
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+    out = {"train_tokens_per_s": tokens / train_s, "eval_tokens_per_s": count / eval_s,
+           "eval_ppl": math.exp(nll / count),
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if dev.type == "cuda":
+        out["torch"] = torch.__version__
+        out["cudnn"] = torch.backends.cudnn.version()
+        out["gpu"] = torch.cuda.get_device_name()
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ double peak_rss_mb() {
 void apply_threads(int threads) { set_num_threads(threads); }
 
 InferenceModel load_for_inference(const std::string& path, const std::string& device) {
-  InferenceModel m{io::load_language_model(path), nullptr, Device::parse(device)};
+  InferenceModel m{io::load_language_model(path), nullptr, available_device(device)};
   m.params = std::make_unique<nn::ParameterSet>(*m.loaded.model, m.device);
   m.loaded.model->train(false);
   return m;

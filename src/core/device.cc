@@ -8,6 +8,13 @@
 #include "rnnkit/core/error.h"
 
 namespace rnnkit {
+namespace {
+#ifdef RNNKIT_WITH_CUDA
+constexpr bool kCudaBuilt = true;
+#else
+constexpr bool kCudaBuilt = false;
+#endif
+}  // namespace
 
 std::string Device::str() const {
   return type == DeviceType::kCPU ? "cpu" : fmt::format("cuda:{}", index);
@@ -25,5 +32,15 @@ Device Device::parse(const std::string& s) {
 }
 
 bool cuda_available() { return detail::cuda_device_present(); }
+
+Device available_device(const std::string& name) {
+  Device d = Device::parse(name);
+  if (d.type == DeviceType::kCUDA && !cuda_available())
+    throw InvalidArgument(fmt::format("device {}: no CUDA GPU is usable here{} (use --device cpu)",
+                                      d.str(), kCudaBuilt ? "" : " (built without the CUDA backend)"));
+  return d;
+}
+
+void set_cuda_tf32(bool on) { detail::cuda_set_tf32(on); }
 
 }  // namespace rnnkit

@@ -14,5 +14,6 @@ void cuda_free(void*, int) {}
 void cuda_copy(void*, Device, const void*, Device, std::size_t) { unavailable(); }
 void cuda_memset_zero(void*, std::size_t, int) { unavailable(); }
 bool cuda_device_present() { return false; }
+void cuda_set_tf32(bool) {}
 
 }  // namespace rnnkit::detail

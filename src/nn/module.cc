@@ -63,10 +63,8 @@ const ParameterSet::Entry* ParameterSet::find(const std::string& name) const {
 
 void ParameterSet::zero_grad() { ops::fill_(grads_, 0.0f); }
 
-float clip_grad_norm(ParameterSet& params, float max_norm) {
-  float norm = std::sqrt(ops::sum_squares(params.grads()).item());
-  if (max_norm > 0.0f && norm > max_norm) ops::scale_(params.grads(), max_norm / norm);
-  return norm;
+Tensor clip_grad_norm(ParameterSet& params, float max_norm) {
+  return ops::clip_norm_(params.grads(), max_norm);
 }
 
 }  // namespace rnnkit::nn

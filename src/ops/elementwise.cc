@@ -135,6 +135,14 @@ bool all_finite(const Tensor& x) {
   return ok;
 }
 
+Tensor clip_norm_(Tensor& x, float max_norm) {
+  check_float(x, "clip_norm_", "x");
+  Tensor sum_sq = sum_squares(x);
+  Tensor norm = Tensor::empty({1}, x.device());
+  RNNKIT_DISPATCH(x.device(), kernels::clip_norm<D>(x, sum_sq, max_norm, norm));
+  return norm;
+}
+
 Tensor dropout_mask(const Shape& shape, float p, const Generator& gen, std::uint64_t offset,
                     Device device) {
   RNNKIT_CHECK(p >= 0.0f && p < 1.0f, "dropout: probability {} is outside [0, 1)", p);

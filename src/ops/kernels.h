@@ -25,6 +25,8 @@ template <DeviceType D> void activation(Activation f, const Tensor& x, Tensor& o
 template <DeviceType D> void activation_backward(Activation f, const Tensor& y, const Tensor& dy, Tensor& out);
 template <DeviceType D> void sum(const Tensor& x, bool squares, Tensor& out);
 template <DeviceType D> bool all_finite(const Tensor& x);
+// norm[0] = sqrt(sum_sq[0]); x *= max_norm / norm[0] where that is below 1.
+template <DeviceType D> void clip_norm(Tensor& x, const Tensor& sum_sq, float max_norm, Tensor& norm);
 template <DeviceType D> void softmax(const Tensor& x, bool log, Tensor& out);
 template <DeviceType D> void softmax_backward(const Tensor& y, const Tensor& dy, bool log, Tensor& out);
 template <DeviceType D> void cross_entropy(const Tensor& logits, const Tensor& targets, std::int32_t ignore, CrossEntropyForward& out);
@@ -36,6 +38,9 @@ template <DeviceType D> void dropout_mask(Tensor& out, float p, const Generator&
 template <DeviceType D> void copy_blocks(const Tensor& src, std::int64_t src_stride, std::int64_t src_off, Tensor& dst, std::int64_t dst_stride, std::int64_t dst_off, std::int64_t outer, std::int64_t block);
 template <DeviceType D> void recurrent_forward(CellType cell, const Tensor& x, const RecurrentWeights& w, const Tensor& lengths, RecurrentForward& f);
 template <DeviceType D> void recurrent_backward(CellType cell, const Tensor& x, const RecurrentWeights& w, const Tensor& lengths, const RecurrentForward& f, const Tensor& dy, const Tensor& dh_n, const Tensor& dc_n, RecurrentGrads& g);
+
+template <DeviceType D> void attention_forward(const Tensor& q, const Tensor& k, const Tensor& k_len, AttentionForward& f);
+template <DeviceType D> void attention_backward(const Tensor& q, const Tensor& k, const AttentionForward& f, const Tensor& dcontext, AttentionGrads& g);
 
 struct OptimStep {
   enum Kind { kSGD, kAdaGrad, kRMSProp, kAdam } kind;

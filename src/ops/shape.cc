@@ -56,6 +56,23 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
   return out;
 }
 
+Tensor index_select(const Tensor& x, std::int64_t dim, const std::vector<std::int64_t>& index) {
+  dim = norm_dim(dim, x.dim(), "index_select");
+  Shape shape = x.shape();
+  const std::int64_t n = static_cast<std::int64_t>(index.size());
+  shape[static_cast<std::size_t>(dim)] = n;
+  Tensor out = Tensor::empty(shape, x.device(), x.dtype());
+  auto [outer, inner] = outer_inner(x.shape(), dim);
+  for (std::int64_t p = 0; p < n; ++p) {
+    std::int64_t i = index[static_cast<std::size_t>(p)];
+    RNNKIT_CHECK(i >= 0 && i < x.size(dim), "index_select: index {} out of range for dimension {} of {}",
+                 i, dim, shape_str(x.shape()));
+    RNNKIT_DISPATCH(x.device(), kernels::copy_blocks<D>(x, x.size(dim) * inner, i * inner, out,
+                                                        n * inner, p * inner, outer, inner));
+  }
+  return out;
+}
+
 void slice_assign_(Tensor& dst, std::int64_t dim, std::int64_t start, const Tensor& src) {
   dim = norm_dim(dim, dst.dim(), "slice_assign_");
   check_same_device(dst, src, "slice_assign_");

@@ -121,7 +121,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   RNNKIT_CHECK(opts.schedule == "step" || opts.schedule == "plateau" || opts.schedule == "none",
                "unknown schedule '{}' (expected step, plateau or none)", opts.schedule);
   RNNKIT_CHECK(opts.epochs > 0, "epochs must be positive, got {}", opts.epochs);
-  Device device = Device::parse(opts.device);
+  Device device = available_device(opts.device);
   fs::path out(opts.out_dir);
   fs::path checkpoint_path = out / "checkpoint.safetensors";
 
@@ -202,6 +202,10 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
     nn::RecurrentState hidden = model.zero_state(o.batch, device);
     double nll = 0.0;
     std::int64_t tokens = 0;
+    // The loss is summed on the device and read back at each report (every
+    // batch on the CPU, where reading is free): a GPU never waits for the host.
+    Tensor nll_pending = Tensor::zeros({1}, device);
+    std::int64_t last_read = 0;
     auto epoch_start = Clock::now();
     auto last_report = epoch_start;
     for (std::int64_t b = 0; b < per_epoch; ++b) {
@@ -211,25 +215,32 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
       // Zaremba: the per-step batch-mean NLL summed over the time steps.
       Var loss_sum = fn::cross_entropy(logits, y.to(device), {.reduction = fn::Reduction::kSum});
       Var loss = fn::scale(loss_sum, 1.0f / static_cast<float>(o.batch));
-      float batch_nll = loss_sum.value().item();
-      if (!std::isfinite(batch_nll)) {
-        Tape::current().clear();
-        throw NumericalError(fmt::format(
-            "loss became {} at batch {} of epoch {}; try a lower --lr or --clip{}", batch_nll, b + 1,
-            epoch,
-            fs::exists(checkpoint_path)
-                ? fmt::format(" (the last good checkpoint is {})", checkpoint_path.string())
-                : ""));
-      }
+      ops::add_(nll_pending, loss_sum.value());
       Tape::current().backward(loss);
       nn::clip_grad_norm(params, o.clip);
       optimizer.step();
       hidden = next.detach();
-      nll += batch_nll;
       tokens += y.numel();
       auto now = Clock::now();
-      if (cb.on_progress && (std::chrono::duration<double>(now - last_report).count() >= 1.0 ||
-                             b + 1 == per_epoch)) {
+      bool report_due = std::chrono::duration<double>(now - last_report).count() >= 1.0 ||
+                        b + 1 == per_epoch;
+      if (device.type == DeviceType::kCPU || report_due) {
+        double read = nll_pending.item();
+        ops::fill_(nll_pending, 0.0f);
+        if (!std::isfinite(read)) {
+          Tape::current().clear();
+          throw NumericalError(fmt::format(
+              "loss became {} at batch {} of epoch {}; try a lower --lr or --clip{}", read,
+              b == last_read ? fmt::format("{}", b + 1) : fmt::format("{}..{}", last_read + 1, b + 1),
+              epoch,
+              fs::exists(checkpoint_path)
+                  ? fmt::format(" (the last good checkpoint is {})", checkpoint_path.string())
+                  : ""));
+        }
+        nll += read;
+        last_read = b + 1;
+      }
+      if (cb.on_progress && report_due) {
         last_report = now;
         double secs = std::chrono::duration<double>(now - epoch_start).count();
         LmProgress p;

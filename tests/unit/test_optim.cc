@@ -77,11 +77,11 @@ TEST(Optimizer, ClipGlobalNorm) {
   Tensor g = Tensor::from_vector({3, 4, 0}, {3});
   Tensor dst = ps.grads().narrow0(0, 3);
   ops::copy_(dst, g);
-  EXPECT_NEAR(nn::clip_grad_norm(ps, 1.0f), 5.0f, 1e-6);
+  EXPECT_NEAR(nn::clip_grad_norm(ps, 1.0f).item(), 5.0f, 1e-6);
   auto c = q.w.grad().to_vector();
   EXPECT_NEAR(c[0], 0.6f, 1e-6);
   EXPECT_NEAR(c[1], 0.8f, 1e-6);
-  EXPECT_NEAR(nn::clip_grad_norm(ps, 10.0f), 1.0f, 1e-6);  // below the bound: unchanged
+  EXPECT_NEAR(nn::clip_grad_norm(ps, 10.0f).item(), 1.0f, 1e-6);  // below the bound: unchanged
   EXPECT_NEAR(q.w.grad().to_vector()[1], 0.8f, 1e-6);
 }
 

@@ -49,6 +49,14 @@ Var slice(const Var& x, std::int64_t dim, std::int64_t start, std::int64_t lengt
 Var sum(const Var& x);
 Var mean(const Var& x);
 
+struct AttentionResult {
+  Var context;     // [Tq, B, H]
+  Tensor weights;  // [B, Tq, Tk], for inspection (not differentiated)
+};
+// Dot-product attention of q [Tq, B, H] over k [Tk, B, H] (keys are the values);
+// keys at or past k_len[b] are masked out.
+AttentionResult attention(const Var& q, const Var& k, const Tensor& k_len);
+
 struct RecurrentResult {
   Var y;    // [T, B, H]
   Var h_n;  // [B, H]

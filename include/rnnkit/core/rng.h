@@ -7,6 +7,13 @@
 #include <array>
 #include <cstdint>
 
+// The generator core is shared verbatim by the CUDA kernels.
+#ifdef __CUDACC__
+#define RNNKIT_HOST_DEVICE __host__ __device__
+#else
+#define RNNKIT_HOST_DEVICE
+#endif
+
 namespace rnnkit {
 
 struct PhiloxKey {
@@ -14,10 +21,37 @@ struct PhiloxKey {
 };
 
 // Four 32-bit random words for counter (c0, c1, c2, c3) under key.
-std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> counter, PhiloxKey key);
+RNNKIT_HOST_DEVICE inline std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> c,
+                                                                 PhiloxKey key) {
+  constexpr std::uint32_t kM0 = 0xD2511F53, kM1 = 0xCD9E8D57;
+  constexpr std::uint32_t kW0 = 0x9E3779B9, kW1 = 0xBB67AE85;
+  std::uint32_t k0 = key.k0, k1 = key.k1;
+  for (int round = 0; round < 10; ++round) {
+    std::uint64_t p0 = static_cast<std::uint64_t>(kM0) * c[0];
+    std::uint64_t p1 = static_cast<std::uint64_t>(kM1) * c[2];
+    std::uint32_t hi0 = static_cast<std::uint32_t>(p0 >> 32), lo0 = static_cast<std::uint32_t>(p0);
+    std::uint32_t hi1 = static_cast<std::uint32_t>(p1 >> 32), lo1 = static_cast<std::uint32_t>(p1);
+    c = {hi1 ^ c[1] ^ k0, lo1, hi0 ^ c[3] ^ k1, lo0};
+    k0 += kW0;
+    k1 += kW1;
+  }
+  return c;
+}
 
 // Uniform in [0, 1) with 24 random bits.
-inline float uint_to_unit(std::uint32_t x) { return static_cast<float>(x >> 8) * (1.0f / 16777216.0f); }
+RNNKIT_HOST_DEVICE inline float uint_to_unit(std::uint32_t x) {
+  return static_cast<float>(x >> 8) * (1.0f / 16777216.0f);
+}
+
+// The 32-bit word at position p of stream `stream` under key.
+RNNKIT_HOST_DEVICE inline std::uint32_t philox_word(PhiloxKey key, std::uint64_t stream,
+                                                    std::uint64_t p) {
+  std::uint64_t block = p >> 2;
+  auto r = philox4x32({static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                       static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)},
+                      key);
+  return r[p & 3];
+}
 
 // A named random stream: (seed, stream id) with a running offset. Each consumer
 // (initialiser, dropout layer, sampler, data shuffler) takes its own stream id,

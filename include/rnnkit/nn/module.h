@@ -63,7 +63,8 @@ class ParameterSet {
 };
 
 // Global-norm clipping (Pascanu et al. 2013): scales the gradients so that
-// their joint L2 norm is at most max_norm. Returns the norm before clipping.
-float clip_grad_norm(ParameterSet& params, float max_norm);
+// their joint L2 norm is at most max_norm. Returns the norm before clipping
+// ([1], on the parameters' device: reading it is the caller's choice).
+Tensor clip_grad_norm(ParameterSet& params, float max_norm);
 
 }  // namespace rnnkit::nn

@@ -46,6 +46,9 @@ Tensor activation_backward(Activation f, const Tensor& y, const Tensor& dy);
 Tensor sum(const Tensor& x);           // [1]
 Tensor sum_squares(const Tensor& x);   // [1]
 bool all_finite(const Tensor& x);
+// x *= min(1, max_norm / ||x||) without reading the norm back to the host;
+// returns ||x|| before scaling ([1], on x's device). max_norm <= 0: no scaling.
+Tensor clip_norm_(Tensor& x, float max_norm);
 
 // --- softmax family over the last dimension
 Tensor softmax(const Tensor& x);
@@ -79,6 +82,9 @@ Tensor dropout_mask(const Shape& shape, float p, const Generator& gen, std::uint
 // --- shape
 Tensor concat(const std::vector<Tensor>& xs, std::int64_t dim);
 Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t length);
+// Rows `index` of dimension `dim`, in that order (repeats allowed): beam search
+// reorders and replicates states with it.
+Tensor index_select(const Tensor& x, std::int64_t dim, const std::vector<std::int64_t>& index);
 // Writes `src` into the slice of `dst` (the backward of slice and concat).
 void slice_assign_(Tensor& dst, std::int64_t dim, std::int64_t start, const Tensor& src);
 
@@ -118,6 +124,20 @@ struct RecurrentGrads {
 RecurrentGrads recurrent_backward(CellType cell, const Tensor& x, const RecurrentWeights& w,
                                   const Tensor& lengths, const RecurrentForward& fwd,
                                   const Tensor& dy, const Tensor& dh_n, const Tensor& dc_n);
+
+// --- dot-product attention of queries over keys, per sequence, time-major:
+// scores[b, i, j] = q[i, b] . k[j, b] for j < k_len[b] (the rest masked out),
+// weights = softmax over j, context[i, b] = sum_j weights[b, i, j] k[j, b].
+struct AttentionForward {
+  Tensor context;  // [Tq, B, H]
+  Tensor weights;  // [B, Tq, Tk]; zero on masked keys (all zero when k_len[b] = 0)
+};
+AttentionForward attention_forward(const Tensor& q, const Tensor& k, const Tensor& k_len);
+struct AttentionGrads {
+  Tensor dq, dk;
+};
+AttentionGrads attention_backward(const Tensor& q, const Tensor& k, const AttentionForward& f,
+                                  const Tensor& dcontext);
 
 // --- optimiser updates (in place, elementwise over flat buffers)
 void sgd_update_(Tensor& param, const Tensor& grad, Tensor& momentum_buf, float lr, float momentum,

@@ -160,6 +160,13 @@ bool all_finite<kC>(const Tensor& x) {
 }
 
 template <>
+void clip_norm<kC>(Tensor& x, const Tensor& sum_sq, float max_norm, Tensor& norm) {
+  float n = std::sqrt(sum_sq.data()[0]);
+  norm.data()[0] = n;
+  if (max_norm > 0.0f && n > max_norm) scale<kC>(x, max_norm / n, x);
+}
+
+template <>
 void dropout_mask<kC>(Tensor& out, float p, const Generator& gen, std::uint64_t offset) {
   float* o = out.data();
   std::int64_t n = out.numel();
