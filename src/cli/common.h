@@ -21,6 +21,10 @@ void add_embed_similar(CLI::App& embed);
 void add_embed_analogy(CLI::App& embed);
 void add_embed_eval(CLI::App& embed);
 void add_embed_export(CLI::App& embed);
+void add_data(CLI::App& app);
+void add_seq2seq_train(CLI::App& seq2seq);
+void add_seq2seq_eval(CLI::App& seq2seq);
+void add_seq2seq_translate(CLI::App& seq2seq);
 
 // Prints a progress line: rewritten in place with \r on a terminal, one line
 // per update otherwise.

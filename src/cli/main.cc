@@ -46,6 +46,12 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_embed_analogy(*embed);
   rnnkit::cli::add_embed_eval(*embed);
   rnnkit::cli::add_embed_export(*embed);
+  CLI::App* seq2seq = app.add_subcommand("seq2seq", "encoder-decoder models: train, eval, translate");
+  seq2seq->require_subcommand(1);
+  rnnkit::cli::add_seq2seq_train(*seq2seq);
+  rnnkit::cli::add_seq2seq_eval(*seq2seq);
+  rnnkit::cli::add_seq2seq_translate(*seq2seq);
+  rnnkit::cli::add_data(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -60,4 +60,61 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
   return svg + "</svg>\n";
 }
 
+namespace {
+std::string xml_escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else if (c == '"') out += "&quot;";
+    else if (c == ' ') out += "\u2423";  // a visible space for character units
+    else out += c;
+  }
+  return out;
+}
+}  // namespace
+
+std::string attention_svg(const std::vector<float>& weights, const std::vector<std::string>& source,
+                          const std::vector<std::string>& target, const std::string& title) {
+  const double cell = 22, left = 90, top = 90;
+  const std::size_t S = source.size(), T = target.size();
+  double w = left + cell * static_cast<double>(S) + 20, h = top + cell * static_cast<double>(T) + 20;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
+      "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+      "<text x=\"10\" y=\"20\" font-size=\"14\">{}</text>\n",
+      w, h, xml_escape(title));
+  for (std::size_t j = 0; j < S; ++j) {  // source along the top, written upwards
+    double x = left + cell * (static_cast<double>(j) + 0.6), y = top - 6;
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" transform=\"rotate(-60 {:.1f} {:.1f})\">{}</text>\n", x, y,
+                       x, y, xml_escape(source[j]));
+  }
+  for (std::size_t i = 0; i < T; ++i) {
+    double y = top + cell * static_cast<double>(i);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6,
+                       y + cell * 0.7, xml_escape(target[i]));
+    for (std::size_t j = 0; j < S; ++j) {
+      float v = i * S + j < weights.size() ? weights[i * S + j] : 0.0f;
+      int shade = 255 - static_cast<int>(std::lround(255.0 * std::clamp(v, 0.0f, 1.0f)));
+      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
+                         "stroke=\"#ddd\"><title>{:.3f}</title></rect>\n",
+                         left + cell * static_cast<double>(j), y, cell, cell, shade, shade, shade, v);
+    }
+  }
+  return svg + "</svg>\n";
+}
+
+std::string attention_html(const std::vector<AttentionExample>& examples, const std::string& title) {
+  std::string html = fmt::format(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{0}</title></head>\n"
+      "<body style=\"font-family:sans-serif\">\n<h1>{0}</h1>\n<p>Rows: output units; columns: input "
+      "units; darker = more attention.</p>\n",
+      xml_escape(title));
+  for (const auto& e : examples)
+    html += "<div style=\"display:inline-block;margin:8px;vertical-align:top\">\n" +
+            attention_svg(e.weights, e.source, e.target, e.title) + "</div>\n";
+  return html + "</body></html>\n";
+}
+
 }  // namespace rnnkit::eval

@@ -23,7 +23,7 @@ void save_language_model(const std::string& path, const models::LanguageModel& m
   save_safetensors(path, tensors, meta);
 }
 
-void load_parameters(const models::LanguageModel& model, const SafetensorsContents& file,
+void load_parameters(const nn::Module& model, const SafetensorsContents& file,
                      const std::string& path) {
   for (auto& [name, v] : model.named_parameters()) {
     const Tensor& t = file.at(name, path);
@@ -36,45 +36,94 @@ void load_parameters(const models::LanguageModel& model, const SafetensorsConten
   }
 }
 
-LoadedLanguageModel load_language_model(const std::string& path) {
-  SafetensorsContents file = load_safetensors(path);
-  auto get = [&](const char* key) -> const std::string& {
-    auto it = file.metadata.find(key);
-    if (it == file.metadata.end())
-      throw FormatError(fmt::format("{}: metadata '{}' is missing: not an rnnkit language model",
-                                    path, key));
-    return it->second;
-  };
-  if (get("format") != kLmFormat)
-    throw FormatError(fmt::format("{}: format is '{}', expected '{}'", path, get("format"),
-                                  kLmFormat));
-  const std::string& version = get("format_version");
-  if (version != std::to_string(kLmFormatVersion))
-    throw FormatError(fmt::format("{}: format version {} is newer than this rnnkit reads ({})",
-                                  path, version, kLmFormatVersion));
-  LoadedLanguageModel out;
-  models::LanguageModelConfig config;
+namespace {
+// The metadata value `key`, or an error saying the file is not a `what`.
+const std::string& meta(const SafetensorsContents& file, const char* key, const std::string& path,
+                        const char* what) {
+  auto it = file.metadata.find(key);
+  if (it == file.metadata.end())
+    throw FormatError(fmt::format("{}: metadata '{}' is missing: not an rnnkit {}", path, key, what));
+  return it->second;
+}
+
+void check_format(const SafetensorsContents& file, const std::string& path, const char* format,
+                  int version, const char* what) {
+  if (meta(file, "format", path, what) != format)
+    throw FormatError(fmt::format("{}: format is '{}', expected '{}'", path,
+                                  meta(file, "format", path, what), format));
+  const std::string& v = meta(file, "format_version", path, what);
+  if (v != std::to_string(version))
+    throw FormatError(fmt::format("{}: format version {} is newer than this rnnkit reads ({})", path,
+                                  v, version));
+}
+
+text::Vocabulary parse_vocab(const std::string& json, const std::string& path, std::int64_t size) {
+  text::Vocabulary vocab;
   try {
-    config = models::LanguageModelConfig::from_json(get("config"));
-    config.validate();
-  } catch (const Error& e) {
-    throw FormatError(fmt::format("{}: {}", path, e.what()));
-  }
-  std::vector<std::string> words;
-  try {
-    words = nlohmann::json::parse(get("vocab")).get<std::vector<std::string>>();
+    vocab = text::Vocabulary::from_words(nlohmann::json::parse(json).get<std::vector<std::string>>());
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(fmt::format("{}: vocabulary metadata is malformed: {}", path, e.what()));
-  }
-  try {
-    out.vocab = text::Vocabulary::from_words(std::move(words));
   } catch (const Error& e) {
     throw FormatError(fmt::format("{}: {}", path, e.what()));
   }
-  if (out.vocab.size() != config.vocab_size)
+  if (vocab.size() != size)
     throw FormatError(fmt::format("{}: vocabulary has {} words, the configuration says {}", path,
-                                  out.vocab.size(), config.vocab_size));
+                                  vocab.size(), size));
+  return vocab;
+}
+
+template <typename Config>
+Config parse_config(const std::string& json, const std::string& path) {
+  try {
+    Config c = Config::from_json(json);
+    c.validate();
+    return c;
+  } catch (const Error& e) {
+    throw FormatError(fmt::format("{}: {}", path, e.what()));
+  }
+}
+
+NamedTensors parameters_of(const nn::Module& model) {
+  NamedTensors tensors;
+  for (const auto& [name, v] : model.named_parameters()) tensors.emplace_back(name, v.value());
+  return tensors;
+}
+}  // namespace
+
+LoadedLanguageModel load_language_model(const std::string& path) {
+  SafetensorsContents file = load_safetensors(path);
+  const char* what = "language model";
+  check_format(file, path, kLmFormat, kLmFormatVersion, what);
+  auto config = parse_config<models::LanguageModelConfig>(meta(file, "config", path, what), path);
+  LoadedLanguageModel out;
+  out.vocab = parse_vocab(meta(file, "vocab", path, what), path, config.vocab_size);
   out.model = std::make_unique<models::LanguageModel>(config);
+  load_parameters(*out.model, file, path);
+  out.metadata = std::move(file.metadata);
+  return out;
+}
+
+void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
+                  const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
+                  Metadata extra) {
+  Metadata meta = {{"format", kSeq2SeqFormat},
+                   {"format_version", std::to_string(kSeq2SeqFormatVersion)},
+                   {"config", model.config().to_json()},
+                   {"source_vocab", nlohmann::json(source_vocab.words()).dump()},
+                   {"target_vocab", nlohmann::json(target_vocab.words()).dump()}};
+  meta.merge(extra);
+  save_safetensors(path, parameters_of(model), meta);
+}
+
+LoadedSeq2Seq load_seq2seq(const std::string& path) {
+  SafetensorsContents file = load_safetensors(path);
+  const char* what = "seq2seq model";
+  check_format(file, path, kSeq2SeqFormat, kSeq2SeqFormatVersion, what);
+  auto config = parse_config<models::Seq2SeqConfig>(meta(file, "config", path, what), path);
+  LoadedSeq2Seq out;
+  out.source_vocab = parse_vocab(meta(file, "source_vocab", path, what), path, config.source_vocab);
+  out.target_vocab = parse_vocab(meta(file, "target_vocab", path, what), path, config.target_vocab);
+  out.model = std::make_unique<models::Seq2Seq>(config);
   load_parameters(*out.model, file, path);
   out.metadata = std::move(file.metadata);
   return out;

@@ -159,6 +159,21 @@ TEST_F(Cuda, EmbeddingWithRepeatedIds) {
   EXPECT_TRUE(same(dwg, dw));
 }
 
+TEST_F(Cuda, AttentionAndIndexSelect) {
+  Tensor q = random_tensor({4, 3, 8}, 1), k = random_tensor({6, 3, 8}, 2), dc = random_tensor({4, 3, 8}, 3);
+  Tensor len = Tensor::from_ids({6, 2, 0}, {3});
+  auto f = ops::attention_forward(q, k, len);
+  auto fg = ops::attention_forward(gpu(q), gpu(k), gpu(len));
+  EXPECT_TRUE(same(fg.context, f.context));
+  EXPECT_TRUE(same(fg.weights, f.weights));
+  auto g = ops::attention_backward(q, k, f, dc);
+  auto gg = ops::attention_backward(gpu(q), gpu(k), fg, gpu(dc));
+  EXPECT_TRUE(same(gg.dq, g.dq));
+  EXPECT_TRUE(same(gg.dk, g.dk));
+  std::vector<std::int64_t> rows = {2, 0, 0, 1};
+  EXPECT_TRUE(same(ops::index_select(gpu(k), 1, rows), ops::index_select(k, 1, rows), 0, 0));
+}
+
 // Kernels cannot throw: bad ids and targets surface at the next synchronisation.
 TEST_F(Cuda, BadIdsAreReportedAtTheNextSynchronisation) {
   Tensor w = gpu(random_tensor({10, 4}, 1));

@@ -1,5 +1,5 @@
-// A language model as one safetensors file: PyTorch-named weights, and in the
-// metadata the format version, the configuration and the vocabulary.
+// A model as one safetensors file: PyTorch-named weights, and in the metadata
+// the format and its version, the configuration and the vocabularies.
 #pragma once
 
 #include <memory>
@@ -7,6 +7,7 @@
 
 #include "rnnkit/io/safetensors.h"
 #include "rnnkit/models/language_model.h"
+#include "rnnkit/models/seq2seq.h"
 #include "rnnkit/text/corpus.h"
 
 namespace rnnkit::io {
@@ -26,7 +27,21 @@ struct LoadedLanguageModel {
 // Checks the format, version, configuration, vocabulary and every tensor's shape.
 LoadedLanguageModel load_language_model(const std::string& path);
 // Copies tensors named like the model's parameters into it (shapes checked).
-void load_parameters(const models::LanguageModel& model, const SafetensorsContents& file,
+void load_parameters(const nn::Module& model, const SafetensorsContents& file,
                      const std::string& path);
+
+inline constexpr const char* kSeq2SeqFormat = "rnnkit.seq2seq";
+inline constexpr int kSeq2SeqFormatVersion = 1;
+
+void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
+                  const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
+                  Metadata extra = {});
+
+struct LoadedSeq2Seq {
+  std::unique_ptr<models::Seq2Seq> model;  // parameters on the CPU
+  text::Vocabulary source_vocab, target_vocab;
+  Metadata metadata;
+};
+LoadedSeq2Seq load_seq2seq(const std::string& path);
 
 }  // namespace rnnkit::io

@@ -2,6 +2,7 @@
 // GEMM, then per step one small GEMM and one fused gate loop, and at the end
 // the weight gradients in one GEMM each.
 #include <cstring>
+#include <vector>
 
 #include "ops/cpu/blas.h"
 #include "ops/cpu/vmath.h"
@@ -23,6 +24,22 @@ Dims dims_of(CellType cell, const Tensor& x, const RecurrentWeights& w) {
 }
 
 bool valid(const std::int32_t* len, std::int64_t t, std::int64_t b) { return !len || t < len[b]; }
+
+// Sequences still running at each step. When the lengths do not increase
+// along the batch (as packed sequences), those are the first rows, and the
+// per-step products skip the finished ones; otherwise every row is computed.
+std::vector<std::int64_t> active_rows(const std::int32_t* len, std::int64_t T, std::int64_t B) {
+  std::vector<std::int64_t> n(static_cast<std::size_t>(T), B);
+  if (!len) return n;
+  for (std::int64_t b = 1; b < B; ++b)
+    if (len[b] > len[b - 1]) return n;
+  for (std::int64_t t = 0; t < T; ++t) {
+    std::int64_t k = B;
+    while (k > 0 && len[k - 1] <= t) --k;
+    n[static_cast<std::size_t>(t)] = k;
+  }
+  return n;
+}
 
 // With lengths, outputs past a sequence's end are zero (as PyTorch pads them).
 void write_output(float* y, const float* h, bool valid_step, std::int64_t H) {
@@ -58,6 +75,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
   float* y = f.y.data();
   const bool separate_y = len != nullptr;
   const bool par = BH > cpu::kParallelGrain;
+  const auto active = active_rows(len, d.T, B);
 
   if (cell == CellType::kRNN) {
     // Pre-activations go straight into the state buffer, then tanh in place.
@@ -65,7 +83,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
     for (std::int64_t t = 0; t < d.T; ++t) {
       const float* hp = h_all + t * BH;
       float* hn = h_all + (t + 1) * BH;
-      cpu::sgemm(false, true, B, H, H, 1.0f, hp, H, whh, H, 1.0f, hn, H);
+      cpu::sgemm(false, true, active[static_cast<std::size_t>(t)], H, H, 1.0f, hp, H, whh, H, 1.0f, hn, H);
 #pragma omp parallel for if (par)
       for (std::int64_t b = 0; b < B; ++b) {
         bool v = valid(len, t, b);
@@ -90,7 +108,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
       const float* cp = c_all + t * BH;
       float* cn = c_all + (t + 1) * BH;
       float* gt = gates + t * B * G;
-      cpu::sgemm(false, true, B, G, H, 1.0f, hp, H, whh, H, 1.0f, gt, G);
+      cpu::sgemm(false, true, active[static_cast<std::size_t>(t)], G, H, 1.0f, hp, H, whh, H, 1.0f, gt, G);
 #pragma omp parallel for if (par)
       for (std::int64_t b = 0; b < B; ++b) {
         float* g = gt + b * G;
@@ -135,7 +153,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
       float* hnext = h_all + (t + 1) * BH;
       float* gt = gates + t * B * G;
       for (std::int64_t b = 0; b < B; ++b) std::memcpy(hproj + b * G, bhh, sizeof(float) * G);
-      cpu::sgemm(false, true, B, G, H, 1.0f, hp, H, whh, H, 1.0f, hproj, G);
+      cpu::sgemm(false, true, active[static_cast<std::size_t>(t)], G, H, 1.0f, hp, H, whh, H, 1.0f, hproj, G);
 #pragma omp parallel for if (par)
       for (std::int64_t b = 0; b < B; ++b) {
         float* g = gt + b * G;
@@ -176,6 +194,7 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
   const std::int64_t B = d.B, H = d.H, G = d.G, BH = B * H, T = d.T;
   const std::int32_t* len = lengths.defined() ? lengths.data<std::int32_t>() : nullptr;
   const bool par = BH > cpu::kParallelGrain;
+  const auto active = active_rows(len, T, B);
   const float* dyp = dy.defined() ? dy.data() : nullptr;
   const float* h_all = f.h_all.data();
   const float* whh = w.w_hh.data();
@@ -260,7 +279,7 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
         }
       }
     }
-    cpu::sgemm(false, false, B, H, G, 1.0f, dH, G, whh, H, 1.0f, dh, H);
+    cpu::sgemm(false, false, active[static_cast<std::size_t>(t)], H, G, 1.0f, dH, G, whh, H, 1.0f, dh, H);
   }
 
   const std::int64_t rows = T * B;

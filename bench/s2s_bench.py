@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""rnnkit vs PyTorch (CPU) on the book's date task with attention, side by side.
+
+    /usr/bin/python3 bench/s2s_bench.py [--threads 1 2] [--epochs 2]
+
+For each thread count, trains `rnnkit seq2seq train --preset date-attention`
+(embedding 16, hidden 256, batch 128, reversed input, dot attention, Adam 1e-3,
+clip 5) and bench/s2s_torch.py (the same model in PyTorch) on the book's
+split of ../shared/data/seq2seq/date.txt, and reports seconds per epoch, their
+ratio and greedy test accuracy after each epoch. Then rnnkit's translation
+throughput on the 5,000 test pairs, greedy and beam 5. Both run with
+OMP_WAIT_POLICY=PASSIVE. Needs the Debian packages python3-torch and python3-numpy.
+"""
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "..", "shared", "data", "seq2seq", "date.txt")
+
+
+def run(cmd, threads):
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads))
+    p = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if p.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
+    return p.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
+    ap.add_argument("--epochs", type=int, default=2)
+    ap.add_argument("--rnnkit", default=os.path.join(ROOT, "build", "release", "rnnkit"))
+    args = ap.parse_args()
+    if not os.path.exists(DATA):
+        sys.exit("skipped: ../shared/data/seq2seq/date.txt is absent")
+    tmp = tempfile.mkdtemp(prefix="rnnkit_s2s_bench_")
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.platform()}")
+    rows = []
+    for threads in args.threads:
+        out = os.path.join(tmp, f"run{threads}")
+        run([args.rnnkit, "seq2seq", "train", "--data", DATA, "--format", "book", "--book-split",
+             "--preset", "date-attention", "--epochs", str(args.epochs), "--threads", str(threads),
+             "--out", out], threads)
+        r = [json.loads(l) for l in open(os.path.join(out, "metrics.jsonl"))]
+        t = [json.loads(l) for l in run([sys.executable, os.path.join(ROOT, "bench", "s2s_torch.py"),
+                                         "--data", DATA, "--epochs", str(args.epochs), "--threads",
+                                         str(threads)], threads).splitlines()]
+        for e in range(args.epochs):
+            row = {"threads": threads, "epoch": e + 1, "rnnkit_s": r[e]["seconds"], "torch_s": t[e]["seconds"],
+                   "ratio": t[e]["seconds"] / r[e]["seconds"], "rnnkit_acc": r[e]["test_accuracy"],
+                   "torch_acc": t[e]["test_accuracy"]}
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    # Translation throughput on the book's test split.
+    lines = [l.rstrip("\n") for l in open(DATA, encoding="utf-8") if l.strip()]
+    idx = np.arange(len(lines))
+    np.random.seed(1984)
+    np.random.shuffle(idx)
+    test = os.path.join(tmp, "test.tsv")
+    with open(test, "w", encoding="utf-8") as f:
+        for i in idx[len(lines) - len(lines) // 10:]:
+            q, a = lines[i].split("_", 1)
+            f.write(f"{q.strip(' ')}\t{a.strip(' ')}\n")
+    model = os.path.join(tmp, f"run{args.threads[-1]}", "model.safetensors")
+    tput = []
+    for beam in (1, 5):
+        j = json.loads(run([args.rnnkit, "seq2seq", "eval", "--model", model, "--data", test, "--beam",
+                            str(beam), "--threads", str(args.threads[-1]), "--json"],
+                           args.threads[-1]).splitlines()[-1])
+        tput.append((beam, j["sentences_per_s"], j["test_accuracy"]))
+        print(json.dumps({"beam": beam, **j}), flush=True)
+    print()
+    print("| threads | epoch | rnnkit s | PyTorch s | ratio | rnnkit accuracy | PyTorch accuracy |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['threads']} | {r['epoch']} | {r['rnnkit_s']:.1f} | {r['torch_s']:.1f} | {r['ratio']:.2f}x | "
+              f"{100 * r['rnnkit_acc']:.2f}% | {100 * r['torch_acc']:.2f}% |")
+    print()
+    print(f"| decoding ({args.threads[-1]} threads, 5,000 test pairs) | sentences/s | accuracy |")
+    print("|---|---|---|")
+    for beam, s, a in tput:
+        print(f"| {'greedy' if beam == 1 else f'beam {beam}'} | {s:.0f} | {100 * a:.2f}% |")
+
+
+if __name__ == "__main__":
+    main()

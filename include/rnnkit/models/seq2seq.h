@@ -1,0 +1,69 @@
+// The encoder-decoder of the book's chapters 7-8 (Sutskever et al. 2014;
+// Cho et al. 2014; Luong et al. 2015): an embedding and recurrent stack on
+// each side, optionally "peeky" (the encoder's summary fed to every decoder
+// step and to the output layer) and with attention over the encoder states
+// (dot or general scores; the context joins the decoder output before the
+// output layer). Padded batches are exact: the encoder runs with lengths, the
+// attention masks padding, and the loss ignores padded targets.
+#pragma once
+
+#include <string>
+
+#include "rnnkit/nn/layers.h"
+
+namespace rnnkit::models {
+
+struct Seq2SeqConfig {
+  std::string cell = "lstm";  // lstm | gru | rnn
+  std::int64_t source_vocab = 0, target_vocab = 0;
+  std::int64_t emb_size = 16;
+  std::int64_t hidden_size = 128;
+  std::int64_t num_layers = 1;
+  bool peeky = false;
+  std::string attention = "none";  // none | dot | general
+  float dropout = 0.0f;
+  float init_range = 0.0f;  // 0: torch.nn's default initialisation (see init_parameters)
+  // Data-side settings kept with the model so that translation repeats them.
+  bool reverse_source = false;
+  std::string unit = "char";  // word | char
+
+  std::string to_json() const;
+  static Seq2SeqConfig from_json(const std::string& json);  // throws FormatError
+  void validate() const;
+};
+
+class Seq2Seq : public nn::Module {
+ public:
+  explicit Seq2Seq(const Seq2SeqConfig& config);
+  const Seq2SeqConfig& config() const { return config_; }
+  void init_parameters(std::uint64_t seed);
+
+  struct Encoded {
+    Var states;              // [Ts, B, H]: the last layer's outputs (zero on padding)
+    Tensor length;           // int32 [B]
+    nn::RecurrentState final;  // every layer's state after each sequence's last unit
+    Var summary;             // [B, H]: the last layer's final h (peeky)
+  };
+  // source: int32 [Ts, B] (already reversed if the config says so); length int32 [B].
+  Encoded encode(const Tensor& source, const Tensor& length, Generator& gen) const;
+
+  struct Decoded {
+    Var logits;               // [Tt * B, target_vocab]
+    nn::RecurrentState state;  // after the last step
+    Tensor attention;         // [B, Tt, Ts] (attention models only)
+  };
+  // Teacher-forced over target_in [Tt, B] from `state` (encoder.final to
+  // start); with Tt = 1 and the state carried, one step of generation.
+  Decoded decode(const Encoded& e, const Tensor& target_in, const nn::RecurrentState& state,
+                 Generator& gen) const;
+
+ private:
+  Var repeat_summary(const Var& summary, std::int64_t steps) const;
+
+  Seq2SeqConfig config_;
+  nn::Embedding source_embedding_, target_embedding_;
+  nn::Recurrent encoder_, decoder_;
+  nn::Linear attention_, out_;
+};
+
+}  // namespace rnnkit::models

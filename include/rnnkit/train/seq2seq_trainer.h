@@ -1,0 +1,105 @@
+// Training and evaluating an encoder-decoder: data loading (tab-separated,
+// the book's files with its split, or aligned file pairs), vocabularies,
+// teacher-forced training on length-bucketed batches, per-epoch evaluation
+// (exact match, token accuracy, BLEU), the run directory. Reports through
+// callbacks and never prints.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "rnnkit/decode/search.h"
+#include "rnnkit/eval/bleu.h"
+#include "rnnkit/models/seq2seq.h"
+#include "rnnkit/optim/optimizer.h"
+#include "rnnkit/text/parallel.h"
+
+namespace rnnkit::train {
+
+struct Seq2SeqTrainOptions {
+  // Data: either `data` (one file, split into train and test) or `train` and
+  // `test` (and `valid`). A file is tab-separated pairs, or "SRC,TGT" names
+  // two aligned files; `format book` reads the book's padded `q_a` lines.
+  std::string data, train, valid, test;
+  std::string format = "tsv";
+  bool book_split = false;        // data: numpy seed 1984 shuffle, last 10% test (the book's)
+  double test_fraction = 0.1;     // data without book_split: Philox shuffle with `seed`
+  std::int64_t max_vocab = 0, min_count = 1;
+  std::string out_dir = "runs/seq2seq";
+  models::Seq2SeqConfig model;    // vocabulary sizes come from the data
+  std::int64_t batch = 128, epochs = 25;
+  bool bucket = false;  // batches of similar source length (less padding, less varied batches)
+  optim::OptimizerOptions optimizer;
+  float clip = 5.0f;
+  std::uint64_t seed = 1;
+  std::string device = "cpu";
+  std::int64_t beam = 1;          // final evaluation: 1 = greedy
+  float length_penalty = 1.0f;
+  std::int64_t max_length = 0;    // decoding; 0: 2 x the longest training target + 10
+  std::int64_t eval_limit = 0;    // test sentences evaluated after each epoch (0: all)
+  std::int64_t max_batches = 0;   // per epoch (quick runs)
+  std::string preset;
+  std::string to_json() const;
+};
+
+// addition-baseline | addition-reverse | addition-peeky | date-attention | enja
+Seq2SeqTrainOptions seq2seq_preset(const std::string& name);
+
+struct Seq2SeqEpochReport {
+  int epoch = 0;
+  double train_loss = 0;  // mean per target unit
+  double test_accuracy = 0, token_accuracy = 0, bleu = 0;
+  double seconds = 0, sentences_per_s = 0;
+};
+
+struct Seq2SeqProgress {
+  int epoch = 0, epochs = 0;
+  double fraction = 0, loss = 0, sentences_per_s = 0, eta_s = 0;
+};
+
+struct Seq2SeqCallbacks {
+  std::function<void(const Seq2SeqProgress&)> on_progress;
+  std::function<void(const Seq2SeqEpochReport&)> on_epoch;
+  std::function<void(const std::string&)> on_message;
+};
+
+struct Seq2SeqTrainResult {
+  std::vector<Seq2SeqEpochReport> history;
+  double test_accuracy = 0, token_accuracy = 0, bleu = 0;  // final, with `beam`
+  double sentences_per_s = 0;  // training
+  double wall_s = 0;
+  std::string model_path;
+};
+
+Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqCallbacks& cb = {});
+
+// Translation with a trained model.
+struct Translation {
+  std::vector<std::string> units;      // the output, in target units
+  float score = 0;                     // normalised log-probability
+  std::vector<float> attention;        // [units + 1, source units] (attention models, best only)
+};
+struct TranslateOptions {
+  std::int64_t beam = 1, nbest = 1, max_length = 100, batch = 64;
+  float length_penalty = 1.0f;
+  bool attention = false;  // collect the attention weights of the best output
+};
+// Translates raw sentences (split into the model's units); returns per
+// sentence the n best. The model must be in evaluation mode.
+std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
+                                                const text::Vocabulary& source_vocab,
+                                                const text::Vocabulary& target_vocab,
+                                                const std::vector<std::string>& sentences,
+                                                const TranslateOptions& opts, Device device);
+
+struct Seq2SeqScores {
+  double accuracy = 0, token_accuracy = 0;
+  eval::BleuResult bleu;
+};
+// Exact match, token accuracy (position-wise matches over the reference's
+// units) and corpus BLEU of outputs against references, both in units.
+Seq2SeqScores score_outputs(const std::vector<std::vector<std::string>>& outputs,
+                            const std::vector<std::vector<std::string>>& references);
+
+}  // namespace rnnkit::train

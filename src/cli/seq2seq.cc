@@ -1,0 +1,276 @@
+// rnnkit seq2seq train | eval | translate.
+#include <fmt/format.h>
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cli/common.h"
+#include "rnnkit/eval/plot.h"
+#include "rnnkit/io/model_file.h"
+#include "rnnkit/io/safetensors.h"
+#include "rnnkit/text/corpus.h"
+#include "rnnkit/train/seq2seq_trainer.h"
+
+namespace rnnkit::cli {
+
+namespace {
+// A saved seq2seq model placed on a device, in evaluation mode.
+struct LoadedForUse {
+  io::LoadedSeq2Seq m;
+  std::unique_ptr<nn::ParameterSet> params;
+  Device device;
+};
+LoadedForUse load_seq2seq_for_use(const std::string& path, const std::string& device) {
+  LoadedForUse l{io::load_seq2seq(path), nullptr, available_device(device)};
+  l.params = std::make_unique<nn::ParameterSet>(*l.m.model, l.device);
+  l.m.model->train(false);
+  return l;
+}
+
+std::string fmt_pct(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
+}  // namespace
+
+void add_seq2seq_train(CLI::App& seq2seq) {
+  auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
+  struct Flags {
+    std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq", preset = "addition-peeky",
+                                          cell, unit, attention, optimizer, device = "cpu";
+    bool book_split = false, json = false, tf32 = false, bucket = false;
+    std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, epochs = 0, beam = 0, max_length = 0,
+                 eval_limit = -1, max_batches = 0, max_vocab = 0, min_count = 1;
+    float lr = 0, clip = -1, dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
+    std::uint64_t seed = 1;
+    int threads = 0;
+    bool peeky = false, no_peeky = false, reverse = false, no_reverse = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--data", f->data, "one file of pairs, split into train and test");
+  cmd->add_option("--train", f->train, "training pairs: a TSV file, or SRC,TGT aligned files");
+  cmd->add_option("--test", f->test, "test pairs, evaluated after every epoch");
+  cmd->add_option("--format", f->format, "tsv (source<TAB>target) | book (the book's q_a lines)")
+      ->capture_default_str();
+  cmd->add_flag("--book-split", f->book_split, "with --data: the book's split (numpy seed 1984, last 10% test)");
+  cmd->add_option("--test-fraction", f->test_fraction, "with --data: share held out for test")->capture_default_str();
+  cmd->add_option("--out", f->out, "run directory")->capture_default_str();
+  cmd->add_option("--preset", f->preset,
+                  "addition-baseline | addition-reverse | addition-peeky | date-attention | enja")
+      ->capture_default_str();
+  cmd->add_option("--cell", f->cell, "lstm | gru | rnn");
+  cmd->add_option("--unit", f->unit, "char | word");
+  cmd->add_option("--emb", f->emb, "embedding size");
+  cmd->add_option("--hidden", f->hidden, "hidden units");
+  cmd->add_option("--layers", f->layers, "recurrent layers (encoder and decoder)");
+  cmd->add_flag("--peeky", f->peeky, "feed the encoder summary to every decoder step");
+  cmd->add_flag("--no-peeky", f->no_peeky, "do not (overrides the preset)");
+  cmd->add_flag("--reverse", f->reverse, "reverse the source sequences");
+  cmd->add_flag("--no-reverse", f->no_reverse, "do not (overrides the preset)");
+  cmd->add_option("--attention", f->attention, "none | dot | general");
+  cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and before the output");
+  cmd->add_option("--init", f->init, "uniform initialisation range (0: +-1/sqrt(fan-in))");
+  cmd->add_option("--batch", f->batch, "sentences per batch");
+  cmd->add_flag("--bucket", f->bucket, "batch sentences of similar source length (less padding)");
+  cmd->add_option("--epochs", f->epochs, "epochs");
+  cmd->add_option("--optimizer", f->optimizer, "sgd | adagrad | rmsprop | adam | adamw");
+  cmd->add_option("--lr", f->lr, "learning rate");
+  cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
+  cmd->add_option("--beam", f->beam, "beam width of the final evaluation (1: greedy)");
+  cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha");
+  cmd->add_option("--max-length", f->max_length, "longest output (0: from the training data)");
+  cmd->add_option("--eval-limit", f->eval_limit, "test pairs evaluated after each epoch (0: all)");
+  cmd->add_option("--max-batches", f->max_batches, "stop each epoch after N batches (quick runs)");
+  cmd->add_option("--max-vocab", f->max_vocab, "vocabulary size limit per side (0: none)");
+  cmd->add_option("--min-count", f->min_count, "rarer units become <unk>");
+  cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
+  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  cmd->add_flag("--tf32", f->tf32, "GPU: TF32 tensor cores for float32 products");
+  cmd->add_flag("--json", f->json, "print a JSON object with the headline figures last");
+  cmd->callback([f, cmd]() {
+    apply_threads(f->threads);
+    set_cuda_tf32(f->tf32);
+    train::Seq2SeqTrainOptions o = train::seq2seq_preset(f->preset);
+    auto given = [&](const char* name) { return cmd->count(name) > 0; };
+    o.data = f->data;
+    o.train = f->train;
+    o.test = f->test;
+    o.format = f->format;
+    o.book_split = f->book_split;
+    o.test_fraction = f->test_fraction;
+    o.out_dir = f->out;
+    o.seed = f->seed;
+    o.device = f->device;
+    if (given("--cell")) o.model.cell = f->cell;
+    if (given("--unit")) o.model.unit = f->unit;
+    if (given("--emb")) o.model.emb_size = f->emb;
+    if (given("--hidden")) o.model.hidden_size = f->hidden;
+    if (given("--layers")) o.model.num_layers = f->layers;
+    if (f->peeky || f->no_peeky) o.model.peeky = f->peeky;
+    if (f->reverse || f->no_reverse) o.model.reverse_source = f->reverse;
+    if (given("--attention")) o.model.attention = f->attention;
+    if (given("--dropout")) o.model.dropout = f->dropout;
+    if (given("--init")) o.model.init_range = f->init;
+    if (given("--batch")) o.batch = f->batch;
+    if (f->bucket) o.bucket = true;
+    if (given("--epochs")) o.epochs = f->epochs;
+    if (given("--optimizer")) o.optimizer.name = f->optimizer;
+    if (given("--lr")) o.optimizer.lr = f->lr;
+    if (given("--clip")) o.clip = f->clip;
+    if (given("--beam")) o.beam = f->beam;
+    if (given("--length-penalty")) o.length_penalty = f->length_penalty;
+    if (given("--max-length")) o.max_length = f->max_length;
+    if (given("--eval-limit")) o.eval_limit = f->eval_limit;
+    if (given("--max-batches")) o.max_batches = f->max_batches;
+    if (given("--max-vocab")) o.max_vocab = f->max_vocab;
+    if (given("--min-count")) o.min_count = f->min_count;
+    info(fmt::format("rnnkit seq2seq train: preset {}, seed {}, output {}", o.preset, o.seed, o.out_dir));
+    train::Seq2SeqCallbacks cb;
+    cb.on_message = [](const std::string& m) { info(m); };
+    cb.on_progress = [](const train::Seq2SeqProgress& p) {
+      progress_line(fmt::format("Ep. {}/{} : {:5.1f}% : {:7.0f} sent/s : loss {:.4f} : ETA {}", p.epoch,
+                                p.epochs, 100.0 * p.fraction, p.sentences_per_s, p.loss,
+                                format_duration(p.eta_s)));
+    };
+    cb.on_epoch = [](const train::Seq2SeqEpochReport& r) {
+      info(fmt::format("epoch {} done in {}: loss {:.4f}, test accuracy {}, token accuracy {}, BLEU {:.2f}",
+                       r.epoch, format_duration(r.seconds), r.train_loss, fmt_pct(r.test_accuracy),
+                       fmt_pct(r.token_accuracy), r.bleu));
+    };
+    auto r = train::train_seq2seq(o, cb);
+    info(fmt::format("done in {}: test accuracy {}, token accuracy {}, BLEU {:.2f} ({}); model {}",
+                     format_duration(r.wall_s), fmt_pct(r.test_accuracy), fmt_pct(r.token_accuracy), r.bleu,
+                     o.beam > 1 ? fmt::format("beam {}", o.beam) : std::string("greedy"), r.model_path));
+    if (f->json) {
+      nlohmann::ordered_json j = {{"test_accuracy", r.test_accuracy}, {"token_accuracy", r.token_accuracy},
+                                  {"bleu", r.bleu},                   {"epochs", r.history.size()},
+                                  {"wall_s", r.wall_s},               {"sentences_per_s", r.sentences_per_s},
+                                  {"model", r.model_path}};
+      std::cout << j.dump() << std::endl;
+    }
+  });
+}
+
+void add_seq2seq_eval(CLI::App& seq2seq) {
+  auto* cmd = seq2seq.add_subcommand("eval", "exact match, token accuracy and BLEU on test pairs");
+  struct Flags {
+    std::string model, data, format = "tsv", device = "cpu";
+    std::int64_t beam = 1, limit = 0, max_length = 0;
+    float length_penalty = 1.0f;
+    int threads = 0;
+    bool json = false;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--model", f->model, "model.safetensors from seq2seq train")->required();
+  cmd->add_option("--data", f->data, "test pairs: a TSV file, or SRC,TGT aligned files")->required();
+  cmd->add_option("--format", f->format, "tsv | book")->capture_default_str();
+  cmd->add_option("--beam", f->beam, "beam width (1: greedy)")->capture_default_str();
+  cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
+  cmd->add_option("--max-length", f->max_length, "longest output (0: 2 x the longest reference + 10)");
+  cmd->add_option("--limit", f->limit, "evaluate the first N pairs only (0: all)");
+  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
+  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  cmd->add_flag("--json", f->json, "print a JSON object last");
+  cmd->callback([f]() {
+    apply_threads(f->threads);
+    auto l = load_seq2seq_for_use(f->model, f->device);
+    auto comma = f->data.find(',');
+    text::ParallelText t = comma != std::string::npos
+                               ? text::read_parallel_files(f->data.substr(0, comma), f->data.substr(comma + 1))
+                               : text::read_parallel(f->data, f->format);
+    if (f->limit > 0 && static_cast<std::size_t>(f->limit) < t.size()) {
+      t.source.resize(static_cast<std::size_t>(f->limit));
+      t.target.resize(static_cast<std::size_t>(f->limit));
+    }
+    text::Unit unit = text::parse_unit(l.m.model->config().unit);
+    std::vector<std::vector<std::string>> refs;
+    std::size_t longest = 0;
+    for (const auto& s : t.target) {
+      refs.push_back(text::split_units(s, unit));
+      longest = std::max(longest, refs.back().size());
+    }
+    train::TranslateOptions o;
+    o.beam = f->beam;
+    o.length_penalty = f->length_penalty;
+    o.max_length = f->max_length > 0 ? f->max_length : static_cast<std::int64_t>(2 * longest + 10);
+    auto start = std::chrono::steady_clock::now();
+    auto outs = train::translate(*l.m.model, l.m.source_vocab, l.m.target_vocab, t.source, o, l.device);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::vector<std::vector<std::string>> hyps;
+    for (auto& x : outs) hyps.push_back(x[0].units);
+    auto s = train::score_outputs(hyps, refs);
+    info(fmt::format("{} pairs, {}: exact match {}, token accuracy {}, BLEU {:.2f} (n-gram precisions {:.1f}/{:.1f}/{:.1f}/{:.1f}, "
+                     "brevity penalty {:.3f}); {:.0f} sentences/s",
+                     t.size(), f->beam > 1 ? fmt::format("beam {}", f->beam) : std::string("greedy"),
+                     fmt_pct(s.accuracy), fmt_pct(s.token_accuracy), s.bleu.bleu, s.bleu.precisions[0],
+                     s.bleu.precisions[1], s.bleu.precisions[2], s.bleu.precisions[3], s.bleu.brevity_penalty,
+                     static_cast<double>(t.size()) / secs));
+    if (f->json) {
+      nlohmann::ordered_json j = {{"pairs", t.size()},         {"beam", f->beam},
+                                  {"test_accuracy", s.accuracy}, {"token_accuracy", s.token_accuracy},
+                                  {"bleu", s.bleu.bleu},       {"sentences_per_s", static_cast<double>(t.size()) / secs}};
+      std::cout << j.dump() << std::endl;
+    }
+  });
+}
+
+void add_seq2seq_translate(CLI::App& seq2seq) {
+  auto* cmd = seq2seq.add_subcommand("translate", "translate lines from a file or standard input");
+  struct Flags {
+    std::string model, input, device = "cpu", attention_html;
+    std::int64_t beam = 1, nbest = 1, max_length = 100;
+    float length_penalty = 1.0f;
+    int threads = 0;
+  };
+  auto f = std::make_shared<Flags>();
+  cmd->add_option("--model", f->model, "model.safetensors from seq2seq train")->required();
+  cmd->add_option("--input", f->input, "one sentence per line (default: standard input)");
+  cmd->add_option("--beam", f->beam, "beam width (1: greedy)")->capture_default_str();
+  cmd->add_option("--nbest", f->nbest, "outputs per sentence (score<TAB>text when > 1)")->capture_default_str();
+  cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
+  cmd->add_option("--max-length", f->max_length, "longest output")->capture_default_str();
+  cmd->add_option("--attention-html", f->attention_html, "write the attention heat maps to this HTML file");
+  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
+  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  cmd->callback([f]() {
+    apply_threads(f->threads);
+    RNNKIT_CHECK(f->nbest >= 1 && f->nbest <= f->beam, "--nbest must be between 1 and --beam ({}), got {}",
+                 f->beam, f->nbest);
+    auto l = load_seq2seq_for_use(f->model, f->device);
+    std::string text;
+    if (f->input.empty()) {
+      text.assign(std::istreambuf_iterator<char>(std::cin), {});
+      RNNKIT_CHECK(text::find_invalid_utf8(text) < 0, "standard input is not valid UTF-8");
+    } else {
+      text = text::read_text_file(f->input);
+    }
+    std::vector<std::string> lines = text::split_lines(text);
+    train::TranslateOptions o;
+    o.beam = f->beam;
+    o.nbest = f->nbest;
+    o.length_penalty = f->length_penalty;
+    o.max_length = f->max_length;
+    o.attention = !f->attention_html.empty();
+    auto outs = train::translate(*l.m.model, l.m.source_vocab, l.m.target_vocab, lines, o, l.device);
+    text::Unit unit = text::parse_unit(l.m.model->config().unit);
+    std::vector<eval::AttentionExample> ex;
+    for (std::size_t i = 0; i < outs.size(); ++i) {
+      for (const auto& t : outs[i]) {
+        std::string s = text::join_units(t.units, unit);
+        if (f->nbest > 1) std::cout << fmt::format("{:.4f}\t{}\n", t.score, s);
+        else std::cout << s << "\n";
+      }
+      if (o.attention && !outs[i].empty() && !outs[i][0].attention.empty()) {
+        auto target = outs[i][0].units;
+        target.push_back(text::kEos);
+        ex.push_back({fmt::format("{} -> {}", lines[i], text::join_units(outs[i][0].units, unit)),
+                      text::split_units(lines[i], unit), target, outs[i][0].attention});
+      }
+    }
+    std::cout.flush();
+    if (o.attention) {
+      RNNKIT_CHECK(!ex.empty(), "--attention-html: this model has no attention");
+      io::write_file_atomic(f->attention_html, eval::attention_html(ex, "Attention"));
+    }
+  });
+}
+
+}  // namespace rnnkit::cli

@@ -1,0 +1,153 @@
+#include "rnnkit/models/seq2seq.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+
+#include "rnnkit/models/language_model.h"
+#include "rnnkit/ops/ops.h"
+
+namespace rnnkit::models {
+
+std::string Seq2SeqConfig::to_json() const {
+  nlohmann::ordered_json j = {{"cell", cell},
+                              {"source_vocab", source_vocab},
+                              {"target_vocab", target_vocab},
+                              {"emb_size", emb_size},
+                              {"hidden_size", hidden_size},
+                              {"num_layers", num_layers},
+                              {"peeky", peeky},
+                              {"attention", attention},
+                              {"dropout", dropout},
+                              {"init_range", init_range},
+                              {"reverse_source", reverse_source},
+                              {"unit", unit}};
+  return j.dump();
+}
+
+Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    Seq2SeqConfig c;
+    c.cell = j.at("cell").get<std::string>();
+    c.source_vocab = j.at("source_vocab").get<std::int64_t>();
+    c.target_vocab = j.at("target_vocab").get<std::int64_t>();
+    c.emb_size = j.at("emb_size").get<std::int64_t>();
+    c.hidden_size = j.at("hidden_size").get<std::int64_t>();
+    c.num_layers = j.at("num_layers").get<std::int64_t>();
+    c.peeky = j.value("peeky", false);
+    c.attention = j.value("attention", std::string("none"));
+    c.dropout = j.value("dropout", 0.0f);
+    c.init_range = j.value("init_range", 0.0f);
+    c.reverse_source = j.value("reverse_source", false);
+    c.unit = j.value("unit", std::string("char"));
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("seq2seq configuration is malformed: {}", e.what()));
+  }
+}
+
+void Seq2SeqConfig::validate() const {
+  parse_cell(cell);
+  RNNKIT_CHECK(source_vocab > 1 && target_vocab > 1 && emb_size > 0 && hidden_size > 0 && num_layers > 0,
+               "seq2seq: bad sizes (vocabularies {} and {}, emb {}, hidden {}, layers {})",
+               source_vocab, target_vocab, emb_size, hidden_size, num_layers);
+  RNNKIT_CHECK(attention == "none" || attention == "dot" || attention == "general",
+               "seq2seq: unknown attention '{}' (expected none, dot or general)", attention);
+  RNNKIT_CHECK(unit == "word" || unit == "char", "seq2seq: unknown unit '{}'", unit);
+  RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "seq2seq: dropout {} outside [0, 1)", dropout);
+  RNNKIT_CHECK(init_range >= 0.0f, "seq2seq: init range {} is negative", init_range);
+}
+
+namespace {
+const Seq2SeqConfig& validated(const Seq2SeqConfig& c) {
+  c.validate();
+  return c;
+}
+std::int64_t output_features(const Seq2SeqConfig& c) {
+  return c.hidden_size * (1 + (c.attention != "none") + c.peeky);
+}
+}  // namespace
+
+Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
+    : config_(validated(config)),
+      source_embedding_(config.source_vocab, config.emb_size),
+      target_embedding_(config.target_vocab, config.emb_size),
+      encoder_({parse_cell(config.cell), config.emb_size, config.hidden_size, config.num_layers,
+                config.dropout, false}),
+      decoder_({parse_cell(config.cell), config.emb_size + (config.peeky ? config.hidden_size : 0),
+                config.hidden_size, config.num_layers, config.dropout, false}),
+      attention_(config.hidden_size, config.hidden_size, false),
+      out_(output_features(config), config.target_vocab) {
+  register_module("source_embedding", &source_embedding_);
+  register_module("target_embedding", &target_embedding_);
+  register_module("encoder", &encoder_);
+  register_module("decoder", &decoder_);
+  if (config.attention == "general") register_module("attention", &attention_);
+  register_module("out", &out_);
+}
+
+void Seq2Seq::init_parameters(std::uint64_t seed) {
+  Generator gen(seed, /*stream=*/1);
+  for (auto& [name, v] : named_parameters()) {
+    Tensor& t = v.value();
+    // init_range 0: torch.nn's defaults: embeddings with unit variance,
+    // recurrent weights and biases U(+-1/sqrt(hidden)), Linear U(+-1/sqrt(in)).
+    // (Small uniform embeddings learn the date task several times slower.)
+    float r = config_.init_range;
+    if (r <= 0.0f) {
+      bool recurrent = name.rfind("encoder.", 0) == 0 || name.rfind("decoder.", 0) == 0;
+      if (name.find("embedding") != std::string::npos) r = std::sqrt(3.0f);
+      else if (recurrent) r = 1.0f / std::sqrt(static_cast<float>(config_.hidden_size));
+      else r = 1.0f / std::sqrt(static_cast<float>(name == "out.bias" || name == "attention.bias"
+                                                       ? out_.weight.value().size(1)
+                                                       : t.size(t.dim() - 1)));
+    }
+    ops::uniform_(t, gen, gen.reserve(static_cast<std::uint64_t>(t.numel())), -r, r);
+  }
+}
+
+Var Seq2Seq::repeat_summary(const Var& summary, std::int64_t steps) const {
+  // zeros + summary broadcasts over time; the gradient sums back over it.
+  Var zeros(Tensor::zeros({steps, summary.value().size(0), config_.hidden_size},
+                          summary.value().device()));
+  return fn::add(zeros, summary);
+}
+
+Seq2Seq::Encoded Seq2Seq::encode(const Tensor& source, const Tensor& length, Generator& gen) const {
+  RNNKIT_CHECK(source.dim() == 2, "seq2seq: source ids must be [Ts, B], got {}", shape_str(source.shape()));
+  std::int64_t B = source.size(1);
+  bool train = training();
+  Var x = nn::dropout_seq(source_embedding_.forward(source), config_.dropout, false, train, gen);
+  auto [y, final] = encoder_.forward(x, encoder_.zero_state(B, source.device()), gen, length);
+  return {y, length, final, final.h.back()};
+}
+
+Seq2Seq::Decoded Seq2Seq::decode(const Encoded& e, const Tensor& target_in,
+                                 const nn::RecurrentState& state, Generator& gen) const {
+  RNNKIT_CHECK(target_in.dim() == 2, "seq2seq: target ids must be [Tt, B], got {}",
+               shape_str(target_in.shape()));
+  const std::int64_t T = target_in.size(0);
+  bool train = training();
+  Var x = nn::dropout_seq(target_embedding_.forward(target_in), config_.dropout, false, train, gen);
+  Var peek = config_.peeky ? repeat_summary(e.summary, T) : Var();
+  if (config_.peeky) x = fn::concat({x, peek}, 2);
+  auto [y, next] = decoder_.forward(x, state, gen);
+  Decoded d;
+  d.state = next;
+  std::vector<Var> features;
+  if (config_.attention != "none") {
+    Var q = config_.attention == "general" ? attention_.forward(y) : y;
+    auto a = fn::attention(q, e.states, e.length);
+    d.attention = a.weights;
+    features.push_back(a.context);
+  }
+  features.push_back(y);
+  if (config_.peeky) features.push_back(peek);
+  Var f = features.size() == 1 ? y : fn::concat(features, 2);
+  f = nn::dropout_seq(f, config_.dropout, false, train, gen);
+  d.logits = out_.forward(fn::reshape(f, {-1, output_features(config_)}));
+  return d;
+}
+
+}  // namespace rnnkit::models

@@ -1,0 +1,222 @@
+#include "rnnkit/text/parallel.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+
+#include "rnnkit/core/error.h"
+
+namespace rnnkit::text {
+
+Unit parse_unit(const std::string& s) {
+  if (s == "word") return Unit::kWord;
+  if (s == "char") return Unit::kChar;
+  throw InvalidArgument(fmt::format("unknown unit '{}' (expected word or char)", s));
+}
+
+std::vector<std::string> split_units(const std::string& s, Unit unit) {
+  std::vector<std::string> out;
+  if (unit == Unit::kWord) {
+    std::size_t i = 0;
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (i < s.size()) {
+      while (i < s.size() && space(s[i])) ++i;
+      std::size_t j = i;
+      while (j < s.size() && !space(s[j])) ++j;
+      if (j > i) out.emplace_back(s, i, j - i);
+      i = j;
+    }
+    return out;
+  }
+  // UTF-8: a lead byte and its continuation bytes (10xxxxxx) form one unit.
+  for (std::size_t i = 0; i < s.size();) {
+    std::size_t j = i + 1;
+    while (j < s.size() && (static_cast<unsigned char>(s[j]) & 0xC0) == 0x80) ++j;
+    if (s[i] != '\r' && s[i] != '\n') out.emplace_back(s, i, j - i);
+    i = j;
+  }
+  return out;
+}
+
+std::string join_units(const std::vector<std::string>& units, Unit unit) {
+  std::string out;
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    if (unit == Unit::kWord && i) out += ' ';
+    out += units[i];
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t e = text.find('\n', i);
+    if (e == std::string::npos) e = text.size();
+    std::string line = text.substr(i, e - i);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    lines.push_back(std::move(line));
+    i = e + 1;
+  }
+  while (!lines.empty() && lines.back().empty()) lines.pop_back();
+  return lines;
+}
+
+namespace {
+std::string trim(const std::string& s) {
+  std::size_t b = s.find_first_not_of(' '), e = s.find_last_not_of(' ');
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+}  // namespace
+
+ParallelText read_parallel(const std::string& path, const std::string& format) {
+  RNNKIT_CHECK(format == "tsv" || format == "book", "unknown parallel format '{}' (expected tsv or book)",
+               format);
+  ParallelText t;
+  auto lines = split_lines(read_text_file(path));
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string& l = lines[i];
+    char sep = format == "tsv" ? '\t' : '_';
+    std::size_t at = l.find(sep);
+    if (at == std::string::npos)
+      throw FormatError(fmt::format("{}: line {} has no '{}' between source and target{}", path,
+                                    i + 1, format == "tsv" ? "TAB" : "_",
+                                    format == "tsv" ? " (use --format book for the book's files)" : ""));
+    std::string src = l.substr(0, at), tgt = l.substr(at + 1);
+    if (format == "book") {
+      src = trim(src);
+      tgt = trim(tgt);
+    }
+    if (src.empty() || tgt.empty())
+      throw FormatError(fmt::format("{}: line {} has an empty {}", path, i + 1,
+                                    src.empty() ? "source" : "target"));
+    t.source.push_back(std::move(src));
+    t.target.push_back(std::move(tgt));
+  }
+  return t;
+}
+
+ParallelText read_parallel_files(const std::string& source_path, const std::string& target_path) {
+  ParallelText t;
+  t.source = split_lines(read_text_file(source_path));
+  t.target = split_lines(read_text_file(target_path));
+  if (t.source.size() != t.target.size())
+    throw FormatError(fmt::format("{} has {} lines but {} has {}: the files are not aligned",
+                                  source_path, t.source.size(), target_path, t.target.size()));
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (t.source[i].empty() || t.target[i].empty())
+      throw FormatError(fmt::format("{}: line {} is empty", t.source[i].empty() ? source_path : target_path,
+                                    i + 1));
+  return t;
+}
+
+std::vector<std::size_t> numpy_permutation(std::size_t n, std::uint32_t seed) {
+  // std::mt19937's seeding is numpy's mt19937_seed; its output numpy's next_uint32.
+  std::mt19937 g(seed);
+  std::vector<std::size_t> idx(n);
+  std::iota(idx.begin(), idx.end(), 0);
+  for (std::size_t i = n - 1; n > 1 && i >= 1; --i) {
+    std::uint32_t max = static_cast<std::uint32_t>(i), mask = max;
+    for (int s = 1; s <= 16; s *= 2) mask |= mask >> s;
+    std::uint32_t v;
+    while ((v = static_cast<std::uint32_t>(g()) & mask) > max) {
+    }
+    std::swap(idx[i], idx[v]);
+  }
+  return idx;
+}
+
+ParallelText select(const ParallelText& t, const std::vector<std::size_t>& rows) {
+  ParallelText out;
+  for (std::size_t r : rows) {
+    out.source.push_back(t.source[r]);
+    out.target.push_back(t.target[r]);
+  }
+  return out;
+}
+
+Seq2SeqBatcher::Seq2SeqBatcher(std::vector<std::vector<std::int32_t>> source,
+                               std::vector<std::vector<std::int32_t>> target,
+                               std::int64_t batch_size, bool reverse_source, std::int32_t eos,
+                               bool bucket)
+    : src_(std::move(source)), tgt_(std::move(target)), reverse_(reverse_source), bucket_(bucket), eos_(eos) {
+  RNNKIT_CHECK(src_.size() == tgt_.size() && !src_.empty(), "seq2seq batches: {} sources for {} targets",
+               src_.size(), tgt_.size());
+  RNNKIT_CHECK(batch_size > 0, "batch size must be positive, got {}", batch_size);
+  std::vector<std::size_t> idx(src_.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::size_t b = static_cast<std::size_t>(batch_size);
+  if (bucket) {  // sort by source length within pools of 50 batches
+    std::size_t pool = 50 * b;
+    for (std::size_t s = 0; s < idx.size(); s += pool) {
+      auto e = idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + pool));
+      std::stable_sort(idx.begin() + static_cast<std::ptrdiff_t>(s), e, [&](std::size_t x, std::size_t y) {
+        return src_[x].size() < src_[y].size();
+      });
+    }
+  }
+  for (std::size_t s = 0; s < idx.size(); s += b)
+    batches_.emplace_back(idx.begin() + static_cast<std::ptrdiff_t>(s),
+                          idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + b)));
+  order_.resize(batches_.size());
+  std::iota(order_.begin(), order_.end(), 0);
+}
+
+void Seq2SeqBatcher::shuffle(std::uint64_t seed, std::uint64_t epoch) {
+  PhiloxStream g(seed, 1000 + epoch);
+  auto permute = [&](auto& v) {
+    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[g.below(static_cast<std::uint32_t>(i))]);
+  };
+  if (!bucket_) {  // new batches of random examples, as the book's trainer
+    std::vector<std::size_t> idx(src_.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    permute(idx);
+    for (std::size_t b = 0, s = 0; b < batches_.size(); ++b)
+      for (auto& r : batches_[b]) r = idx[s++];
+  }
+  std::iota(order_.begin(), order_.end(), 0);
+  permute(order_);
+}
+
+Seq2SeqBatch Seq2SeqBatcher::get(std::int64_t i) const {
+  RNNKIT_CHECK(i >= 0 && i < num_batches(), "batch {} out of range", i);
+  // Longest source first: the recurrent op then skips finished sequences.
+  auto rows = batches_[order_[static_cast<std::size_t>(i)]];
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](std::size_t x, std::size_t y) { return src_[x].size() > src_[y].size(); });
+  std::int64_t B = static_cast<std::int64_t>(rows.size()), Ts = 0, Tt = 0;
+  for (std::size_t r : rows) {
+    Ts = std::max<std::int64_t>(Ts, static_cast<std::int64_t>(src_[r].size()));
+    Tt = std::max<std::int64_t>(Tt, static_cast<std::int64_t>(tgt_[r].size()) + 1);
+  }
+  std::vector<std::int32_t> src(static_cast<std::size_t>(Ts * B), eos_), sl(rows.size()),
+      tin(static_cast<std::size_t>(Tt * B), eos_), tout(static_cast<std::size_t>(Tt * B), kIgnoreIndex),
+      tl(rows.size());
+  Seq2SeqBatch out;
+  for (std::int64_t b = 0; b < B; ++b) {
+    const auto& s = src_[rows[static_cast<std::size_t>(b)]];
+    const auto& t = tgt_[rows[static_cast<std::size_t>(b)]];
+    std::int64_t n = static_cast<std::int64_t>(s.size()), m = static_cast<std::int64_t>(t.size());
+    for (std::int64_t k = 0; k < n; ++k)
+      src[static_cast<std::size_t>(k * B + b)] = s[static_cast<std::size_t>(reverse_ ? n - 1 - k : k)];
+    for (std::int64_t k = 0; k < m; ++k) {
+      tin[static_cast<std::size_t>((k + 1) * B + b)] = t[static_cast<std::size_t>(k)];
+      tout[static_cast<std::size_t>(k * B + b)] = t[static_cast<std::size_t>(k)];
+    }
+    tout[static_cast<std::size_t>(m * B + b)] = eos_;
+    sl[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(n);
+    tl[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(m + 1);
+    out.target_tokens += m + 1;
+  }
+  out.source = Tensor::from_ids(src, {Ts, B});
+  out.source_length = Tensor::from_ids(sl, {B});
+  out.target_in = Tensor::from_ids(tin, {Tt, B});
+  out.target_out = Tensor::from_ids(tout, {Tt * B});
+  out.target_length = Tensor::from_ids(tl, {B});
+  out.rows = rows;
+  return out;
+}
+
+}  // namespace rnnkit::text

@@ -1,0 +1,227 @@
+// Sequence to sequence: padding that changes nothing, attention, search, BLEU,
+// the book's split, and a model that must learn to reverse sequences.
+#include <filesystem>
+#include <fstream>
+
+#include "rnnkit/decode/search.h"
+#include "rnnkit/eval/bleu.h"
+#include "rnnkit/io/model_file.h"
+#include "rnnkit/models/seq2seq.h"
+#include "rnnkit/text/parallel.h"
+#include "rnnkit/train/seq2seq_trainer.h"
+#include "test_util.h"
+
+namespace rnnkit {
+namespace {
+
+using testing::all_close;
+using testing::random_tensor;
+namespace fs = std::filesystem;
+
+models::Seq2SeqConfig small_config(const std::string& attention, bool peeky) {
+  models::Seq2SeqConfig c;
+  c.source_vocab = 12;
+  c.target_vocab = 10;
+  c.emb_size = 8;
+  c.hidden_size = 16;
+  c.num_layers = 2;
+  c.attention = attention;
+  c.peeky = peeky;
+  return c;
+}
+
+// Sum of the target NLL of a batch and, in `grads`, the parameter gradients.
+double batch_loss(const models::Seq2Seq& m, nn::ParameterSet& params, const text::Seq2SeqBatch& b) {
+  Generator gen(1, 2);
+  auto e = m.encode(b.source, b.source_length, gen);
+  auto d = m.decode(e, b.target_in, e.final, gen);
+  Var loss = fn::cross_entropy(d.logits, b.target_out,
+                               {.ignore_index = text::kIgnoreIndex, .reduction = fn::Reduction::kSum});
+  Tape::current().backward(loss);
+  return loss.value().item();
+}
+
+class Padding : public ::testing::TestWithParam<std::pair<std::string, bool>> {};
+
+// A padded batch gives each example's loss and gradient exactly as alone.
+TEST_P(Padding, ChangesNoLossAndNoGradient) {
+  auto [attention, peeky] = GetParam();
+  models::Seq2Seq m(small_config(attention, peeky));
+  m.init_parameters(3);
+  nn::ParameterSet params(m, kCPU);
+  std::vector<std::vector<std::int32_t>> src = {{2, 3, 4, 5, 6}, {7, 8}, {9, 10, 11, 2}};
+  std::vector<std::vector<std::int32_t>> tgt = {{2, 3, 4}, {5, 6, 7, 8, 9}, {3}};
+  text::Seq2SeqBatcher all(src, tgt, 3, true, 0, false);
+  params.zero_grad();
+  double together = batch_loss(m, params, all.get(0));
+  Tensor g_together = params.grads().to(kCPU);
+  params.zero_grad();
+  double alone = 0;
+  for (std::size_t i = 0; i < src.size(); ++i) {
+    text::Seq2SeqBatcher one({src[i]}, {tgt[i]}, 1, true, 0, false);
+    alone += batch_loss(m, params, one.get(0));  // gradients accumulate
+  }
+  EXPECT_NEAR(together, alone, 1e-5 * alone);
+  EXPECT_TRUE(all_close(g_together, params.grads(), 1e-5f, 1e-4f));
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, Padding,
+                         ::testing::Values(std::pair<std::string, bool>{"none", false},
+                                           std::pair<std::string, bool>{"none", true},
+                                           std::pair<std::string, bool>{"dot", false},
+                                           std::pair<std::string, bool>{"general", true}));
+
+TEST(Attention, WeightsSumToOneAndIgnorePadding) {
+  Tensor q = random_tensor({3, 4, 5}, 1), k = random_tensor({6, 4, 5}, 2);
+  Tensor len = Tensor::from_ids({6, 2, 0, 4}, {4});
+  auto f = ops::attention_forward(q, k, len);
+  auto w = f.weights.to_vector();  // [B, Tq, Tk]
+  for (int b = 0; b < 4; ++b)
+    for (int i = 0; i < 3; ++i) {
+      double s = 0;
+      for (int j = 0; j < 6; ++j) {
+        float v = w[static_cast<std::size_t>((b * 3 + i) * 6 + j)];
+        if (j >= len.to_ids()[static_cast<std::size_t>(b)]) EXPECT_EQ(v, 0.0f) << b << " " << j;
+        s += v;
+      }
+      EXPECT_NEAR(s, b == 2 ? 0.0 : 1.0, 1e-6) << "sequence " << b;
+    }
+  // Keys past the length do not move the context.
+  Tensor k2 = k.to(kCPU);
+  k2.data()[(5 * 4 + 1) * 5 + 3] += 100.0f;  // step 5 of sequence 1 (length 2)
+  EXPECT_TRUE(all_close(ops::attention_forward(q, k2, len).context, f.context, 0, 0));
+}
+
+TEST(Attention, GradientCheck) {
+  Tensor len = Tensor::from_ids({5, 3, 1}, {3});
+  testing::gradcheck({Var(random_tensor({4, 3, 6}, 1), true), Var(random_tensor({5, 3, 6}, 2), true)},
+                     [&](std::vector<Var>& v) { return testing::project(fn::attention(v[0], v[1], len).context, 9); });
+}
+
+// A Markov chain over {eos, A, B, C}: the next token depends on the previous only.
+decode::StepFn markov(const std::vector<std::vector<float>>& p) {
+  return [p](const std::vector<std::int32_t>& tokens, const std::vector<std::int64_t>&) {
+    std::vector<float> out;
+    for (auto t : tokens)
+      for (float x : p[static_cast<std::size_t>(t)]) out.push_back(std::log(x));
+    return out;
+  };
+}
+
+TEST(Search, BeamOfOneIsGreedy) {
+  std::vector<std::vector<float>> p = {{0.05f, 0.5f, 0.3f, 0.15f}, {0.2f, 0.1f, 0.4f, 0.3f},
+                                       {0.3f, 0.3f, 0.2f, 0.2f}, {0.5f, 0.2f, 0.2f, 0.1f}};
+  decode::SearchOptions o;
+  o.width = 1;
+  o.max_length = 20;
+  auto g = decode::greedy_search(3, 4, markov(p), o);
+  auto b = decode::beam_search(3, 4, markov(p), o);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(b[static_cast<std::size_t>(i)][0].tokens, g[static_cast<std::size_t>(i)].tokens);
+    EXPECT_FLOAT_EQ(b[static_cast<std::size_t>(i)][0].log_prob, g[static_cast<std::size_t>(i)].log_prob);
+  }
+}
+
+TEST(Search, BeamFindsABetterOutputThanGreedy) {
+  // Greedy takes A (0.6) then C (0.55) then <eos>: 0.33. B then <eos> has 0.4.
+  const float e = 1e-6f;
+  std::vector<std::vector<float>> p = {{e, 0.6f, 0.4f, e}, {0.45f, e, e, 0.55f}, {1.0f, e, e, e}, {1.0f, e, e, e}};
+  decode::SearchOptions o;
+  o.width = 2;
+  o.length_penalty = 0.0f;
+  auto g = decode::greedy_search(1, 4, markov(p), o);
+  auto b = decode::beam_search(1, 4, markov(p), o);
+  EXPECT_EQ(g[0].tokens, (std::vector<std::int32_t>{1, 3}));
+  EXPECT_EQ(b[0][0].tokens, (std::vector<std::int32_t>{2}));
+  EXPECT_GT(b[0][0].log_prob, g[0].log_prob + 0.1f);
+  EXPECT_NEAR(b[0][0].log_prob, std::log(0.4f), 1e-4);
+}
+
+std::vector<std::string> words(const std::string& s) { return text::split_units(s, text::Unit::kWord); }
+
+TEST(Bleu, HandComputedValues) {
+  // p1 = 5/6, p2 = 3/5, p3 = 1/4, p4 = none of 3 -> 1/(2*3); equal lengths.
+  auto r = eval::corpus_bleu({words("the cat sat on the mat")}, {words("the cat is on the mat")});
+  EXPECT_NEAR(r.precisions[0], 100.0 * 5 / 6, 1e-9);
+  EXPECT_NEAR(r.precisions[1], 60.0, 1e-9);
+  EXPECT_NEAR(r.precisions[2], 25.0, 1e-9);
+  EXPECT_NEAR(r.precisions[3], 100.0 / 6, 1e-9);
+  EXPECT_NEAR(r.brevity_penalty, 1.0, 1e-12);
+  EXPECT_NEAR(r.bleu, 100.0 * std::pow(5.0 / 6 * 0.6 * 0.25 / 6, 0.25), 1e-9);
+  // Counts are pooled over the corpus before the precisions; short output pays.
+  auto c = eval::corpus_bleu({words("a b c d e"), words("x y")}, {words("a b c d e f g"), words("x y z")});
+  // unigrams 7/7, bigrams 5/5, trigrams 3/3, 4-grams 2/2; lengths 7 vs 10.
+  EXPECT_NEAR(c.brevity_penalty, std::exp(1.0 - 10.0 / 7.0), 1e-12);
+  EXPECT_NEAR(c.bleu, 100.0 * std::exp(1.0 - 10.0 / 7.0), 1e-9);
+  EXPECT_EQ(eval::corpus_bleu({words("the cat")}, {words("the cat sat")}).bleu, 0.0);  // no 3-grams
+}
+
+TEST(ParallelText, TheBooksSplitMatchesNumpy) {
+  auto p = text::numpy_permutation(50000, 1984);  // values from numpy 1.24
+  EXPECT_EQ((std::vector<std::size_t>(p.begin(), p.begin() + 5)),
+            (std::vector<std::size_t>{21921, 48929, 19568, 37778, 32165}));
+  EXPECT_EQ(p[44999], 19341u);
+  EXPECT_EQ(p[49999], 30319u);
+}
+
+TEST(ParallelText, UnitsAndFormats) {
+  EXPECT_EQ(text::split_units("日本語 ok", text::Unit::kChar),
+            (std::vector<std::string>{"日", "本", "語", " ", "o", "k"}));
+  EXPECT_EQ(text::join_units({"日", "本"}, text::Unit::kChar), "日本");
+  fs::path dir = fs::temp_directory_path() / ("rnnkit_s2s_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "book.txt") << "16+75  _91  \n52+607 _659 \n";
+  auto b = text::read_parallel((dir / "book.txt").string(), "book");
+  EXPECT_EQ(b.source, (std::vector<std::string>{"16+75", "52+607"}));
+  EXPECT_EQ(b.target, (std::vector<std::string>{"91", "659"}));
+  std::ofstream(dir / "bad.tsv") << "a\tb\nno tab here\n";
+  try {
+    text::read_parallel((dir / "bad.tsv").string());
+    FAIL() << "no error";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 2"), std::string::npos) << e.what();
+  }
+  std::ofstream(dir / "a.txt") << "x\ny\n";
+  std::ofstream(dir / "b.txt") << "x\n";
+  EXPECT_THROW(text::read_parallel_files((dir / "a.txt").string(), (dir / "b.txt").string()), FormatError);
+  fs::remove_all(dir);
+}
+
+// End to end: reversing strings of 3-7 letters, a task only a working
+// encoder-decoder with attention learns in a few epochs.
+TEST(Seq2SeqTraining, LearnsToReverse) {
+  fs::path dir = fs::temp_directory_path() / ("rnnkit_rev_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  PhiloxStream g(5, 0);
+  {
+    std::ofstream f(dir / "pairs.tsv");
+    for (int i = 0; i < 3000; ++i) {
+      std::string s;
+      std::uint32_t n = 3 + g.below(5);
+      for (std::uint32_t k = 0; k < n; ++k) s += static_cast<char>('a' + g.below(8));
+      f << s << '\t' << std::string(s.rbegin(), s.rend()) << '\n';
+    }
+  }
+  train::Seq2SeqTrainOptions o = train::seq2seq_preset("date-attention");
+  o.data = (dir / "pairs.tsv").string();
+  o.test_fraction = 0.1;
+  o.out_dir = (dir / "run").string();
+  o.model.hidden_size = 64;
+  o.model.reverse_source = false;
+  o.batch = 32;
+  o.epochs = 6;
+  o.optimizer.lr = 5e-3f;
+  auto r = train::train_seq2seq(o);
+  EXPECT_GE(r.test_accuracy, 0.9) << "after " << r.history.size() << " epochs";
+  EXPECT_TRUE(fs::exists(dir / "run" / "attention.html"));
+  // The saved model translates like the trained one.
+  auto loaded = io::load_seq2seq(r.model_path);
+  nn::ParameterSet params(*loaded.model, kCPU);
+  loaded.model->train(false);
+  auto out = train::translate(*loaded.model, loaded.source_vocab, loaded.target_vocab, {"abcdef"}, {}, kCPU);
+  EXPECT_EQ(text::join_units(out[0][0].units, text::Unit::kChar), "fedcba");
+  fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rnnkit
