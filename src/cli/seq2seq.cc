@@ -38,6 +38,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     bool book_split = false, json = false, tf32 = false, bucket = false;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, epochs = 0, beam = 0, max_length = 0,
                  eval_limit = -1, max_batches = 0, max_vocab = 0, min_count = 1;
+    float lr_decay = 1.0f;
+    int decay_after = 0;
     float lr = 0, clip = -1, dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     std::uint64_t seed = 1;
     int threads = 0;
@@ -73,6 +75,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--optimizer", f->optimizer, "sgd | adagrad | rmsprop | adam | adamw");
   cmd->add_option("--lr", f->lr, "learning rate");
   cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
+  cmd->add_option("--lr-decay", f->lr_decay, "multiply the learning rate by this after each epoch past --decay-after");
+  cmd->add_option("--decay-after", f->decay_after, "epochs at the full learning rate");
   cmd->add_option("--beam", f->beam, "beam width of the final evaluation (1: greedy)");
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha");
   cmd->add_option("--max-length", f->max_length, "longest output (0: from the training data)");
@@ -115,6 +119,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--optimizer")) o.optimizer.name = f->optimizer;
     if (given("--lr")) o.optimizer.lr = f->lr;
     if (given("--clip")) o.clip = f->clip;
+    if (given("--lr-decay")) o.lr_decay = f->lr_decay;
+    if (given("--decay-after")) o.decay_after = f->decay_after;
     if (given("--beam")) o.beam = f->beam;
     if (given("--length-penalty")) o.length_penalty = f->length_penalty;
     if (given("--max-length")) o.max_length = f->max_length;

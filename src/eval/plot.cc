@@ -61,14 +61,14 @@ std::string line_chart_svg(const std::string& title, const std::string& x_label,
 }
 
 namespace {
-std::string xml_escape(const std::string& s) {
+std::string xml_escape(const std::string& s, bool visible_space = false) {
   std::string out;
   for (char c : s) {
     if (c == '<') out += "&lt;";
     else if (c == '>') out += "&gt;";
     else if (c == '&') out += "&amp;";
     else if (c == '"') out += "&quot;";
-    else if (c == ' ') out += "\u2423";  // a visible space for character units
+    else if (c == ' ' && visible_space) out += "\u2423";  // a space as a character unit
     else out += c;
   }
   return out;
@@ -88,12 +88,12 @@ std::string attention_svg(const std::vector<float>& weights, const std::vector<s
   for (std::size_t j = 0; j < S; ++j) {  // source along the top, written upwards
     double x = left + cell * (static_cast<double>(j) + 0.6), y = top - 6;
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" transform=\"rotate(-60 {:.1f} {:.1f})\">{}</text>\n", x, y,
-                       x, y, xml_escape(source[j]));
+                       x, y, xml_escape(source[j], true));
   }
   for (std::size_t i = 0; i < T; ++i) {
     double y = top + cell * static_cast<double>(i);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6,
-                       y + cell * 0.7, xml_escape(target[i]));
+                       y + cell * 0.7, xml_escape(target[i], true));
     for (std::size_t j = 0; j < S; ++j) {
       float v = i * S + j < weights.size() ? weights[i * S + j] : 0.0f;
       int shade = 255 - static_cast<int>(std::lround(255.0 * std::clamp(v, 0.0f, 1.0f)));

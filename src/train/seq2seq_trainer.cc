@@ -69,7 +69,8 @@ std::string Seq2SeqTrainOptions::to_json() const {
                               {"batch", batch},         {"bucket", bucket},
                               {"epochs", epochs},
                               {"optimizer", optimizer.name}, {"lr", optimizer.lr},
-                              {"clip", clip},           {"seed", seed},
+                              {"clip", clip},           {"lr_decay", lr_decay},
+                              {"decay_after", decay_after}, {"seed", seed},
                               {"device", device},       {"beam", beam},
                               {"length_penalty", length_penalty}, {"max_length", max_length},
                               {"eval_limit", eval_limit}, {"max_batches", max_batches}};
@@ -313,7 +314,10 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   std::ofstream metrics(out / "metrics.jsonl", std::ios::trunc);
   double train_seconds = 0;
   std::int64_t train_sentences = 0;
+  float lr = o.optimizer.lr;
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+    if (epoch > o.decay_after + 1) lr *= o.lr_decay;
+    optimizer.set_lr(lr);
     model.train(true);
     batches.shuffle(o.seed, static_cast<std::uint64_t>(epoch));
     double loss_sum = 0;

@@ -32,6 +32,8 @@ struct Seq2SeqTrainOptions {
   bool bucket = false;  // batches of similar source length (less padding, less varied batches)
   optim::OptimizerOptions optimizer;
   float clip = 5.0f;
+  float lr_decay = 1.0f;     // multiply the rate by this after each epoch past decay_after
+  int decay_after = 0;
   std::uint64_t seed = 1;
   std::string device = "cpu";
   std::int64_t beam = 1;          // final evaluation: 1 = greedy
