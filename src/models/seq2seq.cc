@@ -17,6 +17,7 @@ std::string Seq2SeqConfig::to_json() const {
                               {"hidden_size", hidden_size},
                               {"num_layers", num_layers},
                               {"peeky", peeky},
+                              {"residual", residual},
                               {"attention", attention},
                               {"dropout", dropout},
                               {"init_range", init_range},
@@ -36,6 +37,7 @@ Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
     c.hidden_size = j.at("hidden_size").get<std::int64_t>();
     c.num_layers = j.at("num_layers").get<std::int64_t>();
     c.peeky = j.value("peeky", false);
+    c.residual = j.value("residual", false);
     c.attention = j.value("attention", std::string("none"));
     c.dropout = j.value("dropout", 0.0f);
     c.init_range = j.value("init_range", 0.0f);
@@ -74,9 +76,9 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
       source_embedding_(config.source_vocab, config.emb_size),
       target_embedding_(config.target_vocab, config.emb_size),
       encoder_({parse_cell(config.cell), config.emb_size, config.hidden_size, config.num_layers,
-                config.dropout, false}),
+                config.dropout, false, config.residual}),
       decoder_({parse_cell(config.cell), config.emb_size + (config.peeky ? config.hidden_size : 0),
-                config.hidden_size, config.num_layers, config.dropout, false}),
+                config.hidden_size, config.num_layers, config.dropout, false, config.residual}),
       attention_(config.hidden_size, config.hidden_size, false),
       out_(output_features(config), config.target_vocab) {
   register_module("source_embedding", &source_embedding_);

@@ -70,7 +70,7 @@ std::pair<Var, RecurrentState> Recurrent::forward(const Var& x, const RecurrentS
     const Layer& p = layers_[l];
     fn::RecurrentResult r = fn::recurrent(opts_.cell, y, state.h[l], lstm ? state.c[l] : Var(),
                                           p.w_ih, p.w_hh, p.b_ih, p.b_hh, lengths);
-    y = r.y;
+    y = opts_.residual && l > 0 ? fn::add(r.y, y) : r.y;
     next.h.push_back(r.h_n);
     if (lstm) next.c.push_back(r.c_n);
   }

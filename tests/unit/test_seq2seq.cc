@@ -18,7 +18,7 @@ using testing::all_close;
 using testing::random_tensor;
 namespace fs = std::filesystem;
 
-models::Seq2SeqConfig small_config(const std::string& attention, bool peeky) {
+models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, bool residual = false) {
   models::Seq2SeqConfig c;
   c.source_vocab = 12;
   c.target_vocab = 10;
@@ -27,6 +27,7 @@ models::Seq2SeqConfig small_config(const std::string& attention, bool peeky) {
   c.num_layers = 2;
   c.attention = attention;
   c.peeky = peeky;
+  c.residual = residual;
   return c;
 }
 
@@ -41,12 +42,16 @@ double batch_loss(const models::Seq2Seq& m, nn::ParameterSet& params, const text
   return loss.value().item();
 }
 
-class Padding : public ::testing::TestWithParam<std::pair<std::string, bool>> {};
+struct PaddingCase {
+  std::string attention;
+  bool peeky, residual;
+};
+class Padding : public ::testing::TestWithParam<PaddingCase> {};
 
 // A padded batch gives each example's loss and gradient exactly as alone.
 TEST_P(Padding, ChangesNoLossAndNoGradient) {
-  auto [attention, peeky] = GetParam();
-  models::Seq2Seq m(small_config(attention, peeky));
+  auto [attention, peeky, residual] = GetParam();
+  models::Seq2Seq m(small_config(attention, peeky, residual));
   m.init_parameters(3);
   nn::ParameterSet params(m, kCPU);
   std::vector<std::vector<std::int32_t>> src = {{2, 3, 4, 5, 6}, {7, 8}, {9, 10, 11, 2}};
@@ -66,10 +71,9 @@ TEST_P(Padding, ChangesNoLossAndNoGradient) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Padding,
-                         ::testing::Values(std::pair<std::string, bool>{"none", false},
-                                           std::pair<std::string, bool>{"none", true},
-                                           std::pair<std::string, bool>{"dot", false},
-                                           std::pair<std::string, bool>{"general", true}));
+                         ::testing::Values(PaddingCase{"none", false, false}, PaddingCase{"none", true, false},
+                                           PaddingCase{"dot", false, false}, PaddingCase{"general", true, false},
+                                           PaddingCase{"dot", false, true}));
 
 TEST(Attention, WeightsSumToOneAndIgnorePadding) {
   Tensor q = random_tensor({3, 4, 5}, 1), k = random_tensor({6, 4, 5}, 2);
@@ -221,6 +225,35 @@ TEST(Seq2SeqTraining, LearnsToReverse) {
   auto out = train::translate(*loaded.model, loaded.source_vocab, loaded.target_vocab, {"abcdef"}, {}, kCPU);
   EXPECT_EQ(text::join_units(out[0][0].units, text::Unit::kChar), "fedcba");
   fs::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace rnnkit
+
+namespace rnnkit {
+namespace {
+
+// Residual stacking: the top layer's output gains its input (the layer below's output).
+TEST(Recurrent, ResidualAddsEachUpperLayersInput) {
+  nn::RecurrentOptions o{ops::CellType::kLSTM, 6, 6, 2, 0.0f, false, false};
+  nn::Recurrent plain(o);
+  o.residual = true;
+  nn::Recurrent residual(o);
+  o.num_layers = 1;
+  nn::Recurrent first(o);
+  Generator g(3, 1);
+  auto pv = plain.named_parameters(), rv = residual.named_parameters(), fv = first.named_parameters();
+  for (std::size_t i = 0; i < pv.size(); ++i) {
+    ops::uniform_(pv[i].second.value(), g, 100 * i, -0.5f, 0.5f);
+    ops::uniform_(rv[i].second.value(), g, 100 * i, -0.5f, 0.5f);
+    if (i < fv.size()) ops::uniform_(fv[i].second.value(), g, 100 * i, -0.5f, 0.5f);
+  }
+  Var x(random_tensor({5, 3, 6}, 4));
+  Tensor len = Tensor::from_ids({5, 2, 4}, {3});
+  auto yp = plain.forward(x, plain.zero_state(3, kCPU), g, len).first.value();
+  auto yr = residual.forward(x, residual.zero_state(3, kCPU), g, len).first.value();
+  auto y1 = first.forward(x, first.zero_state(3, kCPU), g, len).first.value();
+  EXPECT_TRUE(all_close(ops::sub(yr, yp), y1, 1e-6f, 1e-5f));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@ struct Seq2SeqConfig {
   std::int64_t hidden_size = 128;
   std::int64_t num_layers = 1;
   bool peeky = false;
+  bool residual = false;  // residual connections between stacked layers (Wu et al. 2016)
   std::string attention = "none";  // none | dot | general
   float dropout = 0.0f;
   float init_range = 0.0f;  // 0: torch.nn's default initialisation (see init_parameters)

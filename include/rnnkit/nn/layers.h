@@ -29,6 +29,7 @@ struct RecurrentOptions {
   std::int64_t num_layers = 1;
   float dropout = 0.0f;       // between layers, in training
   bool variational = false;   // one dropout mask per sequence instead of per step
+  bool residual = false;      // layers above the first add their input to their output
 };
 
 struct RecurrentState {
