@@ -48,4 +48,14 @@ Var slice(const Var& x, std::int64_t dim, std::int64_t start, std::int64_t lengt
   return out;
 }
 
+Var reverse_sequences(const Var& x, const Tensor& lengths) {
+  Var out(ops::reverse_sequences(x.value(), lengths), needs_grad({&x}));
+  if (out.requires_grad()) {
+    Tape::current().record([x, out, lengths]() mutable {
+      if (out.has_grad()) x.accumulate_grad(ops::reverse_sequences(out.grad(), lengths), true);
+    });
+  }
+  return out;
+}
+
 }  // namespace rnnkit::fn

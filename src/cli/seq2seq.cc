@@ -43,7 +43,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     float lr = 0, clip = -1, dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     std::uint64_t seed = 1;
     int threads = 0;
-    bool residual = false, peeky = false, no_peeky = false, reverse = false, no_reverse = false;
+    bool bidirectional = false, residual = false, peeky = false, no_peeky = false, reverse = false, no_reverse = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--data", f->data, "one file of pairs, split into train and test");
@@ -66,6 +66,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_flag("--no-peeky", f->no_peeky, "do not (overrides the preset)");
   cmd->add_flag("--reverse", f->reverse, "reverse the source sequences");
   cmd->add_flag("--residual", f->residual, "residual connections between stacked layers");
+  cmd->add_flag("--bidirectional", f->bidirectional, "bidirectional encoder (hidden/2 units each way)");
   cmd->add_flag("--no-reverse", f->no_reverse, "do not (overrides the preset)");
   cmd->add_option("--attention", f->attention, "none | dot | general");
   cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and before the output");
@@ -112,6 +113,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (f->peeky || f->no_peeky) o.model.peeky = f->peeky;
     if (f->reverse || f->no_reverse) o.model.reverse_source = f->reverse;
     if (f->residual) o.model.residual = true;
+    if (f->bidirectional) o.model.bidirectional = true;
     if (given("--attention")) o.model.attention = f->attention;
     if (given("--dropout")) o.model.dropout = f->dropout;
     if (given("--init")) o.model.init_range = f->init;

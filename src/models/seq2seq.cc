@@ -18,6 +18,7 @@ std::string Seq2SeqConfig::to_json() const {
                               {"num_layers", num_layers},
                               {"peeky", peeky},
                               {"residual", residual},
+                              {"bidirectional", bidirectional},
                               {"attention", attention},
                               {"dropout", dropout},
                               {"init_range", init_range},
@@ -38,6 +39,7 @@ Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
     c.num_layers = j.at("num_layers").get<std::int64_t>();
     c.peeky = j.value("peeky", false);
     c.residual = j.value("residual", false);
+    c.bidirectional = j.value("bidirectional", false);
     c.attention = j.value("attention", std::string("none"));
     c.dropout = j.value("dropout", 0.0f);
     c.init_range = j.value("init_range", 0.0f);
@@ -59,6 +61,8 @@ void Seq2SeqConfig::validate() const {
   RNNKIT_CHECK(unit == "word" || unit == "char", "seq2seq: unknown unit '{}'", unit);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "seq2seq: dropout {} outside [0, 1)", dropout);
   RNNKIT_CHECK(init_range >= 0.0f, "seq2seq: init range {} is negative", init_range);
+  RNNKIT_CHECK(!bidirectional || hidden_size % 2 == 0,
+               "seq2seq: a bidirectional encoder splits the hidden size in two; {} is odd", hidden_size);
 }
 
 namespace {
@@ -75,8 +79,10 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
     : config_(validated(config)),
       source_embedding_(config.source_vocab, config.emb_size),
       target_embedding_(config.target_vocab, config.emb_size),
-      encoder_({parse_cell(config.cell), config.emb_size, config.hidden_size, config.num_layers,
-                config.dropout, false, config.residual}),
+      encoder_({parse_cell(config.cell), config.emb_size,
+                config.hidden_size / (config.bidirectional ? 2 : 1), config.num_layers, config.dropout,
+                false, config.residual}),
+      backward_encoder_(encoder_.options()),
       decoder_({parse_cell(config.cell), config.emb_size + (config.peeky ? config.hidden_size : 0),
                 config.hidden_size, config.num_layers, config.dropout, false, config.residual}),
       attention_(config.hidden_size, config.hidden_size, false),
@@ -84,6 +90,7 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
   register_module("source_embedding", &source_embedding_);
   register_module("target_embedding", &target_embedding_);
   register_module("encoder", &encoder_);
+  if (config.bidirectional) register_module("backward_encoder", &backward_encoder_);
   register_module("decoder", &decoder_);
   if (config.attention == "general") register_module("attention", &attention_);
   register_module("out", &out_);
@@ -98,9 +105,11 @@ void Seq2Seq::init_parameters(std::uint64_t seed) {
     // (Small uniform embeddings learn the date task several times slower.)
     float r = config_.init_range;
     if (r <= 0.0f) {
-      bool recurrent = name.rfind("encoder.", 0) == 0 || name.rfind("decoder.", 0) == 0;
+      bool encoder = name.find("encoder.") != std::string::npos;
+      bool recurrent = encoder || name.rfind("decoder.", 0) == 0;
       if (name.find("embedding") != std::string::npos) r = std::sqrt(3.0f);
-      else if (recurrent) r = 1.0f / std::sqrt(static_cast<float>(config_.hidden_size));
+      else if (recurrent)
+        r = 1.0f / std::sqrt(static_cast<float>(encoder ? encoder_.options().hidden_size : config_.hidden_size));
       else r = 1.0f / std::sqrt(static_cast<float>(name == "out.bias" || name == "attention.bias"
                                                        ? out_.weight.value().size(1)
                                                        : t.size(t.dim() - 1)));
@@ -122,6 +131,15 @@ Seq2Seq::Encoded Seq2Seq::encode(const Tensor& source, const Tensor& length, Gen
   bool train = training();
   Var x = nn::dropout_seq(source_embedding_.forward(source), config_.dropout, false, train, gen);
   auto [y, final] = encoder_.forward(x, encoder_.zero_state(B, source.device()), gen, length);
+  if (config_.bidirectional) {  // the reversed pass, turned back, joins each step
+    Var xr = fn::reverse_sequences(x, length);
+    auto [yb, fb] = backward_encoder_.forward(xr, backward_encoder_.zero_state(B, source.device()), gen, length);
+    y = fn::concat({y, fn::reverse_sequences(yb, length)}, 2);
+    for (std::size_t l = 0; l < final.h.size(); ++l) {
+      final.h[l] = fn::concat({final.h[l], fb.h[l]}, 1);
+      if (!final.c.empty()) final.c[l] = fn::concat({final.c[l], fb.c[l]}, 1);
+    }
+  }
   return {y, length, final, final.h.back()};
 }
 

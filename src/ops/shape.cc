@@ -73,6 +73,23 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const std::vector<std::in
   return out;
 }
 
+Tensor reverse_sequences(const Tensor& x, const Tensor& lengths) {
+  RNNKIT_CHECK(x.dim() >= 2 && lengths.dtype() == DType::kInt32 && lengths.numel() == x.size(1),
+               "reverse_sequences: x {} needs int32 lengths [{}], got {} {}", shape_str(x.shape()),
+               x.dim() >= 2 ? x.size(1) : 0, dtype_name(lengths.dtype()), shape_str(lengths.shape()));
+  const std::int64_t T = x.size(0), B = x.size(1), row = x.numel() / std::max<std::int64_t>(1, T * B);
+  Tensor out = Tensor::zeros(x.shape(), x.device(), x.dtype());
+  auto len = lengths.to_ids();
+  for (std::int64_t b = 0; b < B; ++b) {
+    std::int64_t n = len[static_cast<std::size_t>(b)];
+    RNNKIT_CHECK(n >= 0 && n <= T, "reverse_sequences: length {} of sequence {} outside [0, {}]", n, b, T);
+    for (std::int64_t t = 0; t < n; ++t)
+      RNNKIT_DISPATCH(x.device(), kernels::copy_blocks<D>(x, 0, ((n - 1 - t) * B + b) * row, out, 0,
+                                                          (t * B + b) * row, 1, row));
+  }
+  return out;
+}
+
 void slice_assign_(Tensor& dst, std::int64_t dim, std::int64_t start, const Tensor& src) {
   dim = norm_dim(dim, dst.dim(), "slice_assign_");
   check_same_device(dst, src, "slice_assign_");

@@ -18,7 +18,8 @@ using testing::all_close;
 using testing::random_tensor;
 namespace fs = std::filesystem;
 
-models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, bool residual = false) {
+models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, bool residual = false,
+                                   bool bidirectional = false) {
   models::Seq2SeqConfig c;
   c.source_vocab = 12;
   c.target_vocab = 10;
@@ -28,6 +29,7 @@ models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, boo
   c.attention = attention;
   c.peeky = peeky;
   c.residual = residual;
+  c.bidirectional = bidirectional;
   return c;
 }
 
@@ -44,14 +46,14 @@ double batch_loss(const models::Seq2Seq& m, nn::ParameterSet& params, const text
 
 struct PaddingCase {
   std::string attention;
-  bool peeky, residual;
+  bool peeky, residual, bidirectional;
 };
 class Padding : public ::testing::TestWithParam<PaddingCase> {};
 
 // A padded batch gives each example's loss and gradient exactly as alone.
 TEST_P(Padding, ChangesNoLossAndNoGradient) {
-  auto [attention, peeky, residual] = GetParam();
-  models::Seq2Seq m(small_config(attention, peeky, residual));
+  auto [attention, peeky, residual, bidirectional] = GetParam();
+  models::Seq2Seq m(small_config(attention, peeky, residual, bidirectional));
   m.init_parameters(3);
   nn::ParameterSet params(m, kCPU);
   std::vector<std::vector<std::int32_t>> src = {{2, 3, 4, 5, 6}, {7, 8}, {9, 10, 11, 2}};
@@ -71,9 +73,13 @@ TEST_P(Padding, ChangesNoLossAndNoGradient) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Padding,
-                         ::testing::Values(PaddingCase{"none", false, false}, PaddingCase{"none", true, false},
-                                           PaddingCase{"dot", false, false}, PaddingCase{"general", true, false},
-                                           PaddingCase{"dot", false, true}));
+                         ::testing::Values(PaddingCase{"none", false, false, false},
+                                           PaddingCase{"none", true, false, false},
+                                           PaddingCase{"dot", false, false, false},
+                                           PaddingCase{"general", true, false, false},
+                                           PaddingCase{"dot", false, true, false},
+                                           PaddingCase{"general", true, true, true},
+                                           PaddingCase{"none", false, false, true}));
 
 TEST(Attention, WeightsSumToOneAndIgnorePadding) {
   Tensor q = random_tensor({3, 4, 5}, 1), k = random_tensor({6, 4, 5}, 2);
@@ -254,6 +260,29 @@ TEST(Recurrent, ResidualAddsEachUpperLayersInput) {
   auto yr = residual.forward(x, residual.zero_state(3, kCPU), g, len).first.value();
   auto y1 = first.forward(x, first.zero_state(3, kCPU), g, len).first.value();
   EXPECT_TRUE(all_close(ops::sub(yr, yp), y1, 1e-6f, 1e-5f));
+}
+
+}  // namespace
+}  // namespace rnnkit
+
+namespace rnnkit {
+namespace {
+
+TEST(Recurrent, ReverseSequencesWithLengths) {
+  Tensor x = random_tensor({4, 2, 3}, 1);
+  Tensor len = Tensor::from_ids({4, 2}, {2});
+  auto v = x.to_vector(), r = ops::reverse_sequences(x, len).to_vector();
+  auto at = [](const std::vector<float>& a, int t, int b, int k) { return a[static_cast<std::size_t>((t * 2 + b) * 3 + k)]; };
+  for (int k = 0; k < 3; ++k) {
+    for (int t = 0; t < 4; ++t) EXPECT_EQ(at(r, t, 0, k), at(v, 3 - t, 0, k));
+    EXPECT_EQ(at(r, 0, 1, k), at(v, 1, 1, k));
+    EXPECT_EQ(at(r, 1, 1, k), at(v, 0, 1, k));
+    EXPECT_EQ(at(r, 2, 1, k), 0.0f);
+    EXPECT_EQ(at(r, 3, 1, k), 0.0f);
+  }
+  testing::gradcheck({Var(random_tensor({4, 2, 3}, 2), true)}, [&](std::vector<Var>& in) {
+    return testing::project(fn::reverse_sequences(in[0], len), 5);
+  });
 }
 
 }  // namespace

@@ -46,6 +46,7 @@ Var dropout(const Var& x, float p, Generator& gen, const Shape& mask_shape);
 Var reshape(const Var& x, const Shape& shape);
 Var concat(const std::vector<Var>& xs, std::int64_t dim);
 Var slice(const Var& x, std::int64_t dim, std::int64_t start, std::int64_t length);
+Var reverse_sequences(const Var& x, const Tensor& lengths);
 Var sum(const Var& x);
 Var mean(const Var& x);
 

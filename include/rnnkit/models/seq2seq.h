@@ -21,6 +21,7 @@ struct Seq2SeqConfig {
   std::int64_t num_layers = 1;
   bool peeky = false;
   bool residual = false;  // residual connections between stacked layers (Wu et al. 2016)
+  bool bidirectional = false;  // encoder: hidden/2 units each way, states concatenated
   std::string attention = "none";  // none | dot | general
   float dropout = 0.0f;
   float init_range = 0.0f;  // 0: torch.nn's default initialisation (see init_parameters)
@@ -63,7 +64,7 @@ class Seq2Seq : public nn::Module {
 
   Seq2SeqConfig config_;
   nn::Embedding source_embedding_, target_embedding_;
-  nn::Recurrent encoder_, decoder_;
+  nn::Recurrent encoder_, backward_encoder_, decoder_;
   nn::Linear attention_, out_;
 };
 

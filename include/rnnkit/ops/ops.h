@@ -85,6 +85,9 @@ Tensor slice(const Tensor& x, std::int64_t dim, std::int64_t start, std::int64_t
 // Rows `index` of dimension `dim`, in that order (repeats allowed): beam search
 // reorders and replicates states with it.
 Tensor index_select(const Tensor& x, std::int64_t dim, const std::vector<std::int64_t>& index);
+// x [T, B, ...]: each sequence's first lengths[b] steps in reverse order, zero
+// after them (its own inverse: the backward of a bidirectional layer's input).
+Tensor reverse_sequences(const Tensor& x, const Tensor& lengths);
 // Writes `src` into the slice of `dst` (the backward of slice and concat).
 void slice_assign_(Tensor& dst, std::int64_t dim, std::int64_t start, const Tensor& src);
 
