@@ -68,7 +68,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_flag("--residual", f->residual, "residual connections between stacked layers");
   cmd->add_flag("--bidirectional", f->bidirectional, "bidirectional encoder (hidden/2 units each way)");
   cmd->add_flag("--no-reverse", f->no_reverse, "do not (overrides the preset)");
-  cmd->add_option("--attention", f->attention, "none | dot | general");
+  cmd->add_option("--attention", f->attention, "none | dot | general | additive");
   cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and before the output");
   cmd->add_option("--init", f->init, "uniform initialisation range (0: +-1/sqrt(fan-in))");
   cmd->add_option("--batch", f->batch, "sentences per batch");

@@ -56,8 +56,8 @@ void Seq2SeqConfig::validate() const {
   RNNKIT_CHECK(source_vocab > 1 && target_vocab > 1 && emb_size > 0 && hidden_size > 0 && num_layers > 0,
                "seq2seq: bad sizes (vocabularies {} and {}, emb {}, hidden {}, layers {})",
                source_vocab, target_vocab, emb_size, hidden_size, num_layers);
-  RNNKIT_CHECK(attention == "none" || attention == "dot" || attention == "general",
-               "seq2seq: unknown attention '{}' (expected none, dot or general)", attention);
+  RNNKIT_CHECK(attention == "none" || attention == "dot" || attention == "general" || attention == "additive",
+               "seq2seq: unknown attention '{}' (expected none, dot, general or additive)", attention);
   RNNKIT_CHECK(unit == "word" || unit == "char", "seq2seq: unknown unit '{}'", unit);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "seq2seq: dropout {} outside [0, 1)", dropout);
   RNNKIT_CHECK(init_range >= 0.0f, "seq2seq: init range {} is negative", init_range);
@@ -86,13 +86,18 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
       decoder_({parse_cell(config.cell), config.emb_size + (config.peeky ? config.hidden_size : 0),
                 config.hidden_size, config.num_layers, config.dropout, false, config.residual}),
       attention_(config.hidden_size, config.hidden_size, false),
+      attention_key_(config.hidden_size, config.hidden_size, true),
       out_(output_features(config), config.target_vocab) {
   register_module("source_embedding", &source_embedding_);
   register_module("target_embedding", &target_embedding_);
   register_module("encoder", &encoder_);
   if (config.bidirectional) register_module("backward_encoder", &backward_encoder_);
   register_module("decoder", &decoder_);
-  if (config.attention == "general") register_module("attention", &attention_);
+  if (config.attention == "general" || config.attention == "additive") register_module("attention", &attention_);
+  if (config.attention == "additive") {  // Bahdanau: v . tanh(W q + U k + b)
+    register_module("attention_key", &attention_key_);
+    attention_v_ = register_parameter("attention_v", {config.hidden_size});
+  }
   register_module("out", &out_);
 }
 
@@ -110,9 +115,8 @@ void Seq2Seq::init_parameters(std::uint64_t seed) {
       if (name.find("embedding") != std::string::npos) r = std::sqrt(3.0f);
       else if (recurrent)
         r = 1.0f / std::sqrt(static_cast<float>(encoder ? encoder_.options().hidden_size : config_.hidden_size));
-      else r = 1.0f / std::sqrt(static_cast<float>(name == "out.bias" || name == "attention.bias"
-                                                       ? out_.weight.value().size(1)
-                                                       : t.size(t.dim() - 1)));
+      else if (name == "out.bias") r = 1.0f / std::sqrt(static_cast<float>(out_.weight.value().size(1)));
+      else r = 1.0f / std::sqrt(static_cast<float>(t.size(t.dim() - 1)));
     }
     ops::uniform_(t, gen, gen.reserve(static_cast<std::uint64_t>(t.numel())), -r, r);
   }
@@ -157,8 +161,14 @@ Seq2Seq::Decoded Seq2Seq::decode(const Encoded& e, const Tensor& target_in,
   d.state = next;
   std::vector<Var> features;
   if (config_.attention != "none") {
-    Var q = config_.attention == "general" ? attention_.forward(y) : y;
-    auto a = fn::attention(q, e.states, e.length);
+    fn::AttentionResult a;
+    if (config_.attention == "additive") {
+      a = fn::additive_attention(attention_.forward(y), attention_key_.forward(e.states), attention_v_,
+                                 e.states, e.length);
+    } else {
+      Var q = config_.attention == "general" ? attention_.forward(y) : y;
+      a = fn::attention(q, e.states, e.length);
+    }
     d.attention = a.weights;
     features.push_back(a.context);
   }

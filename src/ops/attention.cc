@@ -20,6 +20,36 @@ AttentionForward attention_forward(const Tensor& q, const Tensor& k, const Tenso
   return f;
 }
 
+AttentionForward additive_attention_forward(const Tensor& qa, const Tensor& ka, const Tensor& v,
+                                            const Tensor& values, const Tensor& k_len) {
+  RNNKIT_CHECK(qa.dim() == 3 && ka.dim() == 3 && values.dim() == 3 && qa.size(1) == ka.size(1) &&
+                   qa.size(2) == ka.size(2) && v.numel() == qa.size(2) && values.size(0) == ka.size(0) &&
+                   values.size(1) == ka.size(1),
+               "additive attention: queries {}, keys {}, v {} and values {} do not fit",
+               shape_str(qa.shape()), shape_str(ka.shape()), shape_str(v.shape()), shape_str(values.shape()));
+  for (const Tensor* t : {&ka, &v, &values, &k_len}) check_same_device(qa, *t, "additive attention");
+  RNNKIT_CHECK(k_len.dtype() == DType::kInt32 && k_len.numel() == qa.size(1),
+               "additive attention: key lengths must be int32 [{}]", qa.size(1));
+  AttentionForward f;
+  f.context = Tensor::empty({qa.size(0), qa.size(1), values.size(2)}, qa.device());
+  f.weights = Tensor::empty({qa.size(1), qa.size(0), ka.size(0)}, qa.device());
+  RNNKIT_DISPATCH(qa.device(), kernels::additive_attention_forward<D>(qa, ka, v, values, k_len, f));
+  return f;
+}
+
+AdditiveAttentionGrads additive_attention_backward(const Tensor& qa, const Tensor& ka, const Tensor& v,
+                                                   const Tensor& values, const AttentionForward& f,
+                                                   const Tensor& dcontext) {
+  check_shape(dcontext, f.context.shape(), "additive attention", "dcontext");
+  AdditiveAttentionGrads g;
+  g.dqa = Tensor::empty(qa.shape(), qa.device());
+  g.dka = Tensor::empty(ka.shape(), ka.device());
+  g.dv = Tensor::empty(v.shape(), v.device());
+  g.dvalues = Tensor::empty(values.shape(), values.device());
+  RNNKIT_DISPATCH(qa.device(), kernels::additive_attention_backward<D>(qa, ka, v, values, f, dcontext, g));
+  return g;
+}
+
 AttentionGrads attention_backward(const Tensor& q, const Tensor& k, const AttentionForward& f,
                                   const Tensor& dcontext) {
   check_shape(dcontext, q.shape(), "attention", "dcontext");

@@ -41,6 +41,8 @@ template <DeviceType D> void recurrent_backward(CellType cell, const Tensor& x, 
 
 template <DeviceType D> void attention_forward(const Tensor& q, const Tensor& k, const Tensor& k_len, AttentionForward& f);
 template <DeviceType D> void attention_backward(const Tensor& q, const Tensor& k, const AttentionForward& f, const Tensor& dcontext, AttentionGrads& g);
+template <DeviceType D> void additive_attention_forward(const Tensor& qa, const Tensor& ka, const Tensor& v, const Tensor& values, const Tensor& k_len, AttentionForward& f);
+template <DeviceType D> void additive_attention_backward(const Tensor& qa, const Tensor& ka, const Tensor& v, const Tensor& values, const AttentionForward& f, const Tensor& dcontext, AdditiveAttentionGrads& g);
 
 struct OptimStep {
   enum Kind { kSGD, kAdaGrad, kRMSProp, kAdam } kind;

@@ -172,6 +172,16 @@ TEST_F(Cuda, AttentionAndIndexSelect) {
   auto gg = ops::attention_backward(gpu(q), gpu(k), fg, gpu(dc));
   EXPECT_TRUE(same(gg.dq, g.dq));
   EXPECT_TRUE(same(gg.dk, g.dk));
+  Tensor v = random_tensor({8}, 4), vals = random_tensor({6, 3, 5}, 5), dca = random_tensor({4, 3, 5}, 6);
+  auto fa = ops::additive_attention_forward(q, k, v, vals, len);
+  auto fag = ops::additive_attention_forward(gpu(q), gpu(k), gpu(v), gpu(vals), gpu(len));
+  EXPECT_TRUE(same(fag.context, fa.context));
+  auto ga = ops::additive_attention_backward(q, k, v, vals, fa, dca);
+  auto gag = ops::additive_attention_backward(gpu(q), gpu(k), gpu(v), gpu(vals), fag, gpu(dca));
+  EXPECT_TRUE(same(gag.dqa, ga.dqa));
+  EXPECT_TRUE(same(gag.dka, ga.dka));
+  EXPECT_TRUE(same(gag.dv, ga.dv));
+  EXPECT_TRUE(same(gag.dvalues, ga.dvalues));
   std::vector<std::int64_t> rows = {2, 0, 0, 1};
   EXPECT_TRUE(same(ops::index_select(gpu(k), 1, rows), ops::index_select(k, 1, rows), 0, 0));
 }

@@ -79,7 +79,8 @@ INSTANTIATE_TEST_SUITE_P(Models, Padding,
                                            PaddingCase{"general", true, false, false},
                                            PaddingCase{"dot", false, true, false},
                                            PaddingCase{"general", true, true, true},
-                                           PaddingCase{"none", false, false, true}));
+                                           PaddingCase{"none", false, false, true},
+                                           PaddingCase{"additive", true, false, true}));
 
 TEST(Attention, WeightsSumToOneAndIgnorePadding) {
   Tensor q = random_tensor({3, 4, 5}, 1), k = random_tensor({6, 4, 5}, 2);
@@ -106,6 +107,24 @@ TEST(Attention, GradientCheck) {
   Tensor len = Tensor::from_ids({5, 3, 1}, {3});
   testing::gradcheck({Var(random_tensor({4, 3, 6}, 1), true), Var(random_tensor({5, 3, 6}, 2), true)},
                      [&](std::vector<Var>& v) { return testing::project(fn::attention(v[0], v[1], len).context, 9); });
+}
+
+TEST(Attention, AdditiveGradientCheck) {
+  Tensor len = Tensor::from_ids({5, 3, 1}, {3});
+  testing::gradcheck({Var(random_tensor({4, 3, 6}, 1), true), Var(random_tensor({5, 3, 6}, 2), true),
+                      Var(random_tensor({6}, 3), true), Var(random_tensor({5, 3, 4}, 4), true)},
+                     [&](std::vector<Var>& v) {
+                       return testing::project(fn::additive_attention(v[0], v[1], v[2], v[3], len).context, 9);
+                     });
+  // Weights: a softmax over the unmasked keys of v . tanh(qa + ka).
+  Tensor qa = random_tensor({1, 1, 2}, 5), ka = random_tensor({3, 1, 2}, 6), v = random_tensor({2}, 7);
+  auto f = ops::additive_attention_forward(qa, ka, v, random_tensor({3, 1, 4}, 8), Tensor::from_ids({2}, {1}));
+  auto q = qa.to_vector(), k = ka.to_vector(), vv = v.to_vector(), w = f.weights.to_vector();
+  double s0 = vv[0] * std::tanh(q[0] + k[0]) + vv[1] * std::tanh(q[1] + k[1]);
+  double s1 = vv[0] * std::tanh(q[0] + k[2]) + vv[1] * std::tanh(q[1] + k[3]);
+  EXPECT_NEAR(w[0], 1.0 / (1.0 + std::exp(s1 - s0)), 1e-5);
+  EXPECT_NEAR(w[1], 1.0 / (1.0 + std::exp(s0 - s1)), 1e-5);
+  EXPECT_EQ(w[2], 0.0f);
 }
 
 // A Markov chain over {eos, A, B, C}: the next token depends on the previous only.

@@ -57,6 +57,10 @@ struct AttentionResult {
 // Dot-product attention of q [Tq, B, H] over k [Tk, B, H] (keys are the values);
 // keys at or past k_len[b] are masked out.
 AttentionResult attention(const Var& q, const Var& k, const Tensor& k_len);
+// Additive (Bahdanau) attention: scores v . tanh(qa + ka) over projected
+// queries qa [Tq, B, A] and keys ka [Tk, B, A]; context over values [Tk, B, H].
+AttentionResult additive_attention(const Var& qa, const Var& ka, const Var& v, const Var& values,
+                                   const Tensor& k_len);
 
 struct RecurrentResult {
   Var y;    // [T, B, H]

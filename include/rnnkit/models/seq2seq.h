@@ -2,8 +2,9 @@
 // Cho et al. 2014; Luong et al. 2015): an embedding and recurrent stack on
 // each side, optionally "peeky" (the encoder's summary fed to every decoder
 // step and to the output layer) and with attention over the encoder states
-// (dot or general scores; the context joins the decoder output before the
-// output layer). Padded batches are exact: the encoder runs with lengths, the
+// (dot, general or additive scores; the context joins the decoder output
+// before the output layer); optionally a bidirectional encoder and residual
+// connections between stacked layers. Padded batches are exact: the encoder runs with lengths, the
 // attention masks padding, and the loss ignores padded targets.
 #pragma once
 
@@ -22,7 +23,7 @@ struct Seq2SeqConfig {
   bool peeky = false;
   bool residual = false;  // residual connections between stacked layers (Wu et al. 2016)
   bool bidirectional = false;  // encoder: hidden/2 units each way, states concatenated
-  std::string attention = "none";  // none | dot | general
+  std::string attention = "none";  // none | dot | general | additive
   float dropout = 0.0f;
   float init_range = 0.0f;  // 0: torch.nn's default initialisation (see init_parameters)
   // Data-side settings kept with the model so that translation repeats them.
@@ -65,7 +66,8 @@ class Seq2Seq : public nn::Module {
   Seq2SeqConfig config_;
   nn::Embedding source_embedding_, target_embedding_;
   nn::Recurrent encoder_, backward_encoder_, decoder_;
-  nn::Linear attention_, out_;
+  nn::Linear attention_, attention_key_, out_;
+  Var attention_v_;  // additive: the score vector
 };
 
 }  // namespace rnnkit::models

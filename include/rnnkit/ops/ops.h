@@ -141,6 +141,17 @@ struct AttentionGrads {
 };
 AttentionGrads attention_backward(const Tensor& q, const Tensor& k, const AttentionForward& f,
                                   const Tensor& dcontext);
+// Additive (Bahdanau) scores: scores[b, i, j] = v . tanh(qa[i, b] + ka[j, b]),
+// qa [Tq, B, A] and ka [Tk, B, A] the projected queries and keys; masking,
+// softmax and context over `values` [Tk, B, H] as above.
+AttentionForward additive_attention_forward(const Tensor& qa, const Tensor& ka, const Tensor& v,
+                                            const Tensor& values, const Tensor& k_len);
+struct AdditiveAttentionGrads {
+  Tensor dqa, dka, dv, dvalues;
+};
+AdditiveAttentionGrads additive_attention_backward(const Tensor& qa, const Tensor& ka, const Tensor& v,
+                                                   const Tensor& values, const AttentionForward& f,
+                                                   const Tensor& dcontext);
 
 // --- optimiser updates (in place, elementwise over flat buffers)
 void sgd_update_(Tensor& param, const Tensor& grad, Tensor& momentum_buf, float lr, float momentum,

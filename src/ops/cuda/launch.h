@@ -64,6 +64,15 @@ void embedding_backward(float* dw, i64 vocab, i64 d, const std::int32_t* ids, i6
 void masked_softmax(float* w, const std::int32_t* len, i64 B, i64 Tq, i64 Tk, cudaStream_t s);
 // ds = w * (ds - rowsum(ds * w)), in place.
 void softmax_grad_rows(const float* w, float* ds, i64 rows, i64 Tk, cudaStream_t s);
+// Additive scores w[b, i, j] = v . tanh(qa[i, b] + ka[j, b]) for j < len[b].
+struct AdditiveDims {
+  i64 Tq, Tk, B, A;
+};
+void additive_scores(const AdditiveDims& d, const float* qa, const float* ka, const float* v,
+                     const std::int32_t* len, float* w, cudaStream_t s);
+// From ds (the scores' gradient, [B, Tq, Tk], zero on masked keys): dqa, dka, dv.
+void additive_scores_backward(const AdditiveDims& d, const float* qa, const float* ka, const float* v,
+                              const float* ds, float* dqa, float* dka, float* dv, cudaStream_t s);
 
 // recurrent.cu: one time step's fused gate math for B sequences of H units.
 // `len` (per-sequence lengths, or null) marks step t valid or past the end.
