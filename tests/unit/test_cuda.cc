@@ -222,7 +222,9 @@ TEST_P(CudaRecurrent, ForwardAndBackwardMatchTheCpu) {
   auto fg = ops::recurrent_forward(cell, gpu(x), gpu(h0), lstm ? gpu(c0) : Tensor(), wg, len_g);
   EXPECT_TRUE(same(fg.y, f.y)) << "y";
   EXPECT_TRUE(same(fg.h_n, f.h_n)) << "h_n";
-  if (lstm) EXPECT_TRUE(same(fg.c_n, f.c_n)) << "c_n";
+  if (lstm) {
+    EXPECT_TRUE(same(fg.c_n, f.c_n)) << "c_n";
+  }
 
   Tensor dy = random_tensor({T, B, H}, 8), dh = random_tensor({B, H}, 9), dc = random_tensor({B, H}, 10);
   auto g = ops::recurrent_backward(cell, x, w, len, f, dy, dh, lstm ? dc : Tensor());
@@ -230,7 +232,9 @@ TEST_P(CudaRecurrent, ForwardAndBackwardMatchTheCpu) {
                                     lstm ? gpu(dc) : Tensor());
   EXPECT_TRUE(same(gg.dx, g.dx)) << "dx";
   EXPECT_TRUE(same(gg.dh0, g.dh0)) << "dh0";
-  if (lstm) EXPECT_TRUE(same(gg.dc0, g.dc0)) << "dc0";
+  if (lstm) {
+    EXPECT_TRUE(same(gg.dc0, g.dc0)) << "dc0";
+  }
   EXPECT_TRUE(same(gg.dw_ih, g.dw_ih)) << "dw_ih";
   EXPECT_TRUE(same(gg.dw_hh, g.dw_hh)) << "dw_hh";
   EXPECT_TRUE(same(gg.db_ih, g.db_ih)) << "db_ih";

@@ -89,7 +89,9 @@ void check_recurrent(const std::string& file, ops::CellType cell) {
   EXPECT_TRUE(all_close(x.grad(), g.at("dx", ""), kAtol, kRtol)) << "dx";
   for (std::int64_t l = 0; l < layers; ++l) {
     EXPECT_TRUE(all_close(s.h[l].grad(), g.at("dh0", "").narrow0(l, 1), kAtol, kRtol)) << "dh0";
-    if (lstm) EXPECT_TRUE(all_close(s.c[l].grad(), g.at("dc0", "").narrow0(l, 1), kAtol, kRtol));
+    if (lstm) {
+      EXPECT_TRUE(all_close(s.c[l].grad(), g.at("dc0", "").narrow0(l, 1), kAtol, kRtol));
+    }
   }
   for (auto& [name, v] : rnn.named_parameters())
     EXPECT_TRUE(all_close(v.grad(), g.at("grad." + name, ""), kAtol, kRtol)) << name;

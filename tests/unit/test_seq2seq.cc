@@ -92,7 +92,9 @@ TEST(Attention, WeightsSumToOneAndIgnorePadding) {
       double s = 0;
       for (int j = 0; j < 6; ++j) {
         float v = w[static_cast<std::size_t>((b * 3 + i) * 6 + j)];
-        if (j >= len.to_ids()[static_cast<std::size_t>(b)]) EXPECT_EQ(v, 0.0f) << b << " " << j;
+        if (j >= len.to_ids()[static_cast<std::size_t>(b)]) {
+          EXPECT_EQ(v, 0.0f) << b << " " << j;
+        }
         s += v;
       }
       EXPECT_NEAR(s, b == 2 ? 0.0 : 1.0, 1e-6) << "sequence " << b;
