@@ -3,7 +3,7 @@
 # With --bench, also what the benchmarks compare against (PyTorch, NumPy).
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build libopenblas-openmp-dev libcli11-dev nlohmann-json3-dev
-      libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev)
+      libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev pkg-config libsentencepiece-dev)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3 python3-numpy python3-torch python3-gensim)
 fi

@@ -34,8 +34,9 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
   struct Flags {
     std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq", preset = "addition-peeky",
-                                          cell, unit, attention, optimizer, device = "cpu";
+                                          cell, unit, attention, optimizer, device = "cpu", subword_models;
     bool book_split = false, json = false, tf32 = false, bucket = false;
+    int subword_vocab = 8000;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, epochs = 0, beam = 0, max_length = 0,
                  eval_limit = -1, max_batches = 0, max_vocab = 0, min_count = 1;
     float lr_decay = 1.0f;
@@ -58,7 +59,10 @@ void add_seq2seq_train(CLI::App& seq2seq) {
                   "addition-baseline | addition-reverse | addition-peeky | date-attention | enja")
       ->capture_default_str();
   cmd->add_option("--cell", f->cell, "lstm | gru | rnn");
-  cmd->add_option("--unit", f->unit, "char | word");
+  cmd->add_option("--unit", f->unit, "char | word | subword (SentencePiece)");
+  cmd->add_option("--subword-vocab", f->subword_vocab, "subword: pieces per side when training the SentencePiece models")
+      ->capture_default_str();
+  cmd->add_option("--subword-models", f->subword_models, "subword: SRC.model,TGT.model to use instead of training");
   cmd->add_option("--emb", f->emb, "embedding size");
   cmd->add_option("--hidden", f->hidden, "hidden units");
   cmd->add_option("--layers", f->layers, "recurrent layers (encoder and decoder)");
@@ -132,6 +136,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--max-batches")) o.max_batches = f->max_batches;
     if (given("--max-vocab")) o.max_vocab = f->max_vocab;
     if (given("--min-count")) o.min_count = f->min_count;
+    o.subword_vocab = f->subword_vocab;
+    o.subword_models = f->subword_models;
     info(fmt::format("rnnkit seq2seq train: preset {}, seed {}, output {}", o.preset, o.seed, o.out_dir));
     train::Seq2SeqCallbacks cb;
     cb.on_message = [](const std::string& m) { info(m); };
@@ -190,22 +196,22 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
       t.source.resize(static_cast<std::size_t>(f->limit));
       t.target.resize(static_cast<std::size_t>(f->limit));
     }
-    text::Unit unit = text::parse_unit(l.m.model->config().unit);
     std::vector<std::vector<std::string>> refs;
     std::size_t longest = 0;
     for (const auto& s : t.target) {
-      refs.push_back(text::split_units(s, unit));
-      longest = std::max(longest, refs.back().size());
+      refs.push_back(l.m.target_units.scoring_units(s));
+      longest = std::max(longest, l.m.target_units.split(s).size());
     }
     train::TranslateOptions o;
     o.beam = f->beam;
     o.length_penalty = f->length_penalty;
     o.max_length = f->max_length > 0 ? f->max_length : static_cast<std::int64_t>(2 * longest + 10);
     auto start = std::chrono::steady_clock::now();
-    auto outs = train::translate(*l.m.model, l.m.source_vocab, l.m.target_vocab, t.source, o, l.device);
+    auto outs = train::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab, t.source, o,
+                                 l.device);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::vector<std::vector<std::string>> hyps;
-    for (auto& x : outs) hyps.push_back(x[0].units);
+    for (auto& x : outs) hyps.push_back(l.m.target_units.scoring_units(l.m.target_units.join(x[0].units)));
     auto s = train::score_outputs(hyps, refs);
     info(fmt::format("{} pairs, {}: exact match {}, token accuracy {}, BLEU {:.2f} (n-gram precisions {:.1f}/{:.1f}/{:.1f}/{:.1f}, "
                      "brevity penalty {:.3f}); {:.0f} sentences/s",
@@ -259,20 +265,19 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
     o.length_penalty = f->length_penalty;
     o.max_length = f->max_length;
     o.attention = !f->attention_html.empty();
-    auto outs = train::translate(*l.m.model, l.m.source_vocab, l.m.target_vocab, lines, o, l.device);
-    text::Unit unit = text::parse_unit(l.m.model->config().unit);
+    auto outs = train::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab, lines, o, l.device);
     std::vector<eval::AttentionExample> ex;
     for (std::size_t i = 0; i < outs.size(); ++i) {
       for (const auto& t : outs[i]) {
-        std::string s = text::join_units(t.units, unit);
+        std::string s = l.m.target_units.join(t.units);
         if (f->nbest > 1) std::cout << fmt::format("{:.4f}\t{}\n", t.score, s);
         else std::cout << s << "\n";
       }
       if (o.attention && !outs[i].empty() && !outs[i][0].attention.empty()) {
         auto target = outs[i][0].units;
         target.push_back(text::kEos);
-        ex.push_back({fmt::format("{} -> {}", lines[i], text::join_units(outs[i][0].units, unit)),
-                      text::split_units(lines[i], unit), target, outs[i][0].attention});
+        ex.push_back({fmt::format("{} -> {}", lines[i], l.m.target_units.join(outs[i][0].units)),
+                      l.m.source_units.split(lines[i]), target, outs[i][0].attention});
       }
     }
     std::cout.flush();

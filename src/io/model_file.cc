@@ -104,6 +104,7 @@ LoadedLanguageModel load_language_model(const std::string& path) {
 }
 
 void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
+                  const text::Segmenter& source_units, const text::Segmenter& target_units,
                   const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
                   Metadata extra) {
   Metadata meta = {{"format", kSeq2SeqFormat},
@@ -111,6 +112,11 @@ void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
                    {"config", model.config().to_json()},
                    {"source_vocab", nlohmann::json(source_vocab.words()).dump()},
                    {"target_vocab", nlohmann::json(target_vocab.words()).dump()}};
+  if (model.config().unit == "subword") {
+    RNNKIT_CHECK(source_units.subwords() && target_units.subwords(), "saving a subword model without its subword models");
+    meta["source_subwords"] = text::base64_encode(source_units.subwords()->bytes());
+    meta["target_subwords"] = text::base64_encode(target_units.subwords()->bytes());
+  }
   meta.merge(extra);
   save_safetensors(path, parameters_of(model), meta);
 }
@@ -123,6 +129,16 @@ LoadedSeq2Seq load_seq2seq(const std::string& path) {
   LoadedSeq2Seq out;
   out.source_vocab = parse_vocab(meta(file, "source_vocab", path, what), path, config.source_vocab);
   out.target_vocab = parse_vocab(meta(file, "target_vocab", path, what), path, config.target_vocab);
+  auto units = [&](const char* key) {
+    if (config.unit != "subword") return text::Segmenter(text::parse_unit(config.unit));
+    try {
+      return text::Segmenter(text::SubwordModel::from_bytes(text::base64_decode(meta(file, key, path, what))));
+    } catch (const FormatError& e) {
+      throw FormatError(fmt::format("{}: metadata '{}': {}", path, key, e.what()));
+    }
+  };
+  out.source_units = units("source_subwords");
+  out.target_units = units("target_subwords");
   out.model = std::make_unique<models::Seq2Seq>(config);
   load_parameters(*out.model, file, path);
   out.metadata = std::move(file.metadata);

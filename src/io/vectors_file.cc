@@ -20,14 +20,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   throw FormatError(fmt::format("{}: {}", path, what));
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, fmt::format("cannot open: {}", std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 // "V dim" on the first line.
 std::pair<std::int64_t, std::int64_t> parse_header(const std::string& path, const std::string& data,
                                                    std::size_t& pos) {
@@ -121,7 +113,7 @@ models::WordVectors load_vectors(const std::string& path, VectorFormat format) {
     v.vectors = t;
     return v;
   }
-  std::string data = read_all(path);
+  std::string data = text::read_binary_file(path);
   std::size_t pos = 0;
   auto [n, d] = parse_header(path, data, pos);
   v.vectors = Tensor::empty({n, d});

@@ -58,7 +58,7 @@ void Seq2SeqConfig::validate() const {
                source_vocab, target_vocab, emb_size, hidden_size, num_layers);
   RNNKIT_CHECK(attention == "none" || attention == "dot" || attention == "general" || attention == "additive",
                "seq2seq: unknown attention '{}' (expected none, dot, general or additive)", attention);
-  RNNKIT_CHECK(unit == "word" || unit == "char", "seq2seq: unknown unit '{}'", unit);
+  RNNKIT_CHECK(unit == "word" || unit == "char" || unit == "subword", "seq2seq: unknown unit '{}'", unit);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "seq2seq: dropout {} outside [0, 1)", dropout);
   RNNKIT_CHECK(init_range >= 0.0f, "seq2seq: init range {} is negative", init_range);
   RNNKIT_CHECK(!bidirectional || hidden_size % 2 == 0,

@@ -28,13 +28,17 @@ std::int64_t find_invalid_utf8(const std::string& s) {
   return -1;
 }
 
-std::string read_text_file(const std::string& path) {
+std::string read_binary_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw FormatError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
   std::ostringstream ss;
   ss << in.rdbuf();
-  std::string text = ss.str();
   if (in.bad()) throw FormatError(fmt::format("{}: read error", path));
+  return ss.str();
+}
+
+std::string read_text_file(const std::string& path) {
+  std::string text = read_binary_file(path);
   if (text.find_first_not_of(" \t\r\n\v\f") == std::string::npos)
     throw FormatError(fmt::format("{}: the file is empty (no tokens)", path));
   std::int64_t bad = find_invalid_utf8(text);

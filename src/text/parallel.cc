@@ -13,10 +13,12 @@ namespace rnnkit::text {
 Unit parse_unit(const std::string& s) {
   if (s == "word") return Unit::kWord;
   if (s == "char") return Unit::kChar;
-  throw InvalidArgument(fmt::format("unknown unit '{}' (expected word or char)", s));
+  if (s == "subword") return Unit::kSubword;
+  throw InvalidArgument(fmt::format("unknown unit '{}' (expected word, char or subword)", s));
 }
 
 std::vector<std::string> split_units(const std::string& s, Unit unit) {
+  RNNKIT_CHECK(unit != Unit::kSubword, "subword units need their model (text::Segmenter)");
   std::vector<std::string> out;
   if (unit == Unit::kWord) {
     std::size_t i = 0;

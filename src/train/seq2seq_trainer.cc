@@ -65,6 +65,7 @@ std::string Seq2SeqTrainOptions::to_json() const {
                               {"test", test},           {"format", format},
                               {"book_split", book_split}, {"test_fraction", test_fraction},
                               {"max_vocab", max_vocab}, {"min_count", min_count},
+                              {"subword_vocab", subword_vocab}, {"subword_models", subword_models},
                               {"out", out_dir},         {"model", nlohmann::json::parse(model.to_json())},
                               {"batch", batch},         {"bucket", bucket},
                               {"epochs", epochs},
@@ -103,11 +104,35 @@ text::ParallelText load(const std::string& spec, const std::string& format) {
   return text::read_parallel(spec, format);
 }
 
-std::vector<std::vector<std::string>> units_of(const std::vector<std::string>& sentences, text::Unit u) {
+std::vector<std::vector<std::string>> units_of(const std::vector<std::string>& sentences, const text::Segmenter& u) {
   std::vector<std::vector<std::string>> out;
   out.reserve(sentences.size());
-  for (const auto& s : sentences) out.push_back(text::split_units(s, u));
+  for (const auto& s : sentences) out.push_back(u.split(s));
   return out;
+}
+
+std::vector<std::vector<std::string>> scoring_units_of(const std::vector<std::string>& sentences,
+                                                       const text::Segmenter& u) {
+  std::vector<std::vector<std::string>> out;
+  out.reserve(sentences.size());
+  for (const auto& s : sentences) out.push_back(u.scoring_units(s));
+  return out;
+}
+
+// Each side's segmentation; subword models are loaded or trained here.
+std::pair<text::Segmenter, text::Segmenter> segmenters(const Seq2SeqTrainOptions& o, const text::ParallelText& train) {
+  text::Unit unit = text::parse_unit(o.model.unit);
+  if (unit != text::Unit::kSubword) return {text::Segmenter(unit), text::Segmenter(unit)};
+  if (!o.subword_models.empty()) {
+    auto comma = o.subword_models.find(',');
+    RNNKIT_CHECK(comma != std::string::npos, "--subword-models wants SRC.model,TGT.model, got '{}'", o.subword_models);
+    return {text::Segmenter(text::SubwordModel::load(o.subword_models.substr(0, comma))),
+            text::Segmenter(text::SubwordModel::load(o.subword_models.substr(comma + 1)))};
+  }
+  text::SubwordModel::TrainOptions t;
+  t.vocab_size = o.subword_vocab;
+  return {text::Segmenter(text::SubwordModel::train(train.source, t)),
+          text::Segmenter(text::SubwordModel::train(train.target, t))};
 }
 
 text::Vocabulary build_vocab(const std::vector<std::vector<std::string>>& sentences,
@@ -144,13 +169,13 @@ models::Seq2Seq::Encoded repeat_rows(const models::Seq2Seq::Encoded& e, std::int
 }  // namespace
 
 std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
+                                                const text::Segmenter& source_units,
                                                 const text::Vocabulary& source_vocab,
                                                 const text::Vocabulary& target_vocab,
                                                 const std::vector<std::string>& sentences,
                                                 const TranslateOptions& opts, Device device) {
   NoGradGuard no_grad;
   const auto& cfg = model.config();
-  text::Unit unit = text::parse_unit(cfg.unit);
   const std::int32_t eos = target_vocab.eos_id();
   const std::int64_t V = cfg.target_vocab, K = opts.beam;
   std::vector<std::vector<Translation>> out(sentences.size());
@@ -161,7 +186,7 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
     std::vector<std::vector<std::int32_t>> src;
     std::int64_t Ts = 1;
     for (std::size_t i = start; i < end; ++i) {
-      src.push_back(source_vocab.encode(text::split_units(sentences[i], unit)));
+      src.push_back(source_vocab.encode(source_units.split(sentences[i])));
       if (cfg.reverse_source) std::reverse(src.back().begin(), src.back().end());
       Ts = std::max<std::int64_t>(Ts, static_cast<std::int64_t>(src.back().size()));
     }
@@ -238,7 +263,6 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   RNNKIT_CHECK(o.epochs > 0 && o.batch > 0, "epochs and batch must be positive (got {} and {})", o.epochs, o.batch);
   RNNKIT_CHECK(o.beam >= 1, "beam width must be at least 1, got {}", o.beam);
   Device device = available_device(o.device);
-  text::Unit unit = text::parse_unit(o.model.unit);
 
   text::ParallelText train_text, test_text;
   if (!o.data.empty()) {
@@ -265,8 +289,9 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     train_text = load(o.train, o.format);
     test_text = load(o.test, o.format);
   }
-  auto train_src = units_of(train_text.source, unit), train_tgt = units_of(train_text.target, unit);
-  auto test_src = units_of(test_text.source, unit), test_tgt = units_of(test_text.target, unit);
+  auto [src_units, tgt_units] = segmenters(o, train_text);
+  auto train_src = units_of(train_text.source, src_units), train_tgt = units_of(train_text.target, tgt_units);
+  auto test_src = units_of(test_text.source, src_units), test_tgt = scoring_units_of(test_text.target, tgt_units);
   text::Vocabulary src_vocab = build_vocab(train_src, o), tgt_vocab = build_vocab(train_tgt, o);
   o.model.source_vocab = src_vocab.size();
   o.model.target_vocab = tgt_vocab.size();
@@ -304,9 +329,9 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     t.beam = beam;
     t.max_length = o.max_length;
     t.length_penalty = o.length_penalty;
-    auto outs = translate(model, src_vocab, tgt_vocab, sources, t, device);
+    auto outs = translate(model, src_units, src_vocab, tgt_vocab, sources, t, device);
     std::vector<std::vector<std::string>> hyp;
-    for (auto& x : outs) hyp.push_back(x[0].units);
+    for (auto& x : outs) hyp.push_back(tgt_units.scoring_units(tgt_units.join(x[0].units)));
     return score_outputs(hyp, refs);
   };
 
@@ -397,12 +422,12 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     t.attention = true;
     std::size_t n = std::min<std::size_t>(8, test_text.size());
     std::vector<std::string> srcs(test_text.source.begin(), test_text.source.begin() + static_cast<std::ptrdiff_t>(n));
-    auto outs = translate(model, src_vocab, tgt_vocab, srcs, t, device);
+    auto outs = translate(model, src_units, src_vocab, tgt_vocab, srcs, t, device);
     std::vector<eval::AttentionExample> ex;
     for (std::size_t i = 0; i < n; ++i) {
       auto target = outs[i][0].units;
       target.push_back(text::kEos);
-      ex.push_back({fmt::format("{} -> {}", srcs[i], text::join_units(outs[i][0].units, unit)), test_src[i],
+      ex.push_back({fmt::format("{} -> {}", srcs[i], tgt_units.join(outs[i][0].units)), test_src[i],
                     target, outs[i][0].attention});
     }
     io::write_file_atomic((out / "attention.html").string(), eval::attention_html(ex, "Attention, test examples"));
@@ -415,7 +440,7 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     models::Seq2Seq cpu_model(o.model);
     nn::ParameterSet cpu_params(cpu_model, kCPU);
     ops::copy_(cpu_params.values(), params.values());
-    io::save_seq2seq(result.model_path, cpu_model, src_vocab, tgt_vocab);
+    io::save_seq2seq(result.model_path, cpu_model, src_units, tgt_units, src_vocab, tgt_vocab);
   }
   result.wall_s = std::chrono::duration<double>(Clock::now() - wall_start).count();
   return result;

@@ -40,6 +40,18 @@ printf '12+34\n5+6\n' >"$work/in.txt"
 "$RNNKIT" seq2seq translate --model "$work/att/model.safetensors" --input "$work/in.txt" \
   --attention-html "$work/a.html" >/dev/null 2>&1 && grep -q "<svg" "$work/a.html" && ok || bad "translate --attention-html"
 
+# SentencePiece units: models trained per side, kept in the model file.
+"$RNNKIT" seq2seq train --data "$work/add.tsv" --preset date-attention --unit subword --subword-vocab 24 "${quick[@]}" \
+  --out "$work/spm" 2>/dev/null && ok || bad "train with subword units"
+[ "$("$RNNKIT" seq2seq translate --model "$work/spm/model.safetensors" --input "$work/in.txt" 2>/dev/null | wc -l)" -eq 2 ] \
+  && ok || bad "translate with subword units"
+"$RNNKIT" seq2seq eval --model "$work/spm/model.safetensors" --data "$work/add.tsv" --limit 20 --json 2>/dev/null \
+  | grep -q '"bleu"' && ok || bad "eval with subword units"
+expect_error "cannot open" "$RNNKIT" seq2seq train --data "$work/add.tsv" --unit subword \
+  --subword-models "$work/none.model,$work/none.model" --out "$work/x6"
+expect_error "not a SentencePiece model" "$RNNKIT" seq2seq train --data "$work/add.tsv" --unit subword \
+  --subword-models "$work/in.txt,$work/in.txt" --out "$work/x7"
+
 # Bad input.
 printf 'no tab here\n' >"$work/notab.tsv"
 expect_error "line 1 has no 'TAB'" "$RNNKIT" seq2seq train --data "$work/notab.tsv" --out "$work/x1"
@@ -50,5 +62,5 @@ expect_error "unknown preset" "$RNNKIT" seq2seq train --data "$work/add.tsv" --p
 expect_error "unknown attention" "$RNNKIT" seq2seq train --data "$work/add.tsv" --attention bahdanau --out "$work/x5"
 expect_error "not a safetensors file" "$RNNKIT" seq2seq translate --model "$work/add.tsv" --input "$work/in.txt"
 expect_error "not aligned" "$RNNKIT" seq2seq eval --model "$work/att/model.safetensors" --data "$work/in.txt,$work/add.tsv"
-[ ! -e "$work/x1" ] && [ ! -e "$work/x4" ] && ok || bad "a failed run leaves no run directory"
+[ ! -e "$work/x1" ] && [ ! -e "$work/x4" ] && [ ! -e "$work/x6" ] && ok || bad "a failed run leaves no run directory"
 finish

@@ -9,6 +9,7 @@
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
 #include "rnnkit/text/corpus.h"
+#include "rnnkit/text/subword.h"
 
 namespace rnnkit::io {
 
@@ -33,12 +34,15 @@ void load_parameters(const nn::Module& model, const SafetensorsContents& file,
 inline constexpr const char* kSeq2SeqFormat = "rnnkit.seq2seq";
 inline constexpr int kSeq2SeqFormatVersion = 1;
 
+// Subword models (unit "subword") are stored in the metadata, base64-encoded.
 void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
+                  const text::Segmenter& source_units, const text::Segmenter& target_units,
                   const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
                   Metadata extra = {});
 
 struct LoadedSeq2Seq {
   std::unique_ptr<models::Seq2Seq> model;  // parameters on the CPU
+  text::Segmenter source_units, target_units;
   text::Vocabulary source_vocab, target_vocab;
   Metadata metadata;
 };

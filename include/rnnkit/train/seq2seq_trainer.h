@@ -14,6 +14,7 @@
 #include "rnnkit/models/seq2seq.h"
 #include "rnnkit/optim/optimizer.h"
 #include "rnnkit/text/parallel.h"
+#include "rnnkit/text/subword.h"
 
 namespace rnnkit::train {
 
@@ -26,6 +27,10 @@ struct Seq2SeqTrainOptions {
   bool book_split = false;        // data: numpy seed 1984 shuffle, last 10% test (the book's)
   double test_fraction = 0.1;     // data without book_split: Philox shuffle with `seed`
   std::int64_t max_vocab = 0, min_count = 1;
+  // Unit "subword": SentencePiece models trained on each training side with
+  // this many pieces, or loaded from "SRC.model,TGT.model".
+  int subword_vocab = 8000;
+  std::string subword_models;
   std::string out_dir = "runs/seq2seq";
   models::Seq2SeqConfig model;    // vocabulary sizes come from the data
   std::int64_t batch = 128, epochs = 25;
@@ -87,9 +92,10 @@ struct TranslateOptions {
   float length_penalty = 1.0f;
   bool attention = false;  // collect the attention weights of the best output
 };
-// Translates raw sentences (split into the model's units); returns per
-// sentence the n best. The model must be in evaluation mode.
+// Translates raw sentences (split by `source_units`); returns per sentence
+// the n best. The model must be in evaluation mode.
 std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
+                                                const text::Segmenter& source_units,
                                                 const text::Vocabulary& source_vocab,
                                                 const text::Vocabulary& target_vocab,
                                                 const std::vector<std::string>& sentences,
@@ -100,7 +106,8 @@ struct Seq2SeqScores {
   eval::BleuResult bleu;
 };
 // Exact match, token accuracy (position-wise matches over the reference's
-// units) and corpus BLEU of outputs against references, both in units.
+// units) and corpus BLEU of outputs against references, both in scoring
+// units (text::Segmenter::scoring_units).
 Seq2SeqScores score_outputs(const std::vector<std::vector<std::string>>& outputs,
                             const std::vector<std::vector<std::string>>& references);
 
