@@ -44,7 +44,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     float lr = 0, clip = -1, dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     std::uint64_t seed = 1;
     int threads = 0;
-    bool bidirectional = false, residual = false, peeky = false, no_peeky = false, reverse = false, no_reverse = false;
+    bool bidirectional = false, input_feed = false, residual = false, peeky = false, no_peeky = false, reverse = false, no_reverse = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--data", f->data, "one file of pairs, split into train and test");
@@ -73,6 +73,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_flag("--bidirectional", f->bidirectional, "bidirectional encoder (hidden/2 units each way)");
   cmd->add_flag("--no-reverse", f->no_reverse, "do not (overrides the preset)");
   cmd->add_option("--attention", f->attention, "none | dot | general | additive");
+  cmd->add_flag("--input-feed", f->input_feed, "feed each step's attention context to the next decoder input");
   cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and before the output");
   cmd->add_option("--init", f->init, "uniform initialisation range (0: +-1/sqrt(fan-in))");
   cmd->add_option("--batch", f->batch, "sentences per batch");
@@ -119,6 +120,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (f->residual) o.model.residual = true;
     if (f->bidirectional) o.model.bidirectional = true;
     if (given("--attention")) o.model.attention = f->attention;
+    if (f->input_feed) o.model.input_feed = true;
     if (given("--dropout")) o.model.dropout = f->dropout;
     if (given("--init")) o.model.init_range = f->init;
     if (given("--batch")) o.batch = f->batch;

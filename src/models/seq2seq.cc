@@ -20,6 +20,7 @@ std::string Seq2SeqConfig::to_json() const {
                               {"residual", residual},
                               {"bidirectional", bidirectional},
                               {"attention", attention},
+                              {"input_feed", input_feed},
                               {"dropout", dropout},
                               {"init_range", init_range},
                               {"reverse_source", reverse_source},
@@ -41,6 +42,7 @@ Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
     c.residual = j.value("residual", false);
     c.bidirectional = j.value("bidirectional", false);
     c.attention = j.value("attention", std::string("none"));
+    c.input_feed = j.value("input_feed", false);
     c.dropout = j.value("dropout", 0.0f);
     c.init_range = j.value("init_range", 0.0f);
     c.reverse_source = j.value("reverse_source", false);
@@ -58,6 +60,7 @@ void Seq2SeqConfig::validate() const {
                source_vocab, target_vocab, emb_size, hidden_size, num_layers);
   RNNKIT_CHECK(attention == "none" || attention == "dot" || attention == "general" || attention == "additive",
                "seq2seq: unknown attention '{}' (expected none, dot, general or additive)", attention);
+  RNNKIT_CHECK(!input_feed || attention != "none", "seq2seq: input feeding needs attention");
   RNNKIT_CHECK(unit == "word" || unit == "char" || unit == "subword", "seq2seq: unknown unit '{}'", unit);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "seq2seq: dropout {} outside [0, 1)", dropout);
   RNNKIT_CHECK(init_range >= 0.0f, "seq2seq: init range {} is negative", init_range);
@@ -83,7 +86,8 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
                 config.hidden_size / (config.bidirectional ? 2 : 1), config.num_layers, config.dropout,
                 false, config.residual}),
       backward_encoder_(encoder_.options()),
-      decoder_({parse_cell(config.cell), config.emb_size + (config.peeky ? config.hidden_size : 0),
+      decoder_({parse_cell(config.cell),
+                config.emb_size + (config.peeky ? config.hidden_size : 0) + (config.input_feed ? config.hidden_size : 0),
                 config.hidden_size, config.num_layers, config.dropout, false, config.residual}),
       attention_(config.hidden_size, config.hidden_size, false),
       attention_key_(config.hidden_size, config.hidden_size, true),
@@ -147,31 +151,65 @@ Seq2Seq::Encoded Seq2Seq::encode(const Tensor& source, const Tensor& length, Gen
   return {y, length, final, final.h.back()};
 }
 
-Seq2Seq::Decoded Seq2Seq::decode(const Encoded& e, const Tensor& target_in,
-                                 const nn::RecurrentState& state, Generator& gen) const {
+Seq2Seq::DecoderState Seq2Seq::DecoderState::select(const std::vector<std::int64_t>& rows) const {
+  DecoderState s{rnn.select(rows), Var()};
+  if (feed.defined()) s.feed = Var(ops::index_select(feed.value(), 0, rows));
+  return s;
+}
+
+Seq2Seq::DecoderState Seq2Seq::start(const Encoded& e) const {
+  DecoderState s{e.final, Var()};
+  if (config_.input_feed)
+    s.feed = Var(Tensor::zeros({e.length.numel(), config_.hidden_size}, e.states.value().device()));
+  return s;
+}
+
+fn::AttentionResult Seq2Seq::attend(const Var& y, const Encoded& e, const Var& keys) const {
+  if (config_.attention == "additive")
+    return fn::additive_attention(attention_.forward(y), keys, attention_v_, e.states, e.length);
+  return fn::attention(config_.attention == "general" ? attention_.forward(y) : y, e.states, e.length);
+}
+
+Seq2Seq::Decoded Seq2Seq::decode(const Encoded& e, const Tensor& target_in, const DecoderState& state,
+                                 Generator& gen) const {
   RNNKIT_CHECK(target_in.dim() == 2, "seq2seq: target ids must be [Tt, B], got {}",
                shape_str(target_in.shape()));
-  const std::int64_t T = target_in.size(0);
+  const std::int64_t T = target_in.size(0), B = target_in.size(1), H = config_.hidden_size;
   bool train = training();
   Var x = nn::dropout_seq(target_embedding_.forward(target_in), config_.dropout, false, train, gen);
   Var peek = config_.peeky ? repeat_summary(e.summary, T) : Var();
   if (config_.peeky) x = fn::concat({x, peek}, 2);
-  auto [y, next] = decoder_.forward(x, state, gen);
+  Var keys = config_.attention == "additive" ? attention_key_.forward(e.states) : Var();
   Decoded d;
-  d.state = next;
-  std::vector<Var> features;
-  if (config_.attention != "none") {
-    fn::AttentionResult a;
-    if (config_.attention == "additive") {
-      a = fn::additive_attention(attention_.forward(y), attention_key_.forward(e.states), attention_v_,
-                                 e.states, e.length);
-    } else {
-      Var q = config_.attention == "general" ? attention_.forward(y) : y;
-      a = fn::attention(q, e.states, e.length);
+  Var y, context;
+  if (config_.input_feed) {  // step by step: each input needs the previous context
+    std::vector<Var> ys, contexts;
+    std::vector<Tensor> weights;
+    d.state = state;
+    for (std::int64_t t = 0; t < T; ++t) {
+      Var xt = fn::concat({fn::slice(x, 0, t, 1), fn::reshape(d.state.feed, {1, B, H})}, 2);
+      auto [yt, next] = decoder_.forward(xt, d.state.rnn, gen);
+      auto a = attend(yt, e, keys);
+      d.state = {next, fn::reshape(a.context, {B, H})};
+      ys.push_back(yt);
+      contexts.push_back(a.context);
+      weights.push_back(a.weights);
     }
-    d.attention = a.weights;
-    features.push_back(a.context);
+    y = T == 1 ? ys[0] : fn::concat(ys, 0);
+    context = T == 1 ? contexts[0] : fn::concat(contexts, 0);
+    d.attention = T == 1 ? weights[0] : ops::concat(weights, 1);
+  } else {
+    auto [yy, next] = decoder_.forward(x, state.rnn, gen);
+    y = yy;
+    d.state.rnn = next;
+    if (config_.attention != "none") {
+      auto a = attend(y, e, keys);
+      context = a.context;
+      d.attention = a.weights;
+    }
   }
+  std::vector<Var> features;
+  if (context.defined()) features.push_back(context);
   features.push_back(y);
   if (config_.peeky) features.push_back(peek);
   Var f = features.size() == 1 ? y : fn::concat(features, 2);

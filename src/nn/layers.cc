@@ -30,6 +30,13 @@ RecurrentState RecurrentState::detach() const {
   return s;
 }
 
+RecurrentState RecurrentState::select(const std::vector<std::int64_t>& rows) const {
+  RecurrentState s;
+  for (const auto& v : h) s.h.emplace_back(ops::index_select(v.value(), 0, rows));
+  for (const auto& v : c) s.c.emplace_back(ops::index_select(v.value(), 0, rows));
+  return s;
+}
+
 Recurrent::Recurrent(const RecurrentOptions& opts) : opts_(opts) {
   RNNKIT_CHECK(opts.input_size > 0 && opts.hidden_size > 0 && opts.num_layers > 0,
                "Recurrent: sizes must be positive (input {}, hidden {}, layers {})",

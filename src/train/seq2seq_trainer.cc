@@ -161,8 +161,7 @@ models::Seq2Seq::Encoded repeat_rows(const models::Seq2Seq::Encoded& e, std::int
   r.states = Var(ops::index_select(e.states.value(), 1, rows));
   r.length = ops::index_select(e.length, 0, rows);
   r.summary = Var(ops::index_select(e.summary.value(), 0, rows));
-  for (const auto& h : e.final.h) r.final.h.emplace_back(ops::index_select(h.value(), 0, rows));
-  for (const auto& c : e.final.c) r.final.c.emplace_back(ops::index_select(c.value(), 0, rows));
+  r.final = e.final.select(rows);
   return r;
 }
 
@@ -198,10 +197,9 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
     }
     auto enc = model.encode(Tensor::from_ids(ids, {Ts, B}, device), Tensor::from_ids(len, {B}, device), unused);
     auto rows = repeat_rows(enc, K);
-    nn::RecurrentState state = rows.final;
+    auto state = model.start(rows);
     decode::StepFn step = [&](const std::vector<std::int32_t>& tokens, const std::vector<std::int64_t>& parents) {
-      for (auto& h : state.h) h = Var(ops::index_select(h.value(), 0, parents));
-      for (auto& c : state.c) c = Var(ops::index_select(c.value(), 0, parents));
+      state = state.select(parents);
       auto d = model.decode(rows, Tensor::from_ids(tokens, {1, static_cast<std::int64_t>(tokens.size())}, device),
                             state, unused);
       state = d.state;
@@ -236,7 +234,7 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
         const auto& tk = hyps[static_cast<std::size_t>(b)][0].tokens;
         for (std::size_t k = 0; k < tk.size(); ++k) tin[(k + 1) * static_cast<std::size_t>(B) + static_cast<std::size_t>(b)] = tk[k];
       }
-      auto d = model.decode(enc, Tensor::from_ids(tin, {Tt, B}, device), enc.final, unused);
+      auto d = model.decode(enc, Tensor::from_ids(tin, {Tt, B}, device), model.start(enc), unused);
       std::vector<float> w = d.attention.to_vector();  // [B, Tt, Ts]
       for (std::int64_t b = 0; b < B; ++b) {
         auto& t = out[start + static_cast<std::size_t>(b)][0];
@@ -352,7 +350,7 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
       text::Seq2SeqBatch b = batches.get(i);
       params.zero_grad();
       auto enc = model.encode(b.source.to(device), b.source_length.to(device), dropout_gen);
-      auto dec = model.decode(enc, b.target_in.to(device), enc.final, dropout_gen);
+      auto dec = model.decode(enc, b.target_in.to(device), model.start(enc), dropout_gen);
       Var loss = fn::cross_entropy(dec.logits, b.target_out.to(device),
                                    {.ignore_index = text::kIgnoreIndex, .reduction = fn::Reduction::kMean});
       float l = loss.value().item();

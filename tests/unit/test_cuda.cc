@@ -333,7 +333,7 @@ TEST_F(Cuda, Seq2SeqStepMatchesTheCpu) {
     nn::ParameterSet params(m, d);
     Generator gen(1, 2);
     auto e = m.encode(b.source.to(d), b.source_length.to(d), gen);
-    auto dec = m.decode(e, b.target_in.to(d), e.final, gen);
+    auto dec = m.decode(e, b.target_in.to(d), m.start(e), gen);
     Var loss = fn::cross_entropy(dec.logits, b.target_out.to(d), {.ignore_index = text::kIgnoreIndex});
     losses.push_back(loss.value().item());
     Tape::current().backward(loss);

@@ -20,7 +20,7 @@ using testing::random_tensor;
 namespace fs = std::filesystem;
 
 models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, bool residual = false,
-                                   bool bidirectional = false) {
+                                   bool bidirectional = false, bool input_feed = false) {
   models::Seq2SeqConfig c;
   c.source_vocab = 12;
   c.target_vocab = 10;
@@ -31,6 +31,7 @@ models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, boo
   c.peeky = peeky;
   c.residual = residual;
   c.bidirectional = bidirectional;
+  c.input_feed = input_feed;
   return c;
 }
 
@@ -38,7 +39,7 @@ models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, boo
 double batch_loss(const models::Seq2Seq& m, nn::ParameterSet& params, const text::Seq2SeqBatch& b) {
   Generator gen(1, 2);
   auto e = m.encode(b.source, b.source_length, gen);
-  auto d = m.decode(e, b.target_in, e.final, gen);
+  auto d = m.decode(e, b.target_in, m.start(e), gen);
   Var loss = fn::cross_entropy(d.logits, b.target_out,
                                {.ignore_index = text::kIgnoreIndex, .reduction = fn::Reduction::kSum});
   Tape::current().backward(loss);
@@ -47,14 +48,14 @@ double batch_loss(const models::Seq2Seq& m, nn::ParameterSet& params, const text
 
 struct PaddingCase {
   std::string attention;
-  bool peeky, residual, bidirectional;
+  bool peeky, residual, bidirectional, input_feed = false;
 };
 class Padding : public ::testing::TestWithParam<PaddingCase> {};
 
 // A padded batch gives each example's loss and gradient exactly as alone.
 TEST_P(Padding, ChangesNoLossAndNoGradient) {
-  auto [attention, peeky, residual, bidirectional] = GetParam();
-  models::Seq2Seq m(small_config(attention, peeky, residual, bidirectional));
+  auto [attention, peeky, residual, bidirectional, input_feed] = GetParam();
+  models::Seq2Seq m(small_config(attention, peeky, residual, bidirectional, input_feed));
   m.init_parameters(3);
   nn::ParameterSet params(m, kCPU);
   std::vector<std::vector<std::int32_t>> src = {{2, 3, 4, 5, 6}, {7, 8}, {9, 10, 11, 2}};
@@ -81,7 +82,33 @@ INSTANTIATE_TEST_SUITE_P(Models, Padding,
                                            PaddingCase{"dot", false, true, false},
                                            PaddingCase{"general", true, true, true},
                                            PaddingCase{"none", false, false, true},
-                                           PaddingCase{"additive", true, false, true}));
+                                           PaddingCase{"additive", true, false, true},
+                                           PaddingCase{"general", false, false, false, true},
+                                           PaddingCase{"additive", true, true, true, true}));
+
+// Generation carries the decoder state (with input feeding, the last context)
+// step by step; the result equals one teacher-forced pass.
+TEST(Seq2Seq, StepByStepEqualsTeacherForcing) {
+  for (bool feed : {false, true}) {
+    models::Seq2Seq m(small_config("general", true, false, false, feed));
+    m.init_parameters(5);
+    nn::ParameterSet params(m, kCPU);
+    m.train(false);
+    NoGradGuard ng;
+    Generator gen(1, 2);
+    text::Seq2SeqBatcher batch({{2, 3, 4, 5}, {6, 7}}, {{2, 3, 4}, {5, 6, 7}}, 2, false, 0, false);
+    auto b = batch.get(0);
+    auto e = m.encode(b.source, b.source_length, gen);
+    Tensor whole = m.decode(e, b.target_in, m.start(e), gen).logits.value();  // [T * B, V]
+    auto state = m.start(e);
+    const std::int64_t T = b.target_in.size(0);
+    for (std::int64_t t = 0; t < T; ++t) {
+      auto d = m.decode(e, ops::slice(b.target_in, 0, t, 1), state, gen);
+      state = d.state;
+      EXPECT_TRUE(all_close(d.logits.value(), ops::slice(whole, 0, 2 * t, 2), 1e-5f, 1e-5f)) << "feed " << feed << " step " << t;
+    }
+  }
+}
 
 TEST(Attention, WeightsSumToOneAndIgnorePadding) {
   Tensor q = random_tensor({3, 4, 5}, 1), k = random_tensor({6, 4, 5}, 2);

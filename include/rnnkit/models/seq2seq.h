@@ -3,8 +3,9 @@
 // each side, optionally "peeky" (the encoder's summary fed to every decoder
 // step and to the output layer) and with attention over the encoder states
 // (dot, general or additive scores; the context joins the decoder output
-// before the output layer); optionally a bidirectional encoder and residual
-// connections between stacked layers. Padded batches are exact: the encoder runs with lengths, the
+// before the output layer, and with input feeding also the next step's
+// input); optionally a bidirectional encoder and residual connections
+// between stacked layers. Padded batches are exact: the encoder runs with lengths, the
 // attention masks padding, and the loss ignores padded targets.
 #pragma once
 
@@ -24,6 +25,7 @@ struct Seq2SeqConfig {
   bool residual = false;  // residual connections between stacked layers (Wu et al. 2016)
   bool bidirectional = false;  // encoder: hidden/2 units each way, states concatenated
   std::string attention = "none";  // none | dot | general | additive
+  bool input_feed = false;  // the previous step's context joins the decoder input (Luong et al.)
   float dropout = 0.0f;
   float init_range = 0.0f;  // 0: torch.nn's default initialisation (see init_parameters)
   // Data-side settings kept with the model so that translation repeats them.
@@ -50,18 +52,29 @@ class Seq2Seq : public nn::Module {
   // source: int32 [Ts, B] (already reversed if the config says so); length int32 [B].
   Encoded encode(const Tensor& source, const Tensor& length, Generator& gen) const;
 
-  struct Decoded {
-    Var logits;               // [Tt * B, target_vocab]
-    nn::RecurrentState state;  // after the last step
-    Tensor attention;         // [B, Tt, Ts] (attention models only)
+  // What the decoder carries from step to step.
+  struct DecoderState {
+    nn::RecurrentState rnn;
+    Var feed;  // [B, H]: the last context (input feeding only)
+    DecoderState select(const std::vector<std::int64_t>& rows) const;  // rows reordered/repeated
   };
-  // Teacher-forced over target_in [Tt, B] from `state` (encoder.final to
-  // start); with Tt = 1 and the state carried, one step of generation.
-  Decoded decode(const Encoded& e, const Tensor& target_in, const nn::RecurrentState& state,
-                 Generator& gen) const;
+  // The decoder's state before the first step: the encoder's final states.
+  DecoderState start(const Encoded& e) const;
+
+  struct Decoded {
+    Var logits;          // [Tt * B, target_vocab]
+    DecoderState state;  // after the last step
+    Tensor attention;    // [B, Tt, Ts] (attention models only)
+  };
+  // Teacher-forced over target_in [Tt, B] from `state` (start(e) to begin);
+  // with Tt = 1 and the state carried, one step of generation.
+  Decoded decode(const Encoded& e, const Tensor& target_in, const DecoderState& state, Generator& gen) const;
 
  private:
   Var repeat_summary(const Var& summary, std::int64_t steps) const;
+  // Attention of decoder outputs y [T, B, H] over the encoder states; `keys`
+  // are the projected states (additive attention).
+  fn::AttentionResult attend(const Var& y, const Encoded& e, const Var& keys) const;
 
   Seq2SeqConfig config_;
   nn::Embedding source_embedding_, target_embedding_;

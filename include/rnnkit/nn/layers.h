@@ -35,6 +35,7 @@ struct RecurrentOptions {
 struct RecurrentState {
   std::vector<Var> h, c;  // per layer, [B, H] (c: LSTM only)
   RecurrentState detach() const;
+  RecurrentState select(const std::vector<std::int64_t>& rows) const;  // batch rows, not differentiated
   bool empty() const { return h.empty(); }
 };
 
