@@ -282,11 +282,36 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
     cpu::sgemm(false, false, active[static_cast<std::size_t>(t)], H, G, 1.0f, dH, G, whh, H, 1.0f, dh, H);
   }
 
-  const std::int64_t rows = T * B;
-  cpu::sgemm(true, false, G, d.I, rows, 1.0f, dxg, G, x.data(), d.I, 0.0f, out.dw_ih.data(), d.I);
-  cpu::sgemm(true, false, G, H, rows, 1.0f, dhg, G, h_all, H, 0.0f, out.dw_hh.data(), H);
-  cpu::sgemm(false, false, rows, d.I, G, 1.0f, dxg, G, w.w_ih.data(), d.I, 0.0f, out.dx.data(),
-             d.I);
+  // Weight gradients over the rows that ran: when finished sequences were
+  // skipped (active[t] < B), those rows are gathered first, so the products
+  // do no work on padding (half of a random batch of the date task).
+  std::int64_t rows = 0;
+  for (auto n : active) rows += n;
+  const float *gx = dxg, *gh = dhg, *xs = x.data(), *hs = h_all;
+  Tensor packed;
+  if (rows < T * B) {
+    const bool gru = dhg != dxg;
+    const std::int64_t I = d.I;
+    packed = Tensor::empty({rows, (gru ? 2 : 1) * G + I + H});
+    float* px = packed.data();
+    float* ph = gru ? px + rows * G : px;
+    float* pxs = ph + rows * G;
+    float* phs = pxs + rows * I;
+    for (std::int64_t t = 0, r = 0; t < T; r += active[static_cast<std::size_t>(t)], ++t) {
+      std::int64_t n = active[static_cast<std::size_t>(t)];
+      std::memcpy(px + r * G, dxg + t * B * G, sizeof(float) * n * G);
+      if (gru) std::memcpy(ph + r * G, dhg + t * B * G, sizeof(float) * n * G);
+      std::memcpy(pxs + r * I, x.data() + t * B * I, sizeof(float) * n * I);
+      std::memcpy(phs + r * H, h_all + t * BH, sizeof(float) * n * H);
+    }
+    gx = px;
+    gh = ph;
+    xs = pxs;
+    hs = phs;
+  }
+  cpu::sgemm(true, false, G, d.I, rows, 1.0f, gx, G, xs, d.I, 0.0f, out.dw_ih.data(), d.I);
+  cpu::sgemm(true, false, G, H, rows, 1.0f, gh, G, hs, H, 0.0f, out.dw_hh.data(), H);
+  cpu::sgemm(false, false, T * B, d.I, G, 1.0f, dxg, G, w.w_ih.data(), d.I, 0.0f, out.dx.data(), d.I);
   reduce_rows<kC>(dxg_t, out.db_ih);
   if (cell == CellType::kGRU) reduce_rows<kC>(dhg_t, out.db_hh);
   else std::memcpy(out.db_hh.data(), out.db_ih.data(), sizeof(float) * G);
