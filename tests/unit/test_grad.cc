@@ -1,4 +1,5 @@
 // Finite-difference gradient checks for every differentiable function.
+#include "rnnkit/core/parallel.h"
 #include "test_util.h"
 
 namespace rnnkit {
@@ -120,6 +121,41 @@ INSTANTIATE_TEST_SUITE_P(Cells, RecurrentGrad,
                            return std::string(ops::cell_name(std::get<0>(info.param))) +
                                   (std::get<1>(info.param) ? "_lengths" : "_full");
                          });
+
+// With two threads and a batch large enough, each thread runs the time loop
+// over every other row (a team); results must equal one thread's.
+TEST(RecurrentThreads, RowTeamsMatchOneThread) {
+  const std::int64_t T = 6, B = 40, I = 5, H = 8;
+  std::vector<std::int32_t> sorted(B), shuffled(B);
+  for (std::int64_t b = 0; b < B; ++b) {
+    sorted[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(T - b * T / B);
+    shuffled[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(1 + (b * 7) % T);
+  }
+  for (auto cell : {ops::CellType::kRNN, ops::CellType::kLSTM, ops::CellType::kGRU})
+    for (int lengths_kind = 0; lengths_kind < 3; ++lengths_kind) {
+      const std::int64_t G = ops::gate_count(cell) * H;
+      Tensor lengths = lengths_kind == 0 ? Tensor() : Tensor::from_ids(lengths_kind == 1 ? sorted : shuffled, {B});
+      auto run = [&](int threads) {
+        set_num_threads(threads);
+        std::vector<Var> v = {param({T, B, I}, 60), param({B, H}, 61), param({B, H}, 62), param({G, I}, 63),
+                              param({G, H}, 64),    param({G}, 65),    param({G}, 66)};
+        auto r = fn::recurrent(cell, v[0], v[1], v[2], v[3], v[4], v[5], v[6], lengths);
+        Var l = fn::add(project(r.y, 67), project(r.h_n, 68));
+        if (cell == ops::CellType::kLSTM) l = fn::add(l, project(r.c_n, 69));
+        Tape::current().backward(l);
+        std::vector<Tensor> out = {r.y.value(), r.h_n.value()};
+        for (const auto& x : v)
+          if (x.has_grad()) out.push_back(x.grad());
+        return out;
+      };
+      auto one = run(1), two = run(2);
+      set_num_threads(0);
+      ASSERT_EQ(one.size(), two.size());
+      for (std::size_t i = 0; i < one.size(); ++i)
+        EXPECT_TRUE(testing::all_close(one[i], two[i], 1e-5f, 1e-5f))
+            << ops::cell_name(cell) << " lengths " << lengths_kind << " output " << i;
+    }
+}
 
 }  // namespace
 }  // namespace rnnkit

@@ -1,12 +1,15 @@
 // Fused recurrent layers on the CPU: the input projections of all steps in one
 // GEMM, then per step one small GEMM and one fused gate loop, and at the end
 // the weight gradients in one GEMM each.
+#include <omp.h>
+
 #include <cstring>
 #include <vector>
 
 #include "ops/cpu/blas.h"
 #include "ops/cpu/vmath.h"
 #include "ops/kernels.h"
+#include "rnnkit/core/parallel.h"
 
 namespace rnnkit::ops::kernels {
 
@@ -23,7 +26,9 @@ Dims dims_of(CellType cell, const Tensor& x, const RecurrentWeights& w) {
   return {x.size(0), x.size(1), x.size(2), G / gate_count(cell), G};
 }
 
-bool valid(const std::int32_t* len, std::int64_t t, std::int64_t b) { return !len || t < len[b]; }
+bool valid(const std::int32_t* len, std::int64_t t, std::int64_t b) {
+  return !len || t < len[b];
+}
 
 // Sequences still running at each step. When the lengths do not increase
 // along the batch (as packed sequences), those are the first rows, and the
@@ -41,10 +46,38 @@ std::vector<std::int64_t> active_rows(const std::int32_t* len, std::int64_t T, s
   return n;
 }
 
+// Batch rows are independent through time, so with several threads each runs
+// the whole time loop over its own rows (b = k, k + n, ...) through strided
+// single-threaded GEMMs: no synchronisation per step, where a threaded GEMM
+// and a parallel gate loop would meet twice a step. Small batches keep one
+// team member and thread inside the GEMM instead.
+int team_size(std::int64_t B) {
+  int n = num_threads();
+  return n > 1 && B >= 16 * n ? n : 1;
+}
+
+template <typename Body>
+void run_team(std::int64_t B, const Body& body) {
+  const int n = team_size(B);
+  if (n == 1) {
+    body(0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(n)
+  body(omp_get_thread_num(), n);
+}
+
+// Member k's rows among the first `active`: k, k + n, ... below active.
+std::int64_t own_rows(std::int64_t active, int k, int n) {
+  return active > k ? (active - k + n - 1) / n : 0;
+}
+
 // With lengths, outputs past a sequence's end are zero (as PyTorch pads them).
 void write_output(float* y, const float* h, bool valid_step, std::int64_t H) {
-  if (valid_step) std::memcpy(y, h, sizeof(float) * H);
-  else std::memset(y, 0, sizeof(float) * H);
+  if (valid_step)
+    std::memcpy(y, h, sizeof(float) * H);
+  else
+    std::memset(y, 0, sizeof(float) * H);
 }
 
 // out[r, :] = x W^T + bias for all T*B rows.
@@ -80,66 +113,72 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
   if (cell == CellType::kRNN) {
     // Pre-activations go straight into the state buffer, then tanh in place.
     project_inputs(d, x, w.w_ih, w.b_ih.data(), w.b_hh.data(), h_all + BH);
-    for (std::int64_t t = 0; t < d.T; ++t) {
-      const float* hp = h_all + t * BH;
-      float* hn = h_all + (t + 1) * BH;
-      cpu::sgemm(false, true, active[static_cast<std::size_t>(t)], H, H, 1.0f, hp, H, whh, H, 1.0f, hn, H);
-#pragma omp parallel for if (par)
-      for (std::int64_t b = 0; b < B; ++b) {
-        bool v = valid(len, t, b);
-        float* hb = hn + b * H;
-        const float* hpb = hp + b * H;
-        if (v) {
+    run_team(B, [&](int k, int n) {
+      for (std::int64_t t = 0; t < d.T; ++t) {
+        const float* hp = h_all + t * BH;
+        float* hn = h_all + (t + 1) * BH;
+        cpu::sgemm(false, true, own_rows(active[static_cast<std::size_t>(t)], k, n), H, H, 1.0f,
+                   hp + k * H, n * H, whh, H, 1.0f, hn + k * H, n * H);
+#pragma omp parallel for if (par && n == 1)
+        for (std::int64_t b = k; b < B; b += n) {
+          bool v = valid(len, t, b);
+          float* hb = hn + b * H;
+          const float* hpb = hp + b * H;
+          if (v) {
 #pragma omp simd
-          for (std::int64_t j = 0; j < H; ++j) hb[j] = cpu::fast_tanh(hb[j]);
-        } else {
-          std::memcpy(hb, hpb, sizeof(float) * H);
+            for (std::int64_t j = 0; j < H; ++j) hb[j] = cpu::fast_tanh(hb[j]);
+          } else {
+            std::memcpy(hb, hpb, sizeof(float) * H);
+          }
+          if (separate_y) write_output(y + t * BH + b * H, hb, v, H);
         }
-        if (separate_y) write_output(y + t * BH + b * H, hb, v, H);
       }
-    }
+    });
   } else if (cell == CellType::kLSTM) {
     float* gates = f.gates.data();
     float* c_all = f.c_all.data();
     project_inputs(d, x, w.w_ih, w.b_ih.data(), w.b_hh.data(), gates);
-    for (std::int64_t t = 0; t < d.T; ++t) {
-      const float* hp = h_all + t * BH;
-      float* hn = h_all + (t + 1) * BH;
-      const float* cp = c_all + t * BH;
-      float* cn = c_all + (t + 1) * BH;
-      float* gt = gates + t * B * G;
-      cpu::sgemm(false, true, active[static_cast<std::size_t>(t)], G, H, 1.0f, hp, H, whh, H, 1.0f, gt, G);
-#pragma omp parallel for if (par)
-      for (std::int64_t b = 0; b < B; ++b) {
-        float* g = gt + b * G;
-        const float* cpb = cp + b * H;
-        const float* hpb = hp + b * H;
-        float* cnb = cn + b * H;
-        float* hnb = hn + b * H;
-        bool v = valid(len, t, b);
-        if (v) {
+    run_team(B, [&](int k, int n) {
+      for (std::int64_t t = 0; t < d.T; ++t) {
+        const float* hp = h_all + t * BH;
+        float* hn = h_all + (t + 1) * BH;
+        const float* cp = c_all + t * BH;
+        float* cn = c_all + (t + 1) * BH;
+        float* gt = gates + t * B * G;
+        cpu::sgemm(false, true, own_rows(active[static_cast<std::size_t>(t)], k, n), G, H, 1.0f,
+                   hp + k * H, n * H, whh, H, 1.0f, gt + k * G, n * G);
+#pragma omp parallel for if (par && n == 1)
+        for (std::int64_t b = k; b < B; b += n) {
+          float* g = gt + b * G;
+          const float* cpb = cp + b * H;
+          const float* hpb = hp + b * H;
+          float* cnb = cn + b * H;
+          float* hnb = hn + b * H;
+          bool v = valid(len, t, b);
+          if (v) {
 #pragma omp simd
-          for (std::int64_t j = 0; j < H; ++j) {
-            float i = cpu::fast_sigmoid(g[j]);
-            float fg = cpu::fast_sigmoid(g[H + j]);
-            float gg = cpu::fast_tanh(g[2 * H + j]);
-            float o = cpu::fast_sigmoid(g[3 * H + j]);
-            g[j] = i;
-            g[H + j] = fg;
-            g[2 * H + j] = gg;
-            g[3 * H + j] = o;
-            float c = fg * cpb[j] + i * gg;
-            cnb[j] = c;
-            hnb[j] = o * cpu::fast_tanh(c);
+            for (std::int64_t j = 0; j < H; ++j) {
+              float i = cpu::fast_sigmoid(g[j]);
+              float fg = cpu::fast_sigmoid(g[H + j]);
+              float gg = cpu::fast_tanh(g[2 * H + j]);
+              float o = cpu::fast_sigmoid(g[3 * H + j]);
+              g[j] = i;
+              g[H + j] = fg;
+              g[2 * H + j] = gg;
+              g[3 * H + j] = o;
+              float c = fg * cpb[j] + i * gg;
+              cnb[j] = c;
+              hnb[j] = o * cpu::fast_tanh(c);
+            }
+          } else {
+            std::memcpy(cnb, cpb, sizeof(float) * H);
+            std::memcpy(hnb, hpb, sizeof(float) * H);
+            std::memset(g, 0, sizeof(float) * G);
           }
-        } else {
-          std::memcpy(cnb, cpb, sizeof(float) * H);
-          std::memcpy(hnb, hpb, sizeof(float) * H);
-          std::memset(g, 0, sizeof(float) * G);
+          if (separate_y) write_output(y + t * BH + b * H, hnb, v, H);
         }
-        if (separate_y) write_output(y + t * BH + b * H, hnb, v, H);
       }
-    }
+    });
     std::memcpy(f.c_n.data(), c_all + d.T * BH, sizeof(float) * BH);
   } else {  // GRU, PyTorch's formulation: n = tanh(x_n + r * (W_hn h + b_hn))
     float* gates = f.gates.data();
@@ -148,40 +187,43 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
     Tensor hproj_t = Tensor::empty({B, G});
     float* hproj = hproj_t.data();
     const float* bhh = w.b_hh.data();
-    for (std::int64_t t = 0; t < d.T; ++t) {
-      const float* hp = h_all + t * BH;
-      float* hnext = h_all + (t + 1) * BH;
-      float* gt = gates + t * B * G;
-      for (std::int64_t b = 0; b < B; ++b) std::memcpy(hproj + b * G, bhh, sizeof(float) * G);
-      cpu::sgemm(false, true, active[static_cast<std::size_t>(t)], G, H, 1.0f, hp, H, whh, H, 1.0f, hproj, G);
-#pragma omp parallel for if (par)
-      for (std::int64_t b = 0; b < B; ++b) {
-        float* g = gt + b * G;
-        const float* hpj = hproj + b * G;
-        const float* hpb = hp + b * H;
-        float* hnb = hnext + b * H;
-        float* hnv = hn_all + t * BH + b * H;
-        bool v = valid(len, t, b);
-        if (v) {
+    run_team(B, [&](int k, int n) {
+      for (std::int64_t t = 0; t < d.T; ++t) {
+        const float* hp = h_all + t * BH;
+        float* hnext = h_all + (t + 1) * BH;
+        float* gt = gates + t * B * G;
+        for (std::int64_t b = k; b < B; b += n) std::memcpy(hproj + b * G, bhh, sizeof(float) * G);
+        cpu::sgemm(false, true, own_rows(active[static_cast<std::size_t>(t)], k, n), G, H, 1.0f,
+                   hp + k * H, n * H, whh, H, 1.0f, hproj + k * G, n * G);
+#pragma omp parallel for if (par && n == 1)
+        for (std::int64_t b = k; b < B; b += n) {
+          float* g = gt + b * G;
+          const float* hpj = hproj + b * G;
+          const float* hpb = hp + b * H;
+          float* hnb = hnext + b * H;
+          float* hnv = hn_all + t * BH + b * H;
+          bool v = valid(len, t, b);
+          if (v) {
 #pragma omp simd
-          for (std::int64_t j = 0; j < H; ++j) {
-            float r = cpu::fast_sigmoid(g[j] + hpj[j]);
-            float z = cpu::fast_sigmoid(g[H + j] + hpj[H + j]);
-            float n = cpu::fast_tanh(g[2 * H + j] + r * hpj[2 * H + j]);
-            g[j] = r;
-            g[H + j] = z;
-            g[2 * H + j] = n;
-            hnv[j] = hpj[2 * H + j];
-            hnb[j] = (1.0f - z) * n + z * hpb[j];
+            for (std::int64_t j = 0; j < H; ++j) {
+              float r = cpu::fast_sigmoid(g[j] + hpj[j]);
+              float z = cpu::fast_sigmoid(g[H + j] + hpj[H + j]);
+              float n = cpu::fast_tanh(g[2 * H + j] + r * hpj[2 * H + j]);
+              g[j] = r;
+              g[H + j] = z;
+              g[2 * H + j] = n;
+              hnv[j] = hpj[2 * H + j];
+              hnb[j] = (1.0f - z) * n + z * hpb[j];
+            }
+          } else {
+            std::memcpy(hnb, hpb, sizeof(float) * H);
+            std::memset(g, 0, sizeof(float) * G);
+            std::memset(hnv, 0, sizeof(float) * H);
           }
-        } else {
-          std::memcpy(hnb, hpb, sizeof(float) * H);
-          std::memset(g, 0, sizeof(float) * G);
-          std::memset(hnv, 0, sizeof(float) * H);
+          if (separate_y) write_output(y + t * BH + b * H, hnb, v, H);
         }
-        if (separate_y) write_output(y + t * BH + b * H, hnb, v, H);
       }
-    }
+    });
   }
   std::memcpy(f.h_n.data(), h_all + d.T * BH, sizeof(float) * BH);
 }
@@ -201,13 +243,17 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
 
   // Running gradients of h (and c) flowing back in time.
   float* dh = out.dh0.data();
-  if (dh_n.defined()) std::memcpy(dh, dh_n.data(), sizeof(float) * BH);
-  else std::memset(dh, 0, sizeof(float) * BH);
+  if (dh_n.defined())
+    std::memcpy(dh, dh_n.data(), sizeof(float) * BH);
+  else
+    std::memset(dh, 0, sizeof(float) * BH);
   float* dc = nullptr;
   if (cell == CellType::kLSTM) {
     dc = out.dc0.data();
-    if (dc_n.defined()) std::memcpy(dc, dc_n.data(), sizeof(float) * BH);
-    else std::memset(dc, 0, sizeof(float) * BH);
+    if (dc_n.defined())
+      std::memcpy(dc, dc_n.data(), sizeof(float) * BH);
+    else
+      std::memset(dc, 0, sizeof(float) * BH);
   }
   // Gradients of the pre-activations: for the input side (dX) and, for the
   // GRU only, a different one for the recurrent side (dH).
@@ -216,71 +262,74 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
   float* dxg = dxg_t.data();
   float* dhg = dhg_t.data();
 
-  for (std::int64_t t = T - 1; t >= 0; --t) {
-    const float* hp = h_all + t * BH;
-    const float* hcur = h_all + (t + 1) * BH;
-    float* dX = dxg + t * B * G;
-    float* dH = dhg + t * B * G;
-#pragma omp parallel for if (par)
-    for (std::int64_t b = 0; b < B; ++b) {
-      float* dhb = dh + b * H;
-      float* dXb = dX + b * G;
-      float* dHb = dH + b * G;
-      if (!valid(len, t, b)) {  // state passed through unchanged
-        std::memset(dXb, 0, sizeof(float) * G);
-        if (dHb != dXb) std::memset(dHb, 0, sizeof(float) * G);
-        continue;
+  run_team(B, [&](int k, int n) {
+    for (std::int64_t t = T - 1; t >= 0; --t) {
+      const float* hp = h_all + t * BH;
+      const float* hcur = h_all + (t + 1) * BH;
+      float* dX = dxg + t * B * G;
+      float* dH = dhg + t * B * G;
+#pragma omp parallel for if (par && n == 1)
+      for (std::int64_t b = k; b < B; b += n) {
+        float* dhb = dh + b * H;
+        float* dXb = dX + b * G;
+        float* dHb = dH + b * G;
+        if (!valid(len, t, b)) {  // state passed through unchanged
+          std::memset(dXb, 0, sizeof(float) * G);
+          if (dHb != dXb) std::memset(dHb, 0, sizeof(float) * G);
+          continue;
+        }
+        const float* dyb = dyp ? dyp + t * BH + b * H : nullptr;
+        if (cell == CellType::kRNN) {
+          const float* hb = hcur + b * H;
+#pragma omp simd
+          for (std::int64_t j = 0; j < H; ++j) {
+            float g = dhb[j] + (dyb ? dyb[j] : 0.0f);
+            dXb[j] = g * (1.0f - hb[j] * hb[j]);
+            dhb[j] = 0.0f;
+          }
+        } else if (cell == CellType::kLSTM) {
+          const float* g = f.gates.data() + (t * B + b) * G;
+          const float* cb = f.c_all.data() + (t + 1) * BH + b * H;
+          const float* cpb = f.c_all.data() + t * BH + b * H;
+          float* dcb = dc + b * H;
+#pragma omp simd
+          for (std::int64_t j = 0; j < H; ++j) {
+            float i = g[j], fg = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
+            float dht = dhb[j] + (dyb ? dyb[j] : 0.0f);
+            float tc = cpu::fast_tanh(cb[j]);
+            float dct = dcb[j] + dht * o * (1.0f - tc * tc);
+            dXb[j] = dct * gg * i * (1.0f - i);
+            dXb[H + j] = dct * cpb[j] * fg * (1.0f - fg);
+            dXb[2 * H + j] = dct * i * (1.0f - gg * gg);
+            dXb[3 * H + j] = dht * tc * o * (1.0f - o);
+            dcb[j] = dct * fg;
+            dhb[j] = 0.0f;
+          }
+        } else {
+          const float* g = f.gates.data() + (t * B + b) * G;
+          const float* hnv = f.hn.data() + t * BH + b * H;
+          const float* hpb = hp + b * H;
+#pragma omp simd
+          for (std::int64_t j = 0; j < H; ++j) {
+            float r = g[j], z = g[H + j], n = g[2 * H + j];
+            float dht = dhb[j] + (dyb ? dyb[j] : 0.0f);
+            float dn = dht * (1.0f - z) * (1.0f - n * n);
+            float dr = dn * hnv[j] * r * (1.0f - r);
+            float dz = dht * (hpb[j] - n) * z * (1.0f - z);
+            dXb[j] = dr;
+            dXb[H + j] = dz;
+            dXb[2 * H + j] = dn;
+            dHb[j] = dr;
+            dHb[H + j] = dz;
+            dHb[2 * H + j] = dn * r;
+            dhb[j] = dht * z;
+          }
+        }
       }
-      const float* dyb = dyp ? dyp + t * BH + b * H : nullptr;
-      if (cell == CellType::kRNN) {
-        const float* hb = hcur + b * H;
-#pragma omp simd
-        for (std::int64_t j = 0; j < H; ++j) {
-          float g = dhb[j] + (dyb ? dyb[j] : 0.0f);
-          dXb[j] = g * (1.0f - hb[j] * hb[j]);
-          dhb[j] = 0.0f;
-        }
-      } else if (cell == CellType::kLSTM) {
-        const float* g = f.gates.data() + (t * B + b) * G;
-        const float* cb = f.c_all.data() + (t + 1) * BH + b * H;
-        const float* cpb = f.c_all.data() + t * BH + b * H;
-        float* dcb = dc + b * H;
-#pragma omp simd
-        for (std::int64_t j = 0; j < H; ++j) {
-          float i = g[j], fg = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
-          float dht = dhb[j] + (dyb ? dyb[j] : 0.0f);
-          float tc = cpu::fast_tanh(cb[j]);
-          float dct = dcb[j] + dht * o * (1.0f - tc * tc);
-          dXb[j] = dct * gg * i * (1.0f - i);
-          dXb[H + j] = dct * cpb[j] * fg * (1.0f - fg);
-          dXb[2 * H + j] = dct * i * (1.0f - gg * gg);
-          dXb[3 * H + j] = dht * tc * o * (1.0f - o);
-          dcb[j] = dct * fg;
-          dhb[j] = 0.0f;
-        }
-      } else {
-        const float* g = f.gates.data() + (t * B + b) * G;
-        const float* hnv = f.hn.data() + t * BH + b * H;
-        const float* hpb = hp + b * H;
-#pragma omp simd
-        for (std::int64_t j = 0; j < H; ++j) {
-          float r = g[j], z = g[H + j], n = g[2 * H + j];
-          float dht = dhb[j] + (dyb ? dyb[j] : 0.0f);
-          float dn = dht * (1.0f - z) * (1.0f - n * n);
-          float dr = dn * hnv[j] * r * (1.0f - r);
-          float dz = dht * (hpb[j] - n) * z * (1.0f - z);
-          dXb[j] = dr;
-          dXb[H + j] = dz;
-          dXb[2 * H + j] = dn;
-          dHb[j] = dr;
-          dHb[H + j] = dz;
-          dHb[2 * H + j] = dn * r;
-          dhb[j] = dht * z;
-        }
-      }
+      cpu::sgemm(false, false, own_rows(active[static_cast<std::size_t>(t)], k, n), H, G, 1.0f,
+                 dH + k * G, n * G, whh, H, 1.0f, dh + k * H, n * H);
     }
-    cpu::sgemm(false, false, active[static_cast<std::size_t>(t)], H, G, 1.0f, dH, G, whh, H, 1.0f, dh, H);
-  }
+  });
 
   // Weight gradients over the rows that ran: when finished sequences were
   // skipped (active[t] < B), those rows are gathered first, so the products
@@ -311,10 +360,13 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
   }
   cpu::sgemm(true, false, G, d.I, rows, 1.0f, gx, G, xs, d.I, 0.0f, out.dw_ih.data(), d.I);
   cpu::sgemm(true, false, G, H, rows, 1.0f, gh, G, hs, H, 0.0f, out.dw_hh.data(), H);
-  cpu::sgemm(false, false, T * B, d.I, G, 1.0f, dxg, G, w.w_ih.data(), d.I, 0.0f, out.dx.data(), d.I);
+  cpu::sgemm(false, false, T * B, d.I, G, 1.0f, dxg, G, w.w_ih.data(), d.I, 0.0f, out.dx.data(),
+             d.I);
   reduce_rows<kC>(dxg_t, out.db_ih);
-  if (cell == CellType::kGRU) reduce_rows<kC>(dhg_t, out.db_hh);
-  else std::memcpy(out.db_hh.data(), out.db_ih.data(), sizeof(float) * G);
+  if (cell == CellType::kGRU)
+    reduce_rows<kC>(dhg_t, out.db_hh);
+  else
+    std::memcpy(out.db_hh.data(), out.db_ih.data(), sizeof(float) * G);
 }
 
 }  // namespace rnnkit::ops::kernels
