@@ -25,6 +25,8 @@ void add_data(CLI::App& app);
 void add_seq2seq_train(CLI::App& seq2seq);
 void add_seq2seq_eval(CLI::App& seq2seq);
 void add_seq2seq_translate(CLI::App& seq2seq);
+void add_ngram_train(CLI::App& ngram);
+void add_ngram_eval(CLI::App& ngram);
 
 // Prints a progress line: rewritten in place with \r on a terminal, one line
 // per update otherwise.

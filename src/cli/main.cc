@@ -51,6 +51,10 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_seq2seq_train(*seq2seq);
   rnnkit::cli::add_seq2seq_eval(*seq2seq);
   rnnkit::cli::add_seq2seq_translate(*seq2seq);
+  CLI::App* ngram = app.add_subcommand("ngram", "Kneser-Ney n-gram models: train, eval");
+  ngram->require_subcommand(1);
+  rnnkit::cli::add_ngram_train(*ngram);
+  rnnkit::cli::add_ngram_eval(*ngram);
   rnnkit::cli::add_data(app);
   try {
     app.parse(argc, argv);
