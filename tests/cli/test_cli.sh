@@ -88,4 +88,15 @@ e_straight=$("$RNNKIT" lm eval --model "$work/straight/model.safetensors" --data
 [ -n "$e_res" ] && [ "${e_res%%,\"eval_tokens*}" = "${e_straight%%,\"eval_tokens*}" ] && ok \
   || bad "resumed model differs from an uninterrupted run: $e_res vs $e_straight"
 
+# n-gram models: train writes an ARPA file that eval reads back.
+"$RNNKIT" ngram train --train "$work/train.txt" --test "$work/valid.txt" --order 3 --out "$work/kn" --json \
+  >"$work/kn.json" 2>/dev/null && grep -q '"test_ppl"' "$work/kn.json" && ok || bad "ngram train"
+head -3 "$work/kn/model.arpa" | grep -q 'ngram 1=' && ok || bad "ngram train writes ARPA"
+"$RNNKIT" ngram eval --model "$work/kn/model.arpa" --data "$work/valid.txt" --json 2>/dev/null | grep -q '"ppl"' \
+  && ok || bad "ngram eval"
+expect_error "not an ARPA" "$RNNKIT" ngram eval --model "$work/train.txt" --data "$work/valid.txt"
+expect_error "missing.txt: cannot open" "$RNNKIT" ngram train --train "$work/missing.txt" --out "$work/kn2"
+expect_error "outside [1, 6]" "$RNNKIT" ngram train --train "$work/train.txt" --order 9 --out "$work/kn3"
+[ ! -e "$work/kn3/model.arpa" ] && ok || bad "a failed ngram run left a model"
+
 finish
