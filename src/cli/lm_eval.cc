@@ -1,12 +1,15 @@
 // rnnkit lm eval: perplexity of a saved model on a text file.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
 #include "rnnkit/eval/perplexity.h"
 #include "rnnkit/io/model_file.h"
+#include "rnnkit/text/parallel.h"
 
 namespace rnnkit::cli {
 
@@ -33,16 +36,20 @@ void add_lm_eval(CLI::App& lm) {
     apply_threads(f->threads);
     set_cuda_tf32(f->tf32);
     InferenceModel m = load_for_inference(f->model, f->device);
-    auto ids = m.loaded.vocab.encode(text::tokenize_lines(text::read_text_file(f->data)));
+    const std::string& unit = m.loaded.model->config().unit;
+    auto ids = m.loaded.vocab.encode(text::tokenize_lines(text::read_text_file(f->data), text::parse_unit(unit)));
     auto r = eval::evaluate_perplexity(*m.loaded.model, ids, f->batch, f->steps, m.device);
-    info(fmt::format("{}: perplexity {:.2f} over {} tokens ({:.0f} tokens/s)", f->data,
-                     r.perplexity(), r.tokens, r.tokens_per_second()));
+    const bool chars = unit == "char";
+    info(fmt::format("{}: perplexity {:.2f}{} over {} tokens ({:.0f} tokens/s)", f->data, r.perplexity(),
+                     chars ? fmt::format(" ({:.3f} bits per character)", std::log2(r.perplexity())) : "", r.tokens,
+                     r.tokens_per_second()));
     if (f->json) {
       nlohmann::ordered_json j = {{"ppl", r.perplexity()},
                                   {"nll", r.nll_sum / std::max<std::int64_t>(r.tokens, 1)},
                                   {"tokens", r.tokens},
                                   {"eval_tokens_per_s", r.tokens_per_second()},
                                   {"peak_rss_mb", peak_rss_mb()}};
+      if (chars) j["bpc"] = std::log2(r.perplexity());
       std::cout << j.dump() << std::endl;
     }
   });

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/common.h"
+#include "rnnkit/text/parallel.h"
 #include "rnnkit/decode/sampling.h"
 #include "rnnkit/io/model_file.h"
 
@@ -15,6 +16,8 @@ void add_lm_generate(CLI::App& lm) {
     std::string model, prompt, device = "cpu";
     decode::GenerateOptions gen;
     int threads = 1;
+    std::int64_t beam = 1;
+    float length_penalty = 1.0f;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model.safetensors written by lm train")->required();
@@ -27,16 +30,23 @@ void add_lm_generate(CLI::App& lm) {
   cmd->add_option("--seed", f->gen.seed, "random seed")->capture_default_str();
   cmd->add_flag("--stop-at-eos", f->gen.stop_at_eos, "stop at the end of the sentence");
   cmd->add_flag("--no-unk", f->gen.ban_unk, "never generate <unk>");
+  cmd->add_option("--beam", f->beam, "beam width: the likeliest continuation up to <eos> (1: sample)")
+      ->capture_default_str();
+  cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--threads", f->threads, "threads")->capture_default_str();
   cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
   cmd->callback([f]() {
     apply_threads(f->threads);
     InferenceModel m = load_for_inference(f->model, f->device);
-    std::vector<std::string> prompt = text::tokenize_lines(f->prompt);
+    const text::Unit unit = text::parse_unit(m.loaded.model->config().unit);
+    std::vector<std::string> prompt = text::tokenize_lines(f->prompt, unit);
     if (!prompt.empty()) prompt.pop_back();  // the <eos> ending the prompt line
-    auto words = decode::generate(*m.loaded.model, m.loaded.vocab, prompt, f->gen, m.device);
+    auto tokens = f->beam > 1 ? decode::generate_beam(*m.loaded.model, m.loaded.vocab, prompt, f->gen, f->beam,
+                                                      f->length_penalty, m.device)
+                              : decode::generate(*m.loaded.model, m.loaded.vocab, prompt, f->gen, m.device);
     std::string out = f->prompt;
-    for (const auto& w : words) out += (w == text::kEos ? "\n" : " " + w);
+    const char* space = unit == text::Unit::kWord ? " " : "";
+    for (const auto& w : tokens) out += w == text::kEos ? std::string("\n") : space + w;
     std::cout << out << std::endl;
   });
 }

@@ -2,6 +2,8 @@
 // and any flag given overrides its field.
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -14,7 +16,7 @@ void add_lm_train(CLI::App& lm) {
   auto* cmd = lm.add_subcommand("train", "train a language model with truncated BPTT");
   struct Flags {
     std::string train, valid, test, out = "runs/lm", preset = "small", cell, optimizer, schedule,
-                                     device = "cpu";
+                                     device = "cpu", unit;
     std::int64_t epochs = 0, batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
                  min_count = 1, max_batches = 0, eval_batch = 1, eval_steps = 35;
     float lr = 0, lr_decay = 0, dropout = -1, clip = -1, init = 0, momentum = 0, weight_decay = 0;
@@ -28,10 +30,11 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--valid", f->valid, "validation text");
   cmd->add_option("--test", f->test, "test text, evaluated after training as one stream");
   cmd->add_option("--out", f->out, "run directory")->capture_default_str();
-  cmd->add_option("--preset", f->preset, "small | medium | large (Zaremba et al. 2014)")
+  cmd->add_option("--preset", f->preset, "small | medium | large (Zaremba et al. 2014) | book-rnnlm | book-better-rnnlm (the book's ch. 6)")
       ->capture_default_str();
   cmd->add_option("--epochs", f->epochs, "epochs to train");
   cmd->add_option("--cell", f->cell, "rnn | lstm | gru");
+  cmd->add_option("--unit", f->unit, "word | char (UTF-8 characters, spaces included; reports bits per character)");
   cmd->add_option("--layers", f->layers, "recurrent layers");
   cmd->add_option("--hidden", f->hidden, "hidden units per layer");
   cmd->add_option("--emb", f->emb, "embedding size");
@@ -74,6 +77,7 @@ void add_lm_train(CLI::App& lm) {
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
     if (given("--epochs")) o.epochs = f->epochs;
     if (given("--cell")) o.model.cell = f->cell;
+    if (given("--unit")) o.model.unit = f->unit;
     if (given("--layers")) o.model.num_layers = f->layers;
     if (given("--hidden")) o.model.hidden_size = f->hidden;
     if (given("--emb")) o.model.emb_size = f->emb;
@@ -119,8 +123,11 @@ void add_lm_train(CLI::App& lm) {
                        r.tokens_per_s));
     };
     train::LmTrainResult r = train::train_language_model(o, cb);
-    info(fmt::format("done in {}: train ppl {:.2f}, valid ppl {}, test ppl {}; model {}",
+    const bool chars = o.model.unit == "char";
+    auto bpc = [](double p) { return p > 0 ? std::log2(p) : 0.0; };
+    info(fmt::format("done in {}: train ppl {:.2f}, valid ppl {}, test ppl {}{}; model {}",
                      format_duration(r.wall_s), r.train_ppl, ppl(r.valid_ppl), ppl(r.test_ppl),
+                     chars && r.test_ppl > 0 ? fmt::format(" ({:.3f} bits per character)", bpc(r.test_ppl)) : "",
                      r.model_path));
     if (f->json) {
       nlohmann::ordered_json j = {{"train_ppl", r.train_ppl},
@@ -132,6 +139,7 @@ void add_lm_train(CLI::App& lm) {
                                   {"wall_s", r.wall_s},
                                   {"epochs", r.epochs},
                                   {"model", r.model_path}};
+      if (chars) j["test_bpc"] = bpc(r.test_ppl);
       std::cout << j.dump() << std::endl;
     }
   });

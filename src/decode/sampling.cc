@@ -5,6 +5,8 @@
 #include <numeric>
 
 #include "rnnkit/autograd/functions.h"
+#include "rnnkit/decode/search.h"
+#include "rnnkit/ops/ops.h"
 
 namespace rnnkit::decode {
 
@@ -71,6 +73,44 @@ std::vector<std::string> generate(const models::LanguageModel& model, const text
     out.push_back(vocab.word(id));
     x = Tensor::from_ids({id}, {1, 1}, device);
   }
+  return out;
+}
+
+std::vector<std::string> generate_beam(const models::LanguageModel& model, const text::Vocabulary& vocab,
+                                       const std::vector<std::string>& prompt, const GenerateOptions& opts,
+                                       std::int64_t width, float length_penalty, Device device) {
+  RNNKIT_CHECK(width >= 1, "beam width must be at least 1, got {}", width);
+  NoGradGuard no_grad;
+  Generator unused;
+  std::vector<std::int32_t> ids = prompt.empty() ? std::vector<std::int32_t>{vocab.eos_id()} : vocab.encode(prompt);
+  // The prompt but its last token sets the state; the last starts the search.
+  nn::RecurrentState state = model.zero_state(1, device);
+  if (ids.size() > 1) {
+    std::vector<std::int32_t> head(ids.begin(), ids.end() - 1);
+    state = model.forward(Tensor::from_ids(head, {static_cast<std::int64_t>(head.size()), 1}, device), state, unused)
+                .second;
+  }
+  state = state.select(std::vector<std::int64_t>(static_cast<std::size_t>(width), 0));
+  const std::int64_t V = vocab.size();
+  StepFn step = [&](const std::vector<std::int32_t>& tokens, const std::vector<std::int64_t>& parents) {
+    state = state.select(parents);
+    auto [logits, next] =
+        model.forward(Tensor::from_ids(tokens, {1, static_cast<std::int64_t>(tokens.size())}, device), state, unused);
+    state = next;
+    std::vector<float> lp = ops::log_softmax(logits.value()).to_vector();
+    if (opts.ban_unk)
+      for (std::size_t r = 0; r < tokens.size(); ++r) lp[r * static_cast<std::size_t>(V) + vocab.unk_id()] = -INFINITY;
+    return lp;
+  };
+  SearchOptions so;
+  so.start = ids.back();
+  so.eos = vocab.eos_id();
+  so.max_length = opts.length;
+  so.width = width;
+  so.length_penalty = length_penalty;
+  auto best = beam_search(1, V, step, so);
+  std::vector<std::string> out;
+  for (auto id : best[0][0].tokens) out.push_back(vocab.word(id));
   return out;
 }
 

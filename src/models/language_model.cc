@@ -23,7 +23,8 @@ std::string LanguageModelConfig::to_json() const {
                               {"variational_dropout", variational_dropout},
                               {"tie_weights", tie_weights},
                               {"init_range", init_range},
-                              {"forget_bias_one", forget_bias_one}};
+                              {"forget_bias_one", forget_bias_one},
+                              {"unit", unit}};
   return j.dump();
 }
 
@@ -41,6 +42,7 @@ LanguageModelConfig LanguageModelConfig::from_json(const std::string& text) {
     c.tie_weights = j.value("tie_weights", false);
     c.init_range = j.value("init_range", 0.1f);
     c.forget_bias_one = j.value("forget_bias_one", false);
+    c.unit = j.value("unit", std::string("word"));
     return c;
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(fmt::format("model configuration is malformed: {}", e.what()));
@@ -57,6 +59,7 @@ void LanguageModelConfig::validate() const {
                hidden_size);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "language model: dropout {} outside [0, 1)",
                dropout);
+  RNNKIT_CHECK(unit == "word" || unit == "char", "language model: unknown unit '{}' (word or char)", unit);
 }
 
 namespace {

@@ -51,6 +51,21 @@ std::string join_units(const std::vector<std::string>& units, Unit unit) {
   return out;
 }
 
+std::vector<std::string> tokenize_lines(const std::string& text, Unit unit) {
+  if (unit == Unit::kWord) return tokenize_lines(text);
+  RNNKIT_CHECK(unit == Unit::kChar, "a token stream is made of words or characters");
+  std::vector<std::string> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = std::min(text.find('\n', i), text.size());
+    std::size_t stop = end > i && text[end - 1] == '\r' ? end - 1 : end;
+    for (auto& u : split_units(text.substr(i, stop - i), Unit::kChar)) out.push_back(std::move(u));
+    out.emplace_back(kEos);
+    i = end + 1;
+  }
+  return out;
+}
+
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t i = 0;

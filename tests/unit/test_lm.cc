@@ -7,6 +7,7 @@
 #include "rnnkit/eval/perplexity.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/train/lm_trainer.h"
+#include "rnnkit/text/parallel.h"
 #include "test_util.h"
 
 namespace rnnkit {
@@ -200,6 +201,43 @@ TEST_F(LmTest, GenerationIsReproducibleForASeed) {
   auto b = decode::generate(*m.model, m.vocab, {"the"}, g, kCPU);
   EXPECT_EQ(a, b);
   EXPECT_EQ(a.size(), 30u);
+}
+
+// Beam search over the LM: width 1 is greedy decoding; a wider beam finds a
+// continuation at least as likely (length penalty 0: raw log-probability).
+TEST_F(LmTest, BeamGenerationOfWidthOneIsGreedy) {
+  auto o = options("lstm", "beam");
+  o.epochs = 1;
+  auto r = train::train_language_model(o);
+  Loaded l = load_eval(r.model_path);
+  auto& m = l.m;
+  decode::GenerateOptions g;
+  g.length = 12;
+  g.sampling.temperature = 0.0f;
+  g.stop_at_eos = true;
+  auto greedy = decode::generate(*m.model, m.vocab, {"the"}, g, kCPU);
+  EXPECT_EQ(decode::generate_beam(*m.model, m.vocab, {"the"}, g, 1, 0.0f, kCPU), greedy);
+  auto log_prob = [&](std::vector<std::string> words) {  // of the words and the <eos> after "the"
+    words.insert(words.begin(), "the");
+    words.push_back(text::kEos);
+    auto ids = m.vocab.encode(words);
+    NoGradGuard ng;
+    Generator unused;
+    auto [logits, st] = m.model->forward(Tensor::from_ids(ids, {static_cast<std::int64_t>(ids.size()), 1}), m.model->zero_state(1, kCPU), unused);
+    auto lp = ops::log_softmax(logits.value()).to_vector();
+    double sum = 0;
+    for (std::size_t t = 0; t + 1 < ids.size(); ++t) sum += lp[t * static_cast<std::size_t>(m.vocab.size()) + ids[t + 1]];
+    return sum;
+  };
+  auto wide = decode::generate_beam(*m.model, m.vocab, {"the"}, g, 4, 0.0f, kCPU);
+  ASSERT_LT(greedy.size(), 12u) << "greedy decoding should end the sentence";
+  EXPECT_GE(log_prob(wide), log_prob(greedy) - 1e-4);
+}
+
+TEST(Sampling, CharacterStreams) {
+  EXPECT_EQ(text::tokenize_lines("猫が\r\nい る\n", text::Unit::kChar),
+            (std::vector<std::string>{"猫", "が", "<eos>", "い", " ", "る", "<eos>"}));
+  EXPECT_EQ(text::tokenize_lines("a b\n", text::Unit::kWord), (std::vector<std::string>{"a", "b", "<eos>"}));
 }
 
 TEST(Sampling, TopKAndTopPRestrictTheCandidates) {

@@ -1,4 +1,5 @@
-// Sampling the next token: temperature, top-k and top-p (nucleus), seeded.
+// Generating text from a language model: sampling the next token
+// (temperature, top-k and top-p (nucleus), seeded) or beam search.
 #pragma once
 
 #include <string>
@@ -32,5 +33,12 @@ struct GenerateOptions {
 std::vector<std::string> generate(const models::LanguageModel& model, const text::Vocabulary& vocab,
                                   const std::vector<std::string>& prompt,
                                   const GenerateOptions& opts, Device device);
+
+// The likeliest continuation of the prompt by beam search (decode::beam_search):
+// up to `length` tokens, ending before <eos>; `opts.sampling` and the seed
+// are not used.
+std::vector<std::string> generate_beam(const models::LanguageModel& model, const text::Vocabulary& vocab,
+                                       const std::vector<std::string>& prompt, const GenerateOptions& opts,
+                                       std::int64_t width, float length_penalty, Device device);
 
 }  // namespace rnnkit::decode

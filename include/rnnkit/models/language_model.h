@@ -22,6 +22,7 @@ struct LanguageModelConfig {
   bool tie_weights = false;
   float init_range = 0.1f;
   bool forget_bias_one = false;
+  std::string unit = "word";  // word | char: how text becomes tokens (kept for eval and generate)
 
   std::string to_json() const;
   static LanguageModelConfig from_json(const std::string& json);  // throws FormatError

@@ -24,6 +24,10 @@ std::vector<std::string> split_units(const std::string& s, Unit unit);
 // The inverse, for output: words joined by spaces, characters concatenated.
 std::string join_units(const std::vector<std::string>& units, Unit unit);
 
+// A text as one stream of units with an <eos> ending each line: words (as
+// tokenize_lines) or UTF-8 characters, spaces included (character-level LMs).
+std::vector<std::string> tokenize_lines(const std::string& text, Unit unit);
+
 // Lines without their "\n" or "\r\n"; trailing empty lines dropped.
 std::vector<std::string> split_lines(const std::string& text);
 

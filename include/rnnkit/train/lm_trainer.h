@@ -33,7 +33,8 @@ struct LmTrainOptions {
   std::string to_json() const;
 };
 
-// Zaremba et al. 2014 "small", "medium", "large"; throws for an unknown name.
+// Zaremba et al. 2014 "small", "medium", "large"; the book's "book-rnnlm" and
+// "book-better-rnnlm"; throws for an unknown name.
 LmTrainOptions lm_preset(const std::string& name);
 
 struct LmProgress {
