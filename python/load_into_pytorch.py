@@ -42,6 +42,8 @@ def load(path):
     if meta.get("format") != "rnnkit.lm":
         raise SystemExit(f"{path}: not an rnnkit language model")
     cfg = json.loads(meta["config"])
+    if cfg.get("context", 0) > 0 or cfg.get("unit", "word") != "word":
+        raise SystemExit(f"{path}: this script loads word-level recurrent models only")
     vocab = json.loads(meta["vocab"])
     model = RNNModel(cfg)
     state = {k: torch.from_numpy(v) for k, v in tensors.items() if not k.startswith("optim.")}

@@ -17,6 +17,7 @@ void add_lm_train(CLI::App& lm) {
   struct Flags {
     std::string train, valid, test, out = "runs/lm", preset = "small", cell, optimizer, schedule,
                                      device = "cpu", unit;
+    std::int64_t context = 0;
     std::int64_t epochs = 0, batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
                  min_count = 1, max_batches = 0, eval_batch = 1, eval_steps = 35;
     float lr = 0, lr_decay = 0, dropout = -1, clip = -1, init = 0, momentum = 0, weight_decay = 0;
@@ -36,6 +37,8 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--cell", f->cell, "rnn | lstm | gru");
   cmd->add_option("--unit", f->unit, "word | char (UTF-8 characters, spaces included; reports bits per character)");
   cmd->add_option("--layers", f->layers, "recurrent layers");
+  cmd->add_option("--context", f->context,
+                  "feed-forward LM over this many previous words (Bengio et al. 2003) instead of a recurrent one");
   cmd->add_option("--hidden", f->hidden, "hidden units per layer");
   cmd->add_option("--emb", f->emb, "embedding size");
   cmd->add_option("--batch", f->batch, "parallel streams");
@@ -79,6 +82,7 @@ void add_lm_train(CLI::App& lm) {
     if (given("--cell")) o.model.cell = f->cell;
     if (given("--unit")) o.model.unit = f->unit;
     if (given("--layers")) o.model.num_layers = f->layers;
+    if (given("--context")) o.model.context = f->context;
     if (given("--hidden")) o.model.hidden_size = f->hidden;
     if (given("--emb")) o.model.emb_size = f->emb;
     if (given("--batch")) o.batch = f->batch;

@@ -24,7 +24,8 @@ std::string LanguageModelConfig::to_json() const {
                               {"tie_weights", tie_weights},
                               {"init_range", init_range},
                               {"forget_bias_one", forget_bias_one},
-                              {"unit", unit}};
+                              {"unit", unit},
+                              {"context", context}};
   return j.dump();
 }
 
@@ -43,6 +44,7 @@ LanguageModelConfig LanguageModelConfig::from_json(const std::string& text) {
     c.init_range = j.value("init_range", 0.1f);
     c.forget_bias_one = j.value("forget_bias_one", false);
     c.unit = j.value("unit", std::string("word"));
+    c.context = j.value("context", std::int64_t{0});
     return c;
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(fmt::format("model configuration is malformed: {}", e.what()));
@@ -60,6 +62,7 @@ void LanguageModelConfig::validate() const {
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "language model: dropout {} outside [0, 1)",
                dropout);
   RNNKIT_CHECK(unit == "word" || unit == "char", "language model: unknown unit '{}' (word or char)", unit);
+  RNNKIT_CHECK(context >= 0 && context <= 64, "language model: context {} outside [0, 64]", context);
 }
 
 namespace {
@@ -74,11 +77,20 @@ LanguageModel::LanguageModel(const LanguageModelConfig& config)
       encoder_(config.vocab_size, config.emb_size),
       rnn_({parse_cell(config.cell), config.emb_size, config.hidden_size, config.num_layers,
             config.dropout, config.variational_dropout}),
+      hidden_(std::max<std::int64_t>(config.context, 1) * config.emb_size, config.hidden_size, true),
       decoder_(config.hidden_size, config.vocab_size, true,
                config.tie_weights ? encoder_.weight : Var()) {
   register_module("encoder", &encoder_);
-  register_module("rnn", &rnn_);
+  if (config.context > 0) register_module("hidden", &hidden_);
+  else register_module("rnn", &rnn_);
   register_module("decoder", &decoder_);
+}
+
+nn::RecurrentState LanguageModel::zero_state(std::int64_t batch, Device device) const {
+  if (config_.context == 0) return rnn_.zero_state(batch, device);
+  nn::RecurrentState s;  // the window of embeddings before the stream starts: zeros
+  s.h.emplace_back(Tensor::zeros({config_.context, batch, config_.emb_size}, device));
+  return s;
 }
 
 void LanguageModel::init_parameters(std::uint64_t seed) {
@@ -88,7 +100,7 @@ void LanguageModel::init_parameters(std::uint64_t seed) {
     Tensor& t = v.value();
     ops::uniform_(t, gen, gen.reserve(static_cast<std::uint64_t>(t.numel())), -r, r);
   }
-  if (config_.forget_bias_one) rnn_.set_forget_bias(1.0f);
+  if (config_.forget_bias_one && config_.context == 0) rnn_.set_forget_bias(1.0f);
 }
 
 std::pair<Var, nn::RecurrentState> LanguageModel::forward(const Tensor& ids,
@@ -98,6 +110,18 @@ std::pair<Var, nn::RecurrentState> LanguageModel::forward(const Tensor& ids,
   bool train = training();
   bool var = config_.variational_dropout;
   Var x = nn::dropout_seq(encoder_.forward(ids), config_.dropout, var, train, gen);
+  if (config_.context > 0) {  // position t sees the embeddings of words t - context + 1 .. t
+    const std::int64_t T = ids.size(0), C = config_.context;
+    Var all = fn::concat({state.h.at(0), x}, 0);  // [C + T, B, E]
+    std::vector<Var> window;
+    for (std::int64_t j = 1; j <= C; ++j) window.push_back(fn::slice(all, 0, j, T));
+    Var in = C == 1 ? window[0] : fn::concat(window, 2);
+    Var h = fn::tanh(hidden_.forward(fn::reshape(in, {-1, C * config_.emb_size})));
+    h = nn::dropout_seq(h, config_.dropout, false, train, gen);
+    nn::RecurrentState next;
+    next.h.push_back(fn::slice(all, 0, T, C));
+    return {decoder_.forward(h), next};
+  }
   auto [y, next] = rnn_.forward(x, state, gen);
   y = nn::dropout_seq(y, config_.dropout, var, train, gen);
   Var logits = decoder_.forward(fn::reshape(y, {-1, config_.hidden_size}));

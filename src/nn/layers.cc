@@ -32,8 +32,8 @@ RecurrentState RecurrentState::detach() const {
 
 RecurrentState RecurrentState::select(const std::vector<std::int64_t>& rows) const {
   RecurrentState s;
-  for (const auto& v : h) s.h.emplace_back(ops::index_select(v.value(), 0, rows));
-  for (const auto& v : c) s.c.emplace_back(ops::index_select(v.value(), 0, rows));
+  for (const auto& v : h) s.h.emplace_back(ops::index_select(v.value(), v.value().dim() - 2, rows));
+  for (const auto& v : c) s.c.emplace_back(ops::index_select(v.value(), v.value().dim() - 2, rows));
   return s;
 }
 

@@ -207,9 +207,11 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   }
   fs::create_directories(out);
   write_text(out / "config.json", o.to_json() + "\n");
-  say(fmt::format("model: {} x{} {} hidden {} emb {} ({} parameters), device {}, seed {}",
-                  o.model.cell, o.model.num_layers, o.model.tie_weights ? "tied" : "untied",
-                  o.model.hidden_size, o.model.emb_size, params.numel(), device.str(), o.seed));
+  say(fmt::format("model: {} {} hidden {} emb {} ({} parameters), device {}, seed {}",
+                  o.model.context > 0 ? fmt::format("feed-forward over {} words,", o.model.context)
+                                      : fmt::format("{} x{}", o.model.cell, o.model.num_layers),
+                  o.model.tie_weights ? "tied" : "untied", o.model.hidden_size, o.model.emb_size, params.numel(),
+                  device.str(), o.seed));
 
   text::BpttBatcher batches(data.train, o.batch, o.steps);
   std::int64_t per_epoch =

@@ -6,6 +6,7 @@
 #include "rnnkit/decode/sampling.h"
 #include "rnnkit/eval/perplexity.h"
 #include "rnnkit/io/model_file.h"
+#include "rnnkit/ops/ops.h"
 #include "rnnkit/train/lm_trainer.h"
 #include "rnnkit/text/parallel.h"
 #include "test_util.h"
@@ -87,6 +88,46 @@ TEST_F(LmTest, EveryCellLearnsTheGrammar) {
     EXPECT_LT(r.valid_ppl, 2.0) << cell;
     EXPECT_NEAR(r.test_ppl, r.valid_ppl, 1e-6) << cell;  // same file
   }
+}
+
+// Bengio's feed-forward LM sees "cat(s) adj adj" from "run(s)" with 4 words.
+TEST_F(LmTest, FeedForwardLearnsTheGrammar) {
+  auto o = options("lstm", "ffnn");
+  o.model.context = 4;
+  o.epochs = 20;
+  o.optimizer.lr = 0.3f;
+  auto r = train::train_language_model(o);
+  EXPECT_LT(r.valid_ppl, 2.0);
+  Loaded l = load_eval(r.model_path);  // the saved model is feed-forward too
+  EXPECT_EQ(l.m.model->config().context, 4);
+}
+
+// The window carried in the state makes two batches equal one.
+TEST(FeedForwardLm, StateCarriesTheWindow) {
+  models::LanguageModelConfig c;
+  c.vocab_size = 20;
+  c.emb_size = 6;
+  c.hidden_size = 8;
+  c.context = 3;
+  models::LanguageModel m(c);
+  m.init_parameters(4);
+  nn::ParameterSet params(m, kCPU);
+  m.train(false);
+  NoGradGuard ng;
+  Generator gen(1, 2);
+  std::vector<std::int32_t> ids = {1, 5, 7, 2, 9, 3, 3, 11, 4, 6, 8, 12};  // [6, 2]
+  Tensor all = Tensor::from_ids(ids, {6, 2});
+  Tensor whole = m.forward(all, m.zero_state(2, kCPU), gen).first.value();
+  auto [first, state] = m.forward(ops::slice(all, 0, 0, 4), m.zero_state(2, kCPU), gen);
+  Tensor second = m.forward(ops::slice(all, 0, 4, 2), state, gen).first.value();
+  EXPECT_TRUE(testing::all_close(first.value(), ops::slice(whole, 0, 0, 8), 1e-6f, 1e-6f));
+  EXPECT_TRUE(testing::all_close(second, ops::slice(whole, 0, 8, 4), 1e-6f, 1e-6f));
+  // Position 5 depends on positions 3..5 only: changing position 2 leaves it.
+  std::vector<std::int32_t> changed = ids;
+  changed[2 * 2] = 13;
+  Tensor other = m.forward(Tensor::from_ids(changed, {6, 2}), m.zero_state(2, kCPU), gen).first.value();
+  EXPECT_TRUE(testing::all_close(ops::slice(other, 0, 10, 2), ops::slice(whole, 0, 10, 2), 0, 0));
+  EXPECT_FALSE(testing::all_close(ops::slice(other, 0, 8, 2), ops::slice(whole, 0, 8, 2), 1e-6f, 1e-6f));
 }
 
 TEST_F(LmTest, LearnsAgreement) {

@@ -1,6 +1,10 @@
 // The recurrent language model: Embedding -> dropout -> Recurrent stack ->
 // dropout -> Linear over the vocabulary (Zaremba et al. 2014; the book's
-// Rnnlm/BetterRnnlm). Parameter names match PyTorch's word_language_model
+// Rnnlm/BetterRnnlm). With `context` > 0 the recurrent stack is replaced by
+// Bengio et al.'s (2003) feed-forward body: the embeddings of the `context`
+// latest words, concatenated -> Linear -> tanh; its "state" is the window of
+// embeddings carried into the next batch, so training, evaluation and
+// generation are the same code. Parameter names match PyTorch's word_language_model
 // example (encoder.*, rnn.*, decoder.*), so its state_dict loads directly.
 #pragma once
 
@@ -23,6 +27,7 @@ struct LanguageModelConfig {
   float init_range = 0.1f;
   bool forget_bias_one = false;
   std::string unit = "word";  // word | char: how text becomes tokens (kept for eval and generate)
+  std::int64_t context = 0;   // > 0: feed-forward over this many previous words (n-gram order - 1)
 
   std::string to_json() const;
   static LanguageModelConfig from_json(const std::string& json);  // throws FormatError
@@ -39,9 +44,7 @@ class LanguageModel : public nn::Module {
   // Uniform in [-init_range, init_range] (Zaremba), then the forget bias.
   void init_parameters(std::uint64_t seed);
 
-  nn::RecurrentState zero_state(std::int64_t batch, Device device) const {
-    return rnn_.zero_state(batch, device);
-  }
+  nn::RecurrentState zero_state(std::int64_t batch, Device device) const;
   // ids: int32 [T, B]. Returns logits [T*B, V] and the final state.
   std::pair<Var, nn::RecurrentState> forward(const Tensor& ids, const nn::RecurrentState& state,
                                              Generator& dropout_gen) const;
@@ -50,6 +53,7 @@ class LanguageModel : public nn::Module {
   LanguageModelConfig config_;
   nn::Embedding encoder_;
   nn::Recurrent rnn_;
+  nn::Linear hidden_;  // feed-forward body
   nn::Linear decoder_;
 };
 

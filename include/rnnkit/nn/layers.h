@@ -33,9 +33,10 @@ struct RecurrentOptions {
 };
 
 struct RecurrentState {
-  std::vector<Var> h, c;  // per layer, [B, H] (c: LSTM only)
+  std::vector<Var> h, c;  // per layer, [B, H] (c: LSTM only); other models keep [..., B, X]
   RecurrentState detach() const;
-  RecurrentState select(const std::vector<std::int64_t>& rows) const;  // batch rows, not differentiated
+  // The batch rows `rows` (the batch is the second-to-last dimension), not differentiated.
+  RecurrentState select(const std::vector<std::int64_t>& rows) const;
   bool empty() const { return h.empty(); }
 };
 
