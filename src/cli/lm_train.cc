@@ -16,8 +16,9 @@ void add_lm_train(CLI::App& lm) {
   auto* cmd = lm.add_subcommand("train", "train a language model with truncated BPTT");
   struct Flags {
     std::string train, valid, test, out = "runs/lm", preset = "small", cell, optimizer, schedule,
-                                     device = "cpu", unit;
-    std::int64_t context = 0;
+                                     device = "cpu", unit, output;
+    std::int64_t context = 0, samples = 0;
+    float noise_alpha = 0;
     std::int64_t epochs = 0, batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
                  min_count = 1, max_batches = 0, eval_batch = 1, eval_steps = 35;
     float lr = 0, lr_decay = 0, dropout = -1, clip = -1, init = 0, momentum = 0, weight_decay = 0;
@@ -52,6 +53,10 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--decay-after", f->decay_after, "step schedule: epochs at the full rate");
   cmd->add_option("--patience", f->patience, "plateau schedule: evaluations without gain");
   cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
+  cmd->add_option("--output", f->output,
+                  "training objective of the output layer: softmax | importance (sampled softmax) | nce | negative");
+  cmd->add_option("--samples", f->samples, "sampled objectives: noise words per batch (default 256)");
+  cmd->add_option("--noise-alpha", f->noise_alpha, "sampled objectives: noise = unigram^alpha (default 0.75)");
   cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and on outputs");
   cmd->add_flag("--variational-dropout", f->variational, "one dropout mask per sequence");
   cmd->add_option("--init", f->init, "uniform initialisation range");
@@ -96,6 +101,9 @@ void add_lm_train(CLI::App& lm) {
     if (given("--decay-after")) o.decay_after = f->decay_after;
     if (given("--patience")) o.patience = f->patience;
     if (given("--clip")) o.clip = f->clip;
+    if (given("--output")) o.output = f->output;
+    if (given("--samples")) o.samples = f->samples;
+    if (given("--noise-alpha")) o.noise_alpha = f->noise_alpha;
     if (given("--dropout")) o.model.dropout = f->dropout;
     if (given("--variational-dropout")) o.model.variational_dropout = true;
     if (given("--init")) o.model.init_range = f->init;

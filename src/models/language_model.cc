@@ -106,6 +106,13 @@ void LanguageModel::init_parameters(std::uint64_t seed) {
 std::pair<Var, nn::RecurrentState> LanguageModel::forward(const Tensor& ids,
                                                           const nn::RecurrentState& state,
                                                           Generator& gen) const {
+  auto [h, next] = features(ids, state, gen);
+  return {logits(h), next};
+}
+
+std::pair<Var, nn::RecurrentState> LanguageModel::features(const Tensor& ids,
+                                                           const nn::RecurrentState& state,
+                                                           Generator& gen) const {
   RNNKIT_CHECK(ids.dim() == 2, "language model: ids must be [T, B], got {}", shape_str(ids.shape()));
   bool train = training();
   bool var = config_.variational_dropout;
@@ -120,12 +127,11 @@ std::pair<Var, nn::RecurrentState> LanguageModel::forward(const Tensor& ids,
     h = nn::dropout_seq(h, config_.dropout, false, train, gen);
     nn::RecurrentState next;
     next.h.push_back(fn::slice(all, 0, T, C));
-    return {decoder_.forward(h), next};
+    return {h, next};
   }
   auto [y, next] = rnn_.forward(x, state, gen);
   y = nn::dropout_seq(y, config_.dropout, var, train, gen);
-  Var logits = decoder_.forward(fn::reshape(y, {-1, config_.hidden_size}));
-  return {logits, next};
+  return {fn::reshape(y, {-1, config_.hidden_size}), next};
 }
 
 }  // namespace rnnkit::models

@@ -10,6 +10,7 @@
 #include "rnnkit/eval/perplexity.h"
 #include "rnnkit/eval/plot.h"
 #include "rnnkit/io/model_file.h"
+#include "rnnkit/nn/sampled.h"
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
@@ -105,6 +106,9 @@ std::string LmTrainOptions::to_json() const {
       {"decay_after", decay_after},
       {"patience", patience},
       {"clip", clip},
+      {"output", output},
+      {"samples", samples},
+      {"noise_alpha", noise_alpha},
       {"eval_batch", eval_batch},
       {"eval_steps", eval_steps},
       {"seed", seed},
@@ -145,6 +149,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   RNNKIT_CHECK(!opts.train_path.empty(), "no training file given (--train)");
   RNNKIT_CHECK(opts.schedule == "step" || opts.schedule == "plateau" || opts.schedule == "none",
                "unknown schedule '{}' (expected step, plateau or none)", opts.schedule);
+  RNNKIT_CHECK(opts.output == "softmax" || (nn::parse_sampled_objective(opts.output), true), "");
   RNNKIT_CHECK(opts.epochs > 0, "epochs must be positive, got {}", opts.epochs);
   Device device = available_device(opts.device);
   fs::path out(opts.out_dir);
@@ -213,6 +218,19 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
                   o.model.tie_weights ? "tied" : "untied", o.model.hidden_size, o.model.emb_size, params.numel(),
                   device.str(), o.seed));
 
+  // Sampled objectives: noise from the training counts ^ alpha, K words per batch.
+  const bool sampled = o.output != "softmax";
+  nn::SampledObjective objective{};
+  nn::NoiseSampler noise;
+  if (sampled) {
+    objective = nn::parse_sampled_objective(o.output);
+    RNNKIT_CHECK(o.samples > 0, "--samples must be positive, got {}", o.samples);
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(data.vocab.size()), 0);
+    for (auto id : data.train) ++counts[static_cast<std::size_t>(id)];
+    noise = nn::NoiseSampler(counts, o.noise_alpha);
+  }
+  Generator noise_gen(o.seed, /*stream=*/5);
+
   text::BpttBatcher batches(data.train, o.batch, o.steps);
   std::int64_t per_epoch =
       o.max_batches > 0 ? std::min(o.max_batches, batches.num_batches()) : batches.num_batches();
@@ -238,9 +256,12 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
     for (std::int64_t b = 0; b < per_epoch; ++b) {
       auto [x, y] = batches.get(b);
       params.zero_grad();
-      auto [logits, next] = model.forward(x.to(device), hidden, dropout_gen);
+      auto [features, next] = model.features(x.to(device), hidden, dropout_gen);
       // Zaremba: the per-step batch-mean NLL summed over the time steps.
-      Var loss_sum = fn::cross_entropy(logits, y.to(device), {.reduction = fn::Reduction::kSum});
+      Var loss_sum = sampled ? nn::sampled_loss(objective, features, model.output_layer(), y,
+                                                noise.draw(o.samples, noise_gen), noise)
+                             : fn::cross_entropy(model.logits(features), y.to(device),
+                                                 {.reduction = fn::Reduction::kSum});
       Var loss = fn::scale(loss_sum, 1.0f / static_cast<float>(o.batch));
       ops::add_(nll_pending, loss_sum.value());
       Tape::current().backward(loss);

@@ -130,6 +130,20 @@ TEST(FeedForwardLm, StateCarriesTheWindow) {
   EXPECT_FALSE(testing::all_close(ops::slice(other, 0, 8, 2), ops::slice(whole, 0, 8, 2), 1e-6f, 1e-6f));
 }
 
+// Trained through sampled objectives, the full softmax still learns the
+// grammar (its exact perplexity is what evaluation reports).
+TEST_F(LmTest, SampledObjectivesLearnTheGrammar) {
+  for (std::string objective : {"importance", "nce", "negative"}) {
+    auto o = options("lstm", "sampled_" + objective);
+    o.output = objective;
+    o.samples = 6;
+    o.epochs = 20;
+    o.optimizer.lr = 0.3f;
+    auto r = train::train_language_model(o);
+    EXPECT_LT(r.valid_ppl, objective == "negative" ? 4.0 : 2.2) << objective;
+  }
+}
+
 TEST_F(LmTest, LearnsAgreement) {
   auto o = options("lstm", "agree");
   o.epochs = 15;

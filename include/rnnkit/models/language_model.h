@@ -48,6 +48,12 @@ class LanguageModel : public nn::Module {
   // ids: int32 [T, B]. Returns logits [T*B, V] and the final state.
   std::pair<Var, nn::RecurrentState> forward(const Tensor& ids, const nn::RecurrentState& state,
                                              Generator& dropout_gen) const;
+  // The same in two halves: the features [T*B, H] the output layer reads
+  // (sampled objectives train on these), and the full softmax's logits.
+  std::pair<Var, nn::RecurrentState> features(const Tensor& ids, const nn::RecurrentState& state,
+                                              Generator& dropout_gen) const;
+  Var logits(const Var& features) const { return decoder_.forward(features); }
+  const nn::Linear& output_layer() const { return decoder_; }
 
  private:
   LanguageModelConfig config_;

@@ -23,6 +23,12 @@ struct LmTrainOptions {
   int decay_after = 4;  // step: first epoch whose rate is decayed is decay_after + 1
   int patience = 1;     // plateau
   float clip = 5.0f;    // global gradient norm; 0: off
+  // softmax, or a sampled objective (nn/sampled.h): importance | nce | negative.
+  // With one, the training perplexity reported is exp(objective per token);
+  // validation and test are always exact full-softmax perplexities.
+  std::string output = "softmax";
+  std::int64_t samples = 256;  // noise words per batch
+  float noise_alpha = 0.75f;   // noise distribution: unigram^alpha
   std::int64_t eval_batch = 1, eval_steps = 35;
   std::uint64_t seed = 1;
   std::string device = "cpu";

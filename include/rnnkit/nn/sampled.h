@@ -1,0 +1,42 @@
+// Training a softmax output layer over a large vocabulary without computing
+// every logit: the target and K noise words drawn once per batch from
+// unigram^alpha (shared by every position), scored with the full softmax's
+// own weight [V, H] and bias [V], under one of three objectives:
+//   importance: softmax over {target, noise} with logits corrected by
+//     -log(K Q(w)) and accidental hits removed (Bengio & Senecal 2008;
+//     Jean et al. 2015's sampled softmax);
+//   nce: logistic regression of data against K noise words on
+//     s(w) - log(K Q(w)), self-normalised (Z = 1; Mnih & Teh 2012);
+//   negative: the same on s(w) uncorrected (Mikolov et al. 2013).
+// Evaluation uses the full softmax. Built from differentiable ops only.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rnnkit/core/alias.h"
+#include "rnnkit/nn/layers.h"
+
+namespace rnnkit::nn {
+
+enum class SampledObjective { kImportance, kNce, kNegative };
+SampledObjective parse_sampled_objective(const std::string& name);  // importance | nce | negative
+
+class NoiseSampler {
+ public:
+  NoiseSampler() = default;
+  NoiseSampler(const std::vector<std::int64_t>& counts, double alpha);
+  std::vector<std::int32_t> draw(std::int64_t k, Generator& gen) const;
+  double probability(std::int32_t w) const { return table_.probability(w); }
+  std::int64_t size() const { return table_.size(); }
+
+ private:
+  AliasTable table_;
+};
+
+// Sum over the N rows of h [N, H] of the objective's loss for targets
+// (int32 [N]) against the noise words (K of them, drawn by `q`).
+Var sampled_loss(SampledObjective objective, const Var& h, const Linear& output, const Tensor& targets,
+                 const std::vector<std::int32_t>& noise, const NoiseSampler& q);
+
+}  // namespace rnnkit::nn

@@ -1,0 +1,81 @@
+#include "rnnkit/nn/sampled.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+
+namespace rnnkit::nn {
+
+SampledObjective parse_sampled_objective(const std::string& name) {
+  if (name == "importance") return SampledObjective::kImportance;
+  if (name == "nce") return SampledObjective::kNce;
+  if (name == "negative") return SampledObjective::kNegative;
+  throw InvalidArgument(fmt::format("unknown sampled objective '{}' (expected importance, nce or negative)", name));
+}
+
+NoiseSampler::NoiseSampler(const std::vector<std::int64_t>& counts, double alpha)
+    : table_(AliasTable::from_counts(counts, alpha)) {}
+
+std::vector<std::int32_t> NoiseSampler::draw(std::int64_t k, Generator& gen) const {
+  std::vector<std::int32_t> out(static_cast<std::size_t>(k));
+  for (auto& w : out) w = table_.sample(gen);
+  return out;
+}
+
+Var sampled_loss(SampledObjective objective, const Var& h, const Linear& output, const Tensor& targets,
+                 const std::vector<std::int32_t>& noise, const NoiseSampler& q) {
+  const Device dev = h.value().device();
+  const std::int64_t N = h.value().size(0), H = h.value().size(1), K = static_cast<std::int64_t>(noise.size());
+  const std::int64_t V = output.weight.value().size(0);
+  RNNKIT_CHECK(K > 0 && q.size() == V, "sampled loss: {} noise words from a distribution over {} words for {}", K,
+               q.size(), V);
+  RNNKIT_CHECK(targets.numel() == N, "sampled loss: {} targets for {} rows", targets.numel(), N);
+  const std::vector<std::int32_t> y = targets.to_ids();
+
+  // Scores of the noise words [N, K] and of each row's target [N, 1].
+  Tensor noise_ids = Tensor::from_ids(noise, {K}, dev), target_ids = Tensor::from_ids(y, {N}, dev);
+  Var bias = fn::reshape(output.bias, {V, 1});
+  Var s_noise = fn::linear(h, fn::embedding(output.weight, noise_ids),
+                           fn::reshape(fn::embedding(bias, noise_ids), {K}));
+  Var ones(Tensor::full({H, 1}, 1.0f, dev));
+  Var s_target = fn::add(fn::matmul(fn::mul(h, fn::embedding(output.weight, target_ids)), ones),
+                         fn::embedding(bias, target_ids));
+
+  // log(K Q(w)): the expected count of w among the noise draws.
+  auto log_kq = [&](std::int32_t w) { return static_cast<float>(std::log(static_cast<double>(K) * q.probability(w))); };
+  const bool corrected = objective != SampledObjective::kNegative;
+  if (corrected) {
+    std::vector<float> ct(static_cast<std::size_t>(N)), cn(static_cast<std::size_t>(K));
+    for (std::int64_t r = 0; r < N; ++r) ct[static_cast<std::size_t>(r)] = log_kq(y[static_cast<std::size_t>(r)]);
+    for (std::int64_t k = 0; k < K; ++k) cn[static_cast<std::size_t>(k)] = log_kq(noise[static_cast<std::size_t>(k)]);
+    s_target = fn::sub(s_target, Var(Tensor::from_vector(ct, {N, 1}, dev)));
+    s_noise = fn::sub(s_noise, Var(Tensor::from_vector(cn, {K}, dev)));
+  }
+  Var scores = fn::concat({s_target, s_noise}, 1);  // [N, 1 + K], the target first
+
+  if (objective == SampledObjective::kImportance) {
+    // Softmax over the target and every draw, noise hits of the target
+    // included, so that as K grows the normaliser tends to Z. Taking off
+    // sum log(K Q(y)), a constant, makes the value itself estimate the full
+    // cross-entropy (from below, by Jensen; the gap shrinks with K).
+    Var ce = fn::cross_entropy(scores, Tensor::zeros({N}, dev, DType::kInt32), {.reduction = fn::Reduction::kSum});
+    double shift = 0;
+    for (auto w : y) shift += log_kq(w);
+    return fn::sub(ce, Var(Tensor::full(ce.value().shape(), static_cast<float>(shift), dev)));
+  }
+  // Logistic: log sigma(x) is log_softmax([x, 0])[0], log(1 - sigma(x)) its [1].
+  const std::int64_t M = N * (1 + K);
+  Var pairs = fn::concat({fn::reshape(scores, {M, 1}), Var(Tensor::zeros({M, 1}, dev))}, 1);
+  std::vector<std::int32_t> label(static_cast<std::size_t>(M), 1);
+  for (std::int64_t r = 0; r < N; ++r) {
+    label[static_cast<std::size_t>(r * (1 + K))] = 0;
+    for (std::int64_t k = 0; k < K; ++k)  // a noise draw of the target is not a negative example
+      if (noise[static_cast<std::size_t>(k)] == y[static_cast<std::size_t>(r)])
+        label[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = -100;
+  }
+  return fn::cross_entropy(pairs, Tensor::from_ids(label, {M}, dev),
+                           {.ignore_index = -100, .reduction = fn::Reduction::kSum});
+}
+
+}  // namespace rnnkit::nn
