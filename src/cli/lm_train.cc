@@ -122,23 +122,31 @@ void add_lm_train(CLI::App& lm) {
                      f->threads, o.out_dir));
     train::LmTrainCallbacks cb;
     cb.on_message = [](const std::string& m) { info(m); };
-    cb.on_progress = [](const train::LmProgress& p) {
-      progress_line(fmt::format("Ep. {}/{} : {:5.1f}% : {:7.0f} tok/s : lr {:.3g} : ppl {:8.2f} : ETA {}",
-                                p.epoch, p.epochs, 100.0 * p.fraction, p.tokens_per_s, p.lr, p.ppl,
+    // A sampled objective is no perplexity: show it as a loss per token.
+    const bool sampled = o.output != "softmax";
+    cb.on_progress = [sampled](const train::LmProgress& p) {
+      progress_line(fmt::format("Ep. {}/{} : {:5.1f}% : {:7.0f} tok/s : lr {:.3g} : {} : ETA {}", p.epoch,
+                                p.epochs, 100.0 * p.fraction, p.tokens_per_s, p.lr,
+                                sampled ? fmt::format("objective {:.3f}", std::log(p.ppl))
+                                        : fmt::format("ppl {:8.2f}", p.ppl),
                                 format_duration(p.eta_s)));
     };
     // Perplexities of sets not given read "-", not 0.
     auto ppl = [](double v) { return v > 0 ? fmt::format("{:.2f}", v) : std::string("-"); };
-    cb.on_epoch = [ppl](const train::LmEpochReport& r) {
-      info(fmt::format("epoch {} done in {}: lr {:.3g}, train ppl {:.2f}, valid ppl {}, {:.0f} tok/s",
-                       r.epoch, format_duration(r.seconds), r.lr, r.train_ppl, ppl(r.valid_ppl),
-                       r.tokens_per_s));
+    cb.on_epoch = [ppl, sampled](const train::LmEpochReport& r) {
+      info(fmt::format("epoch {} done in {}: lr {:.3g}, {}, valid ppl {}, {:.0f} tok/s", r.epoch,
+                       format_duration(r.seconds), r.lr,
+                       sampled ? fmt::format("train objective {:.3f}", std::log(r.train_ppl))
+                               : fmt::format("train ppl {:.2f}", r.train_ppl),
+                       ppl(r.valid_ppl), r.tokens_per_s));
     };
     train::LmTrainResult r = train::train_language_model(o, cb);
     const bool chars = o.model.unit == "char";
     auto bpc = [](double p) { return p > 0 ? std::log2(p) : 0.0; };
-    info(fmt::format("done in {}: train ppl {:.2f}, valid ppl {}, test ppl {}{}; model {}",
-                     format_duration(r.wall_s), r.train_ppl, ppl(r.valid_ppl), ppl(r.test_ppl),
+    info(fmt::format("done in {}: {}, valid ppl {}, test ppl {}{}; model {}", format_duration(r.wall_s),
+                     sampled ? fmt::format("train objective {:.3f}", std::log(r.train_ppl))
+                             : fmt::format("train ppl {:.2f}", r.train_ppl),
+                     ppl(r.valid_ppl), ppl(r.test_ppl),
                      chars && r.test_ppl > 0 ? fmt::format(" ({:.3f} bits per character)", bpc(r.test_ppl)) : "",
                      r.model_path));
     if (f->json) {

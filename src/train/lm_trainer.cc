@@ -222,14 +222,24 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   const bool sampled = o.output != "softmax";
   nn::SampledObjective objective{};
   nn::NoiseSampler noise;
+  Generator noise_gen(o.seed, /*stream=*/5);
   if (sampled) {
     objective = nn::parse_sampled_objective(o.output);
     RNNKIT_CHECK(o.samples > 0, "--samples must be positive, got {}", o.samples);
     std::vector<std::int64_t> counts(static_cast<std::size_t>(data.vocab.size()), 0);
     for (auto id : data.train) ++counts[static_cast<std::size_t>(id)];
     noise = nn::NoiseSampler(counts, o.noise_alpha);
+    if (objective == nn::SampledObjective::kNce && !opts.resume) {
+      // NCE learns self-normalised log-probabilities: the output bias starts
+      // at the log unigram probabilities (Mnih & Teh), not at log 1 for all.
+      std::vector<float> logp(counts.size());
+      for (std::size_t w = 0; w < counts.size(); ++w)
+        logp[w] = static_cast<float>(std::log(static_cast<double>(std::max<std::int64_t>(counts[w], 1)) /
+                                              static_cast<double>(data.train.size())));
+      Tensor bias = model.output_layer().bias.value();
+      ops::copy_(bias, Tensor::from_vector(logp, {data.vocab.size()}));
+    }
   }
-  Generator noise_gen(o.seed, /*stream=*/5);
 
   text::BpttBatcher batches(data.train, o.batch, o.steps);
   std::int64_t per_epoch =
