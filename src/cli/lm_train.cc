@@ -54,7 +54,8 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--patience", f->patience, "plateau schedule: evaluations without gain");
   cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
   cmd->add_option("--output", f->output,
-                  "training objective of the output layer: softmax | importance (sampled softmax) | nce | negative");
+                  "output layer and its training: softmax | importance (sampled softmax) | nce | negative | "
+                  "hierarchical (Huffman-tree softmax)");
   cmd->add_option("--samples", f->samples, "sampled objectives: noise words per batch (default 256)");
   cmd->add_option("--noise-alpha", f->noise_alpha, "sampled objectives: noise = unigram^alpha (default 0.75)");
   cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and on outputs");
@@ -101,7 +102,10 @@ void add_lm_train(CLI::App& lm) {
     if (given("--decay-after")) o.decay_after = f->decay_after;
     if (given("--patience")) o.patience = f->patience;
     if (given("--clip")) o.clip = f->clip;
-    if (given("--output")) o.output = f->output;
+    if (given("--output")) {
+      if (f->output == "hierarchical") o.model.output = f->output;  // a different layer, not an objective
+      else o.output = f->output;
+    }
     if (given("--samples")) o.samples = f->samples;
     if (given("--noise-alpha")) o.noise_alpha = f->noise_alpha;
     if (given("--dropout")) o.model.dropout = f->dropout;

@@ -23,8 +23,8 @@ PerplexityResult evaluate_perplexity(const models::LanguageModel& model,
   PerplexityResult r;
   for (std::int64_t i = 0; i < batches.num_batches(); ++i) {
     auto [x, y] = batches.get(i);
-    auto [logits, next] = model.forward(x.to(device), state, unused);
-    Var loss = fn::cross_entropy(logits, y.to(device), {.reduction = fn::Reduction::kSum});
+    auto [features, next] = model.features(x.to(device), state, unused);
+    Var loss = model.nll(features, y.to(device));
     r.nll_sum += loss.value().item();
     r.tokens += y.numel();
     state = next;

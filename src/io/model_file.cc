@@ -8,10 +8,12 @@ namespace rnnkit::io {
 
 Metadata language_model_metadata(const models::LanguageModel& model,
                                  const text::Vocabulary& vocab) {
-  return {{"format", kLmFormat},
-          {"format_version", std::to_string(kLmFormatVersion)},
-          {"config", model.config().to_json()},
-          {"vocab", nlohmann::json(vocab.words()).dump()}};
+  Metadata m = {{"format", kLmFormat},
+                {"format_version", std::to_string(kLmFormatVersion)},
+                {"config", model.config().to_json()},
+                {"vocab", nlohmann::json(vocab.words()).dump()}};
+  if (model.config().output == "hierarchical") m["word_counts"] = nlohmann::json(model.word_counts()).dump();
+  return m;
 }
 
 void save_language_model(const std::string& path, const models::LanguageModel& model,
@@ -98,6 +100,16 @@ LoadedLanguageModel load_language_model(const std::string& path) {
   LoadedLanguageModel out;
   out.vocab = parse_vocab(meta(file, "vocab", path, what), path, config.vocab_size);
   out.model = std::make_unique<models::LanguageModel>(config);
+  if (config.output == "hierarchical") {  // its tree comes from the training counts
+    try {
+      out.model->set_word_counts(
+          nlohmann::json::parse(meta(file, "word_counts", path, what)).get<std::vector<std::int64_t>>());
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(fmt::format("{}: word counts are malformed: {}", path, e.what()));
+    } catch (const InvalidArgument& e) {
+      throw FormatError(fmt::format("{}: {}", path, e.what()));
+    }
+  }
   load_parameters(*out.model, file, path);
   out.metadata = std::move(file.metadata);
   return out;

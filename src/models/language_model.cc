@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rnnkit/ops/ops.h"
+#include "rnnkit/text/huffman.h"
 
 namespace rnnkit::models {
 
@@ -25,7 +26,8 @@ std::string LanguageModelConfig::to_json() const {
                               {"init_range", init_range},
                               {"forget_bias_one", forget_bias_one},
                               {"unit", unit},
-                              {"context", context}};
+                              {"context", context},
+                              {"output", output}};
   return j.dump();
 }
 
@@ -45,6 +47,7 @@ LanguageModelConfig LanguageModelConfig::from_json(const std::string& text) {
     c.forget_bias_one = j.value("forget_bias_one", false);
     c.unit = j.value("unit", std::string("word"));
     c.context = j.value("context", std::int64_t{0});
+    c.output = j.value("output", std::string("softmax"));
     return c;
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(fmt::format("model configuration is malformed: {}", e.what()));
@@ -63,6 +66,9 @@ void LanguageModelConfig::validate() const {
                dropout);
   RNNKIT_CHECK(unit == "word" || unit == "char", "language model: unknown unit '{}' (word or char)", unit);
   RNNKIT_CHECK(context >= 0 && context <= 64, "language model: context {} outside [0, 64]", context);
+  RNNKIT_CHECK(output == "softmax" || output == "hierarchical",
+               "language model: unknown output layer '{}' (softmax or hierarchical)", output);
+  RNNKIT_CHECK(output == "softmax" || !tie_weights, "language model: a hierarchical softmax cannot be tied");
 }
 
 namespace {
@@ -78,12 +84,34 @@ LanguageModel::LanguageModel(const LanguageModelConfig& config)
       rnn_({parse_cell(config.cell), config.emb_size, config.hidden_size, config.num_layers,
             config.dropout, config.variational_dropout}),
       hidden_(std::max<std::int64_t>(config.context, 1) * config.emb_size, config.hidden_size, true),
-      decoder_(config.hidden_size, config.vocab_size, true,
+      decoder_(config.hidden_size, config.output == "hierarchical" ? config.vocab_size - 1 : config.vocab_size, true,
                config.tie_weights ? encoder_.weight : Var()) {
   register_module("encoder", &encoder_);
   if (config.context > 0) register_module("hidden", &hidden_);
   else register_module("rnn", &rnn_);
   register_module("decoder", &decoder_);
+}
+
+void LanguageModel::set_word_counts(std::vector<std::int64_t> counts) {
+  RNNKIT_CHECK(static_cast<std::int64_t>(counts.size()) == config_.vocab_size,
+               "language model: {} word counts for a vocabulary of {}", counts.size(), config_.vocab_size);
+  counts_ = std::move(counts);
+  tree_.clear();
+  if (config_.output != "hierarchical") return;
+  for (auto& c : text::build_huffman(counts_)) tree_.push_back({std::move(c.point), std::move(c.code)});
+}
+
+Var LanguageModel::logits(const Var& features) const {
+  if (config_.output == "softmax") return decoder_.forward(features);
+  RNNKIT_CHECK(!tree_.empty(), "language model: the hierarchical softmax has no tree (word counts unset)");
+  return Var(nn::hierarchical_log_probs(features.value(), decoder_, tree_));
+}
+
+Var LanguageModel::nll(const Var& features, const Tensor& targets) const {
+  if (config_.output == "softmax")
+    return fn::cross_entropy(decoder_.forward(features), targets, {.reduction = fn::Reduction::kSum});
+  RNNKIT_CHECK(!tree_.empty(), "language model: the hierarchical softmax has no tree (word counts unset)");
+  return nn::hierarchical_nll(features, decoder_, targets, tree_);
 }
 
 nn::RecurrentState LanguageModel::zero_state(std::int64_t batch, Device device) const {

@@ -10,7 +10,7 @@
 #include "rnnkit/eval/perplexity.h"
 #include "rnnkit/eval/plot.h"
 #include "rnnkit/io/model_file.h"
-#include "rnnkit/nn/sampled.h"
+#include "rnnkit/nn/output.h"
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
@@ -149,7 +149,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   RNNKIT_CHECK(!opts.train_path.empty(), "no training file given (--train)");
   RNNKIT_CHECK(opts.schedule == "step" || opts.schedule == "plateau" || opts.schedule == "none",
                "unknown schedule '{}' (expected step, plateau or none)", opts.schedule);
-  RNNKIT_CHECK(opts.output == "softmax" || (nn::parse_sampled_objective(opts.output), true), "");
+  if (opts.output != "softmax") nn::parse_sampled_objective(opts.output);  // throws for an unknown name
   RNNKIT_CHECK(opts.epochs > 0, "epochs must be positive, got {}", opts.epochs);
   Device device = available_device(opts.device);
   fs::path out(opts.out_dir);
@@ -223,11 +223,14 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   nn::SampledObjective objective{};
   nn::NoiseSampler noise;
   Generator noise_gen(o.seed, /*stream=*/5);
+  std::vector<std::int64_t> counts(static_cast<std::size_t>(data.vocab.size()), 0);
+  for (auto id : data.train) ++counts[static_cast<std::size_t>(id)];
+  model.set_word_counts(counts);  // the hierarchical softmax's tree
   if (sampled) {
     objective = nn::parse_sampled_objective(o.output);
     RNNKIT_CHECK(o.samples > 0, "--samples must be positive, got {}", o.samples);
-    std::vector<std::int64_t> counts(static_cast<std::size_t>(data.vocab.size()), 0);
-    for (auto id : data.train) ++counts[static_cast<std::size_t>(id)];
+    RNNKIT_CHECK(o.model.output == "softmax", "a sampled objective trains a softmax output layer, not a {} one",
+                 o.model.output);
     noise = nn::NoiseSampler(counts, o.noise_alpha);
     if (objective == nn::SampledObjective::kNce && !opts.resume) {
       // NCE learns self-normalised log-probabilities: the output bias starts
@@ -270,8 +273,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
       // Zaremba: the per-step batch-mean NLL summed over the time steps.
       Var loss_sum = sampled ? nn::sampled_loss(objective, features, model.output_layer(), y,
                                                 noise.draw(o.samples, noise_gen), noise)
-                             : fn::cross_entropy(model.logits(features), y.to(device),
-                                                 {.reduction = fn::Reduction::kSum});
+                             : model.nll(features, y.to(device));
       Var loss = fn::scale(loss_sum, 1.0f / static_cast<float>(o.batch));
       ops::add_(nll_pending, loss_sum.value());
       Tape::current().backward(loss);

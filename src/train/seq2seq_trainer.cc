@@ -291,6 +291,9 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     train_text = load(o.train, o.format);
     test_text = load(o.test, o.format);
   }
+  if (o.model.unit == "subword")
+    say(o.subword_models.empty() ? fmt::format("training SentencePiece models of {} pieces per side", o.subword_vocab)
+                                 : fmt::format("SentencePiece models: {}", o.subword_models));
   auto [src_units, tgt_units] = segmenters(o, train_text);
   auto train_src = units_of(train_text.source, src_units), train_tgt = units_of(train_text.target, tgt_units);
   auto test_src = units_of(test_text.source, src_units), test_tgt = scoring_units_of(test_text.target, tgt_units);

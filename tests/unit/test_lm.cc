@@ -144,6 +144,21 @@ TEST_F(LmTest, SampledObjectivesLearnTheGrammar) {
   }
 }
 
+// A hierarchical softmax learns the grammar too, and its model file keeps the
+// tree: the loaded model evaluates to the same exact perplexity.
+TEST_F(LmTest, HierarchicalSoftmaxLearnsAndReloads) {
+  auto o = options("lstm", "hsm");
+  o.model.output = "hierarchical";
+  o.epochs = 20;
+  o.optimizer.lr = 0.3f;
+  auto r = train::train_language_model(o);
+  EXPECT_LT(r.valid_ppl, 2.2);
+  Loaded l = load_eval(r.model_path);
+  auto ids = l.m.vocab.encode(text::tokenize_lines(text::read_text_file(file("valid.txt"))));
+  auto e = eval::evaluate_perplexity(*l.m.model, ids, o.eval_batch, o.eval_steps, kCPU);
+  EXPECT_NEAR(e.perplexity(), r.valid_ppl, 1e-4 * r.valid_ppl);
+}
+
 TEST_F(LmTest, LearnsAgreement) {
   auto o = options("lstm", "agree");
   o.epochs = 15;

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "rnnkit/nn/layers.h"
+#include "rnnkit/nn/output.h"
 
 namespace rnnkit::models {
 
@@ -28,6 +29,7 @@ struct LanguageModelConfig {
   bool forget_bias_one = false;
   std::string unit = "word";  // word | char: how text becomes tokens (kept for eval and generate)
   std::int64_t context = 0;   // > 0: feed-forward over this many previous words (n-gram order - 1)
+  std::string output = "softmax";  // softmax | hierarchical (a Huffman tree over the word counts)
 
   std::string to_json() const;
   static LanguageModelConfig from_json(const std::string& json);  // throws FormatError
@@ -52,8 +54,14 @@ class LanguageModel : public nn::Module {
   // (sampled objectives train on these), and the full softmax's logits.
   std::pair<Var, nn::RecurrentState> features(const Tensor& ids, const nn::RecurrentState& state,
                                               Generator& dropout_gen) const;
-  Var logits(const Var& features) const { return decoder_.forward(features); }
-  const nn::Linear& output_layer() const { return decoder_; }
+  // Logits [N, V] (hierarchical: the exact log-probabilities, not differentiated).
+  Var logits(const Var& features) const;
+  // Sum over the rows of -log p(target): the training loss and the evaluation measure.
+  Var nll(const Var& features, const Tensor& targets) const;
+  const nn::Linear& output_layer() const { return decoder_; }  // hierarchical: the inner nodes
+  // The hierarchical softmax's tree is built from the training counts (kept in the model file).
+  void set_word_counts(std::vector<std::int64_t> counts);
+  const std::vector<std::int64_t>& word_counts() const { return counts_; }
 
  private:
   LanguageModelConfig config_;
@@ -61,6 +69,8 @@ class LanguageModel : public nn::Module {
   nn::Recurrent rnn_;
   nn::Linear hidden_;  // feed-forward body
   nn::Linear decoder_;
+  std::vector<std::int64_t> counts_;
+  std::vector<nn::TreePath> tree_;
 };
 
 }  // namespace rnnkit::models

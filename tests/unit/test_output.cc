@@ -1,8 +1,10 @@
-// Sampled output objectives: gradients, the importance-sampling estimate
-// against the full softmax, and a language model trained with each.
+// Output layers for large vocabularies: the sampled objectives' gradients and
+// the importance-sampling estimate against the full softmax; the
+// hierarchical softmax's normalisation, its loss and gradients.
 #include <cmath>
 
-#include "rnnkit/nn/sampled.h"
+#include "rnnkit/nn/output.h"
+#include "rnnkit/text/huffman.h"
 #include "test_util.h"
 
 namespace rnnkit {
@@ -54,6 +56,44 @@ TEST(Sampled, ImportanceBiasShrinksWithK) {
   double small = bias(4), large = bias(256);
   EXPECT_LT(large, small);
   EXPECT_LT(large, 0.02 * exact) << "exact " << exact;
+}
+
+std::vector<nn::TreePath> huffman_paths(const std::vector<std::int64_t>& counts) {
+  std::vector<nn::TreePath> paths;
+  for (auto& c : text::build_huffman(counts)) paths.push_back({c.point, c.code});
+  return paths;
+}
+
+TEST(Hierarchical, ProbabilitiesSumToOneAndMatchTheLoss) {
+  auto paths = huffman_paths(kCounts);
+  nn::Linear nodes(5, 9);  // V - 1 inner nodes
+  nodes.weight = Var(random_tensor({9, 5}, 8));
+  nodes.bias = Var(random_tensor({9}, 9));
+  Tensor h = random_tensor({3, 5}, 10, -2.0f, 2.0f);
+  auto lp = nn::hierarchical_log_probs(h, nodes, paths).to_vector();  // [3, 10]
+  for (int r = 0; r < 3; ++r) {
+    double sum = 0;
+    for (int w = 0; w < 10; ++w) sum += std::exp(lp[static_cast<std::size_t>(r * 10 + w)]);
+    EXPECT_NEAR(sum, 1.0, 1e-5) << "row " << r;
+  }
+  Tensor targets = Tensor::from_ids({0, 9, 4}, {3});
+  double nll = nn::hierarchical_nll(Var(h), nodes, targets, paths).value().item();
+  EXPECT_NEAR(nll, -(lp[0] + lp[10 + 9] + lp[20 + 4]), 1e-4);
+  // Frequent words sit near the root: the most frequent has the shortest path.
+  EXPECT_LE(paths[0].nodes.size(), paths[9].nodes.size());
+}
+
+TEST(Hierarchical, GradientCheck) {
+  auto paths = huffman_paths(kCounts);
+  nn::Linear nodes(5, 9);
+  Tensor targets = Tensor::from_ids({0, 9, 4, 4}, {4});
+  testing::gradcheck({Var(random_tensor({4, 5}, 11), true), Var(random_tensor({9, 5}, 12), true),
+                      Var(random_tensor({9}, 13), true)},
+                     [&](std::vector<Var>& v) {
+                       nodes.weight = v[1];
+                       nodes.bias = v[2];
+                       return nn::hierarchical_nll(v[0], nodes, targets, paths);
+                     });
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "rnnkit/nn/sampled.h"
+#include "rnnkit/nn/output.h"
 
 #include <fmt/format.h>
 
@@ -76,6 +76,53 @@ Var sampled_loss(SampledObjective objective, const Var& h, const Linear& output,
   }
   return fn::cross_entropy(pairs, Tensor::from_ids(label, {M}, dev),
                            {.ignore_index = -100, .reduction = fn::Reduction::kSum});
+}
+
+Var hierarchical_nll(const Var& h, const Linear& nodes, const Tensor& targets, const std::vector<TreePath>& paths) {
+  const Device dev = h.value().device();
+  const std::int64_t N = h.value().size(0), H = h.value().size(1), inner = nodes.weight.value().size(0);
+  RNNKIT_CHECK(targets.numel() == N, "hierarchical softmax: {} targets for {} rows", targets.numel(), N);
+  // One row per (position, node on its target's path).
+  const std::vector<std::int32_t> y = targets.to_ids();
+  std::vector<std::int32_t> rows, node, bit;
+  for (std::int64_t r = 0; r < N; ++r) {
+    const std::int32_t w = y[static_cast<std::size_t>(r)];
+    RNNKIT_CHECK(w >= 0 && static_cast<std::size_t>(w) < paths.size(), "hierarchical softmax: target {} outside [0, {})",
+                 w, paths.size());
+    const TreePath& p = paths[static_cast<std::size_t>(w)];
+    for (std::size_t j = 0; j < p.nodes.size(); ++j) {
+      rows.push_back(static_cast<std::int32_t>(r));
+      node.push_back(p.nodes[j]);
+      bit.push_back(p.bits[j]);
+    }
+  }
+  const auto P = static_cast<std::int64_t>(rows.size());
+  Tensor row_ids = Tensor::from_ids(rows, {P}, dev), node_ids = Tensor::from_ids(node, {P}, dev);
+  Var ones(Tensor::full({H, 1}, 1.0f, dev));
+  Var x = fn::add(fn::matmul(fn::mul(fn::embedding(h, row_ids), fn::embedding(nodes.weight, node_ids)), ones),
+                  fn::embedding(fn::reshape(nodes.bias, {inner, 1}), node_ids));  // [P, 1]
+  // log sigma(x) is log_softmax([x, 0])[0], log sigma(-x) its [1]: the bit is the class.
+  Var pairs = fn::concat({x, Var(Tensor::zeros({P, 1}, dev))}, 1);
+  return fn::cross_entropy(pairs, Tensor::from_ids(bit, {P}, dev), {.reduction = fn::Reduction::kSum});
+}
+
+Tensor hierarchical_log_probs(const Tensor& h, const Linear& nodes, const std::vector<TreePath>& paths) {
+  NoGradGuard no_grad;
+  std::vector<float> x = fn::linear(Var(h), nodes.weight, nodes.bias).value().to_vector();  // [N, V-1]
+  const std::int64_t N = h.size(0), V = static_cast<std::int64_t>(paths.size()), inner = V - 1;
+  std::vector<float> out(static_cast<std::size_t>(N * V));
+  auto log_sigmoid = [](double v) { return v >= 0 ? -std::log1p(std::exp(-v)) : v - std::log1p(std::exp(v)); };
+  for (std::int64_t r = 0; r < N; ++r)
+    for (std::int64_t w = 0; w < V; ++w) {
+      const TreePath& p = paths[static_cast<std::size_t>(w)];
+      double lp = 0;
+      for (std::size_t j = 0; j < p.nodes.size(); ++j) {
+        double v = x[static_cast<std::size_t>(r * inner + p.nodes[j])];
+        lp += log_sigmoid(p.bits[j] ? -v : v);
+      }
+      out[static_cast<std::size_t>(r * V + w)] = static_cast<float>(lp);
+    }
+  return Tensor::from_vector(out, {N, V}, h.device());
 }
 
 }  // namespace rnnkit::nn

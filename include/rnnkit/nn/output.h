@@ -1,5 +1,7 @@
-// Training a softmax output layer over a large vocabulary without computing
-// every logit: the target and K noise words drawn once per batch from
+// Output layers for large vocabularies.
+//
+// Sampled objectives train a softmax output layer without computing every
+// logit: the target and K noise words drawn once per batch from
 // unigram^alpha (shared by every position), scored with the full softmax's
 // own weight [V, H] and bias [V], under one of three objectives:
 //   importance: softmax over {target, noise} with logits corrected by
@@ -38,5 +40,19 @@ class NoiseSampler {
 // (int32 [N]) against the noise words (K of them, drawn by `q`).
 Var sampled_loss(SampledObjective objective, const Var& h, const Linear& output, const Tensor& targets,
                  const std::vector<std::int32_t>& noise, const NoiseSampler& q);
+
+// Hierarchical softmax (Morin & Bengio 2005; Mikolov et al. 2011): a binary
+// tree over the vocabulary (the model builds a Huffman tree from the word
+// counts), p(w | h) the product over the inner nodes n on w's path of
+// sigma(x_n) for bit 0 and sigma(-x_n) for bit 1, x_n = h . v_n + b_n, with
+// `nodes` the Linear holding the V-1 inner-node vectors. Exact and normalised.
+struct TreePath {
+  std::vector<std::int32_t> nodes;  // inner nodes from the root
+  std::vector<std::uint8_t> bits;   // the branch taken at each
+};
+// Sum over the rows of h [N, H] of -log p(target | h), targets int32 [N].
+Var hierarchical_nll(const Var& h, const Linear& nodes, const Tensor& targets, const std::vector<TreePath>& paths);
+// log p(w | h) for every word: [N, V] (not differentiated; for generation).
+Tensor hierarchical_log_probs(const Tensor& h, const Linear& nodes, const std::vector<TreePath>& paths);
 
 }  // namespace rnnkit::nn
