@@ -17,7 +17,7 @@ void add_lm_train(CLI::App& lm) {
   struct Flags {
     std::string train, valid, test, out = "runs/lm", preset = "small", cell, optimizer, schedule,
                                      device = "cpu", unit, output;
-    std::int64_t context = 0, samples = 0;
+    std::int64_t context = 0, samples = 0, classes = 0;
     float noise_alpha = 0;
     std::int64_t epochs = 0, batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
                  min_count = 1, max_batches = 0, eval_batch = 1, eval_steps = 35;
@@ -55,7 +55,8 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
   cmd->add_option("--output", f->output,
                   "output layer and its training: softmax | importance (sampled softmax) | nce | negative | "
-                  "hierarchical (Huffman-tree softmax)");
+                  "hierarchical (Huffman-tree softmax) | class (two-level, frequency classes)");
+  cmd->add_option("--classes", f->classes, "class output: number of classes (default: sqrt of the vocabulary)");
   cmd->add_option("--samples", f->samples, "sampled objectives: noise words per batch (default 256)");
   cmd->add_option("--noise-alpha", f->noise_alpha, "sampled objectives: noise = unigram^alpha (default 0.75)");
   cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and on outputs");
@@ -103,10 +104,11 @@ void add_lm_train(CLI::App& lm) {
     if (given("--patience")) o.patience = f->patience;
     if (given("--clip")) o.clip = f->clip;
     if (given("--output")) {
-      if (f->output == "hierarchical") o.model.output = f->output;  // a different layer, not an objective
+      if (f->output == "hierarchical" || f->output == "class") o.model.output = f->output;  // layers, not objectives
       else o.output = f->output;
     }
     if (given("--samples")) o.samples = f->samples;
+    if (given("--classes")) o.model.classes = f->classes;
     if (given("--noise-alpha")) o.noise_alpha = f->noise_alpha;
     if (given("--dropout")) o.model.dropout = f->dropout;
     if (given("--variational-dropout")) o.model.variational_dropout = true;

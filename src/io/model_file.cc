@@ -12,7 +12,7 @@ Metadata language_model_metadata(const models::LanguageModel& model,
                 {"format_version", std::to_string(kLmFormatVersion)},
                 {"config", model.config().to_json()},
                 {"vocab", nlohmann::json(vocab.words()).dump()}};
-  if (model.config().output == "hierarchical") m["word_counts"] = nlohmann::json(model.word_counts()).dump();
+  if (model.config().output != "softmax") m["word_counts"] = nlohmann::json(model.word_counts()).dump();
   return m;
 }
 
@@ -100,7 +100,7 @@ LoadedLanguageModel load_language_model(const std::string& path) {
   LoadedLanguageModel out;
   out.vocab = parse_vocab(meta(file, "vocab", path, what), path, config.vocab_size);
   out.model = std::make_unique<models::LanguageModel>(config);
-  if (config.output == "hierarchical") {  // its tree comes from the training counts
+  if (config.output != "softmax") {  // the tree or the classes come from the training counts
     try {
       out.model->set_word_counts(
           nlohmann::json::parse(meta(file, "word_counts", path, what)).get<std::vector<std::int64_t>>());

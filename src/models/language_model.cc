@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/huffman.h"
 
@@ -27,7 +29,8 @@ std::string LanguageModelConfig::to_json() const {
                               {"forget_bias_one", forget_bias_one},
                               {"unit", unit},
                               {"context", context},
-                              {"output", output}};
+                              {"output", output},
+                              {"classes", classes}};
   return j.dump();
 }
 
@@ -48,6 +51,7 @@ LanguageModelConfig LanguageModelConfig::from_json(const std::string& text) {
     c.unit = j.value("unit", std::string("word"));
     c.context = j.value("context", std::int64_t{0});
     c.output = j.value("output", std::string("softmax"));
+    c.classes = j.value("classes", std::int64_t{0});
     return c;
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(fmt::format("model configuration is malformed: {}", e.what()));
@@ -66,15 +70,20 @@ void LanguageModelConfig::validate() const {
                dropout);
   RNNKIT_CHECK(unit == "word" || unit == "char", "language model: unknown unit '{}' (word or char)", unit);
   RNNKIT_CHECK(context >= 0 && context <= 64, "language model: context {} outside [0, 64]", context);
-  RNNKIT_CHECK(output == "softmax" || output == "hierarchical",
-               "language model: unknown output layer '{}' (softmax or hierarchical)", output);
-  RNNKIT_CHECK(output == "softmax" || !tie_weights, "language model: a hierarchical softmax cannot be tied");
+  RNNKIT_CHECK(output == "softmax" || output == "hierarchical" || output == "class",
+               "language model: unknown output layer '{}' (softmax, hierarchical or class)", output);
+  RNNKIT_CHECK(output != "hierarchical" || !tie_weights, "language model: a hierarchical softmax cannot be tied");
+  RNNKIT_CHECK(classes >= 0 && classes <= vocab_size, "language model: {} classes for {} words", classes, vocab_size);
 }
 
 namespace {
 const LanguageModelConfig& validated(const LanguageModelConfig& c) {
   c.validate();
   return c;
+}
+std::int64_t class_count(const LanguageModelConfig& c) {
+  if (c.classes > 0) return c.classes;
+  return std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(c.vocab_size))));
 }
 }  // namespace
 
@@ -85,32 +94,40 @@ LanguageModel::LanguageModel(const LanguageModelConfig& config)
             config.dropout, config.variational_dropout}),
       hidden_(std::max<std::int64_t>(config.context, 1) * config.emb_size, config.hidden_size, true),
       decoder_(config.hidden_size, config.output == "hierarchical" ? config.vocab_size - 1 : config.vocab_size, true,
-               config.tie_weights ? encoder_.weight : Var()) {
+               config.tie_weights ? encoder_.weight : Var()),
+      class_decoder_(config.hidden_size, config.output == "class" ? class_count(config) : 1, true) {
   register_module("encoder", &encoder_);
   if (config.context > 0) register_module("hidden", &hidden_);
   else register_module("rnn", &rnn_);
   register_module("decoder", &decoder_);
+  if (config.output == "class") register_module("decoder_class", &class_decoder_);
 }
+
 
 void LanguageModel::set_word_counts(std::vector<std::int64_t> counts) {
   RNNKIT_CHECK(static_cast<std::int64_t>(counts.size()) == config_.vocab_size,
                "language model: {} word counts for a vocabulary of {}", counts.size(), config_.vocab_size);
   counts_ = std::move(counts);
   tree_.clear();
-  if (config_.output != "hierarchical") return;
-  for (auto& c : text::build_huffman(counts_)) tree_.push_back({std::move(c.point), std::move(c.code)});
+  if (config_.output == "hierarchical")
+    for (auto& c : text::build_huffman(counts_)) tree_.push_back({std::move(c.point), std::move(c.code)});
+  if (config_.output == "class") {
+    classes_ = nn::frequency_classes(counts_, class_count(config_));
+  }
 }
 
 Var LanguageModel::logits(const Var& features) const {
   if (config_.output == "softmax") return decoder_.forward(features);
-  RNNKIT_CHECK(!tree_.empty(), "language model: the hierarchical softmax has no tree (word counts unset)");
+  RNNKIT_CHECK(!counts_.empty(), "language model: the {} softmax needs the word counts", config_.output);
+  if (config_.output == "class") return Var(nn::class_log_probs(features.value(), class_decoder_, decoder_, classes_));
   return Var(nn::hierarchical_log_probs(features.value(), decoder_, tree_));
 }
 
 Var LanguageModel::nll(const Var& features, const Tensor& targets) const {
   if (config_.output == "softmax")
     return fn::cross_entropy(decoder_.forward(features), targets, {.reduction = fn::Reduction::kSum});
-  RNNKIT_CHECK(!tree_.empty(), "language model: the hierarchical softmax has no tree (word counts unset)");
+  RNNKIT_CHECK(!counts_.empty(), "language model: the {} softmax needs the word counts", config_.output);
+  if (config_.output == "class") return nn::class_nll(features, class_decoder_, decoder_, targets, classes_);
   return nn::hierarchical_nll(features, decoder_, targets, tree_);
 }
 

@@ -2,8 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
+#include "rnnkit/ops/ops.h"
 
 namespace rnnkit::nn {
 
@@ -121,6 +123,94 @@ Tensor hierarchical_log_probs(const Tensor& h, const Linear& nodes, const std::v
         lp += log_sigmoid(p.bits[j] ? -v : v);
       }
       out[static_cast<std::size_t>(r * V + w)] = static_cast<float>(lp);
+    }
+  return Tensor::from_vector(out, {N, V}, h.device());
+}
+
+WordClasses frequency_classes(const std::vector<std::int64_t>& counts, std::int64_t classes) {
+  const auto V = static_cast<std::int64_t>(counts.size());
+  RNNKIT_CHECK(classes >= 1 && classes <= V, "class-based softmax: {} classes for {} words", classes, V);
+  std::vector<std::int32_t> order(static_cast<std::size_t>(V));
+  for (std::int32_t w = 0; w < V; ++w) order[static_cast<std::size_t>(w)] = w;
+  std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+    return counts[static_cast<std::size_t>(a)] > counts[static_cast<std::size_t>(b)];
+  });
+  double total = 0;
+  for (auto c : counts) total += static_cast<double>(std::max<std::int64_t>(c, 1));
+  WordClasses wc;
+  wc.class_of.resize(static_cast<std::size_t>(V));
+  wc.index_in_class.resize(static_cast<std::size_t>(V));
+  wc.members.resize(static_cast<std::size_t>(classes));
+  // A class closes once the mass so far reaches its share (a heavy word fills
+  // one alone), or when the words left are just enough for the classes left:
+  // exactly `classes` non-empty classes.
+  double mass = 0;
+  std::int64_t c = 0;
+  for (std::int64_t i = 0; i < V; ++i) {
+    const std::int32_t w = order[static_cast<std::size_t>(i)];
+    wc.members[static_cast<std::size_t>(c)].push_back(w);
+    mass += static_cast<double>(std::max<std::int64_t>(counts[static_cast<std::size_t>(w)], 1));
+    const bool full = mass >= static_cast<double>(c + 1) / static_cast<double>(classes) * total;
+    if (c < classes - 1 && (full || V - i - 1 == classes - 1 - c)) ++c;
+  }
+  for (std::size_t c = 0; c < wc.members.size(); ++c)
+    for (std::size_t i = 0; i < wc.members[c].size(); ++i) {
+      wc.class_of[static_cast<std::size_t>(wc.members[c][i])] = static_cast<std::int32_t>(c);
+      wc.index_in_class[static_cast<std::size_t>(wc.members[c][i])] = static_cast<std::int32_t>(i);
+    }
+  return wc;
+}
+
+Var class_nll(const Var& h, const Linear& classes, const Linear& words, const Tensor& targets,
+              const WordClasses& wc) {
+  const Device dev = h.value().device();
+  const std::int64_t N = h.value().size(0), V = words.weight.value().size(0);
+  RNNKIT_CHECK(targets.numel() == N, "class-based softmax: {} targets for {} rows", targets.numel(), N);
+  const auto C = static_cast<std::int64_t>(wc.members.size());
+  RNNKIT_CHECK(classes.weight.value().size(0) == C, "class-based softmax: {} class rows for {} classes",
+               classes.weight.value().size(0), C);
+  const std::vector<std::int32_t> y = targets.to_ids();
+  std::vector<std::int32_t> cls(y.size());
+  std::vector<std::vector<std::int32_t>> rows(static_cast<std::size_t>(C)), inner(static_cast<std::size_t>(C));
+  for (std::size_t r = 0; r < y.size(); ++r) {
+    RNNKIT_CHECK(y[r] >= 0 && y[r] < V, "class-based softmax: target {} outside [0, {})", y[r], V);
+    cls[r] = wc.class_of[static_cast<std::size_t>(y[r])];
+    rows[static_cast<std::size_t>(cls[r])].push_back(static_cast<std::int32_t>(r));
+    inner[static_cast<std::size_t>(cls[r])].push_back(wc.index_in_class[static_cast<std::size_t>(y[r])]);
+  }
+  Var loss = fn::cross_entropy(classes.forward(h), Tensor::from_ids(cls, {N}, dev), {.reduction = fn::Reduction::kSum});
+  Var bias = fn::reshape(words.bias, {V, 1});
+  for (std::int64_t c = 0; c < C; ++c) {  // the rows whose target is in class c, over its words
+    const auto& rc = rows[static_cast<std::size_t>(c)];
+    if (rc.empty()) continue;
+    const auto& m = wc.members[static_cast<std::size_t>(c)];
+    const auto n = static_cast<std::int64_t>(rc.size()), k = static_cast<std::int64_t>(m.size());
+    Tensor member_ids = Tensor::from_ids(m, {k}, dev);
+    Var logits = fn::linear(fn::embedding(h, Tensor::from_ids(rc, {n}, dev)), fn::embedding(words.weight, member_ids),
+                            fn::reshape(fn::embedding(bias, member_ids), {k}));
+    loss = fn::add(loss, fn::cross_entropy(logits, Tensor::from_ids(inner[static_cast<std::size_t>(c)], {n}, dev),
+                                           {.reduction = fn::Reduction::kSum}));
+  }
+  return loss;
+}
+
+Tensor class_log_probs(const Tensor& h, const Linear& classes, const Linear& words, const WordClasses& wc) {
+  NoGradGuard no_grad;
+  Var hv(h);
+  std::vector<float> lc = ops::log_softmax(classes.forward(hv).value()).to_vector();  // [N, C]
+  std::vector<float> lw = words.forward(hv).value().to_vector();                      // [N, V]
+  const std::int64_t N = h.size(0), V = words.weight.value().size(0), C = static_cast<std::int64_t>(wc.members.size());
+  std::vector<float> out(static_cast<std::size_t>(N * V));
+  for (std::int64_t r = 0; r < N; ++r)
+    for (std::int64_t c = 0; c < C; ++c) {  // log-softmax over the class's words, plus the class's
+      const auto& m = wc.members[static_cast<std::size_t>(c)];
+      double mx = -INFINITY, sum = 0;
+      for (auto w : m) mx = std::max<double>(mx, lw[static_cast<std::size_t>(r * V + w)]);
+      for (auto w : m) sum += std::exp(lw[static_cast<std::size_t>(r * V + w)] - mx);
+      const double lse = mx + std::log(sum);
+      for (auto w : m)
+        out[static_cast<std::size_t>(r * V + w)] =
+            static_cast<float>(lc[static_cast<std::size_t>(r * C + c)] + lw[static_cast<std::size_t>(r * V + w)] - lse);
     }
   return Tensor::from_vector(out, {N, V}, h.device());
 }

@@ -144,19 +144,22 @@ TEST_F(LmTest, SampledObjectivesLearnTheGrammar) {
   }
 }
 
-// A hierarchical softmax learns the grammar too, and its model file keeps the
-// tree: the loaded model evaluates to the same exact perplexity.
-TEST_F(LmTest, HierarchicalSoftmaxLearnsAndReloads) {
-  auto o = options("lstm", "hsm");
-  o.model.output = "hierarchical";
-  o.epochs = 20;
-  o.optimizer.lr = 0.3f;
-  auto r = train::train_language_model(o);
-  EXPECT_LT(r.valid_ppl, 2.2);
-  Loaded l = load_eval(r.model_path);
-  auto ids = l.m.vocab.encode(text::tokenize_lines(text::read_text_file(file("valid.txt"))));
-  auto e = eval::evaluate_perplexity(*l.m.model, ids, o.eval_batch, o.eval_steps, kCPU);
-  EXPECT_NEAR(e.perplexity(), r.valid_ppl, 1e-4 * r.valid_ppl);
+// Hierarchical and class-based softmaxes learn the grammar too, and their
+// model files keep the tree or the classes: a loaded model evaluates to the
+// same exact perplexity.
+TEST_F(LmTest, FactoredSoftmaxesLearnAndReload) {
+  for (std::string output : {"hierarchical", "class"}) {
+    auto o = options("lstm", "out_" + output);
+    o.model.output = output;
+    o.epochs = 20;
+    o.optimizer.lr = 0.3f;
+    auto r = train::train_language_model(o);
+    EXPECT_LT(r.valid_ppl, 2.2) << output;
+    Loaded l = load_eval(r.model_path);
+    auto ids = l.m.vocab.encode(text::tokenize_lines(text::read_text_file(file("valid.txt"))));
+    auto e = eval::evaluate_perplexity(*l.m.model, ids, o.eval_batch, o.eval_steps, kCPU);
+    EXPECT_NEAR(e.perplexity(), r.valid_ppl, 1e-4 * r.valid_ppl) << output;
+  }
 }
 
 TEST_F(LmTest, LearnsAgreement) {

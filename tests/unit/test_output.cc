@@ -96,5 +96,38 @@ TEST(Hierarchical, GradientCheck) {
                      });
 }
 
+TEST(ClassBased, ClassesProbabilitiesAndLoss) {
+  auto wc = nn::frequency_classes(kCounts, 4);
+  ASSERT_EQ(wc.members.size(), 4u);
+  for (const auto& m : wc.members) EXPECT_FALSE(m.empty());
+  EXPECT_EQ(wc.members[0], (std::vector<std::int32_t>{0}));  // 50 of 130: a class alone
+  EXPECT_LT(wc.members[0].size(), wc.members[3].size());      // rare words share big classes
+  nn::Linear classes(5, 4), words(5, 10);
+  Tensor h = random_tensor({3, 5}, 14, -2.0f, 2.0f);
+  auto lp = nn::class_log_probs(h, classes, words, wc).to_vector();  // [3, 10]
+  for (int r = 0; r < 3; ++r) {
+    double sum = 0;
+    for (int w = 0; w < 10; ++w) sum += std::exp(lp[static_cast<std::size_t>(r * 10 + w)]);
+    EXPECT_NEAR(sum, 1.0, 1e-5) << "row " << r;
+  }
+  Tensor targets = Tensor::from_ids({0, 9, 4}, {3});
+  double nll = nn::class_nll(Var(h), classes, words, targets, wc).value().item();
+  EXPECT_NEAR(nll, -(lp[0] + lp[10 + 9] + lp[20 + 4]), 1e-4);
+}
+
+TEST(ClassBased, GradientCheck) {
+  auto wc = nn::frequency_classes(kCounts, 3);
+  nn::Linear classes(5, 3), words(5, 10);
+  Tensor targets = Tensor::from_ids({0, 9, 4, 4}, {4});
+  testing::gradcheck({Var(random_tensor({4, 5}, 15), true), Var(random_tensor({3, 5}, 16), true),
+                      Var(random_tensor({10, 5}, 17), true), Var(random_tensor({10}, 18), true)},
+                     [&](std::vector<Var>& v) {
+                       classes.weight = v[1];
+                       words.weight = v[2];
+                       words.bias = v[3];
+                       return nn::class_nll(v[0], classes, words, targets, wc);
+                     });
+}
+
 }  // namespace
 }  // namespace rnnkit

@@ -29,7 +29,8 @@ struct LanguageModelConfig {
   bool forget_bias_one = false;
   std::string unit = "word";  // word | char: how text becomes tokens (kept for eval and generate)
   std::int64_t context = 0;   // > 0: feed-forward over this many previous words (n-gram order - 1)
-  std::string output = "softmax";  // softmax | hierarchical (a Huffman tree over the word counts)
+  std::string output = "softmax";  // softmax | hierarchical (Huffman tree) | class (frequency classes)
+  std::int64_t classes = 0;        // class: how many (0: sqrt of the vocabulary)
 
   std::string to_json() const;
   static LanguageModelConfig from_json(const std::string& json);  // throws FormatError
@@ -59,7 +60,8 @@ class LanguageModel : public nn::Module {
   // Sum over the rows of -log p(target): the training loss and the evaluation measure.
   Var nll(const Var& features, const Tensor& targets) const;
   const nn::Linear& output_layer() const { return decoder_; }  // hierarchical: the inner nodes
-  // The hierarchical softmax's tree is built from the training counts (kept in the model file).
+  // The hierarchical softmax's tree and the word classes are built from the
+  // training counts (kept in the model file).
   void set_word_counts(std::vector<std::int64_t> counts);
   const std::vector<std::int64_t>& word_counts() const { return counts_; }
 
@@ -69,8 +71,10 @@ class LanguageModel : public nn::Module {
   nn::Recurrent rnn_;
   nn::Linear hidden_;  // feed-forward body
   nn::Linear decoder_;
+  nn::Linear class_decoder_;  // class-based: the class softmax
   std::vector<std::int64_t> counts_;
   std::vector<nn::TreePath> tree_;
+  nn::WordClasses classes_;
 };
 
 }  // namespace rnnkit::models

@@ -55,4 +55,19 @@ Var hierarchical_nll(const Var& h, const Linear& nodes, const Tensor& targets, c
 // log p(w | h) for every word: [N, V] (not differentiated; for generation).
 Tensor hierarchical_log_probs(const Tensor& h, const Linear& nodes, const std::vector<TreePath>& paths);
 
+// Class-based softmax (Goodman 2001; Mikolov et al. 2011): words binned into
+// classes by frequency, p(w | h) = p(c(w) | h) p(w | c(w), h), each factor a
+// softmax: over the classes (`classes`, [C, H]) and over the words of w's
+// class only (their rows of `words`, [V, H]). Exact and normalised.
+struct WordClasses {
+  std::vector<std::int32_t> class_of, index_in_class;  // per word
+  std::vector<std::vector<std::int32_t>> members;      // per class, the words
+};
+// Mikolov's binning: words by descending count, cut into `classes` bins of
+// equal unigram mass (frequent words get small classes).
+WordClasses frequency_classes(const std::vector<std::int64_t>& counts, std::int64_t classes);
+Var class_nll(const Var& h, const Linear& classes, const Linear& words, const Tensor& targets,
+              const WordClasses& wc);
+Tensor class_log_probs(const Tensor& h, const Linear& classes, const Linear& words, const WordClasses& wc);
+
 }  // namespace rnnkit::nn
