@@ -79,6 +79,9 @@ Var relu(const Var& x) {
   return record_unary(x, ops::activation(ops::Activation::kRelu, x.value()),
                       ops::Activation::kRelu);
 }
+Var log(const Var& x) {
+  return record_unary(x, ops::activation(ops::Activation::kLog, x.value()), ops::Activation::kLog);
+}
 
 Var sum(const Var& x) {
   Var out(ops::sum(x.value()), needs_grad({&x}));

@@ -54,7 +54,7 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--patience", f->patience, "plateau schedule: evaluations without gain");
   cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
   cmd->add_option("--output", f->output,
-                  "output layer and its training: softmax | importance (sampled softmax) | nce | negative | "
+                  "output layer and its training: softmax | importance (sampled softmax) | nce | negative | blackout | "
                   "hierarchical (Huffman-tree softmax) | class (two-level, frequency classes)");
   cmd->add_option("--classes", f->classes, "class output: number of classes (default: sqrt of the vocabulary)");
   cmd->add_option("--samples", f->samples, "sampled objectives: noise words per batch (default 256)");

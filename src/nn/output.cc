@@ -13,7 +13,9 @@ SampledObjective parse_sampled_objective(const std::string& name) {
   if (name == "importance") return SampledObjective::kImportance;
   if (name == "nce") return SampledObjective::kNce;
   if (name == "negative") return SampledObjective::kNegative;
-  throw InvalidArgument(fmt::format("unknown sampled objective '{}' (expected importance, nce or negative)", name));
+  if (name == "blackout") return SampledObjective::kBlackOut;
+  throw InvalidArgument(
+      fmt::format("unknown sampled objective '{}' (expected importance, nce, negative or blackout)", name));
 }
 
 NoiseSampler::NoiseSampler(const std::vector<std::int64_t>& counts, double alpha)
@@ -65,6 +67,22 @@ Var sampled_loss(SampledObjective objective, const Var& h, const Linear& output,
     double shift = 0;
     for (auto w : y) shift += log_kq(w);
     return fn::sub(ce, Var(Tensor::full(ce.value().shape(), static_cast<float>(shift), dev)));
+  }
+  if (objective == SampledObjective::kBlackOut) {
+    // Hits of the target leave the softmax (-1e30) and the sum (weight 0).
+    std::vector<float> mask(static_cast<std::size_t>(N * (1 + K)), 0.0f), weight(mask.size(), 0.0f);
+    for (std::int64_t r = 0; r < N; ++r)
+      for (std::int64_t k = 0; k < K; ++k) {
+        bool hit = noise[static_cast<std::size_t>(k)] == y[static_cast<std::size_t>(r)];
+        mask[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = hit ? -1e30f : 0.0f;
+        weight[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = hit ? 0.0f : 1.0f;
+      }
+    Var z = fn::add(scores, Var(Tensor::from_vector(mask, {N, 1 + K}, dev)));
+    Var target_term = fn::cross_entropy(z, Tensor::zeros({N}, dev, DType::kInt32), {.reduction = fn::Reduction::kSum});
+    // log(1 - p~), kept finite where p~ reaches 1 in float.
+    Var one_minus = fn::sub(Var(Tensor::full({N, 1 + K}, 1.0f + 1e-6f, dev)), fn::softmax(z));
+    Var noise_term = fn::sum(fn::mul(fn::log(one_minus), Var(Tensor::from_vector(weight, {N, 1 + K}, dev))));
+    return fn::sub(target_term, fn::reshape(noise_term, target_term.value().shape()));
   }
   // Logistic: log sigma(x) is log_softmax([x, 0])[0], log(1 - sigma(x)) its [1].
   const std::int64_t M = N * (1 + K);

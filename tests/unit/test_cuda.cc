@@ -99,6 +99,11 @@ TEST_F(Cuda, ElementwiseBroadcastAndReductions) {
     EXPECT_TRUE(same(out_g, out));
     EXPECT_TRUE(same(ops::activation_backward(f, out_g, gpu(y)), ops::activation_backward(f, out, y)));
   }
+  Tensor positive = random_tensor({7, 33}, 9, 0.1f, 3.0f);
+  Tensor log_out = ops::activation(Activation::kLog, positive);
+  EXPECT_TRUE(same(ops::activation(Activation::kLog, gpu(positive)), log_out));
+  EXPECT_TRUE(same(ops::activation_backward(Activation::kLog, gpu(log_out), gpu(y)),
+                   ops::activation_backward(Activation::kLog, log_out, y)));
   Tensor big = random_tensor({1000003}, 5);
   EXPECT_NEAR(ops::sum(gpu(big)).item(), ops::sum(big).item(), 1e-2);
   EXPECT_NEAR(ops::sum_squares(gpu(big)).item(), ops::sum_squares(big).item(), 1e-1);

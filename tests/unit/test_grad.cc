@@ -39,6 +39,7 @@ TEST(Grad, Activations) {
   for (std::int64_t i = 0; i < x.numel(); ++i)
     if (sign.data()[i] < 0) x.data()[i] = -x.data()[i];
   gradcheck({Var(x, true)}, [](std::vector<Var>& v) { return project(fn::relu(v[0]), 3); });
+  gradcheck({param({6, 7}, 13, 0.5f, 3.0f)}, [](std::vector<Var>& v) { return project(fn::log(v[0]), 4); });
 }
 
 TEST(Grad, LinearAndMatmul) {

@@ -133,7 +133,7 @@ TEST(FeedForwardLm, StateCarriesTheWindow) {
 // Trained through sampled objectives, the full softmax still learns the
 // grammar (its exact perplexity is what evaluation reports).
 TEST_F(LmTest, SampledObjectivesLearnTheGrammar) {
-  for (std::string objective : {"importance", "nce", "negative"}) {
+  for (std::string objective : {"importance", "nce", "negative", "blackout"}) {
     auto o = options("lstm", "sampled_" + objective);
     o.output = objective;
     o.samples = 6;

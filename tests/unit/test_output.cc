@@ -31,7 +31,7 @@ TEST_P(SampledGrad, AllInputs) {
                      });
 }
 
-INSTANTIATE_TEST_SUITE_P(Objectives, SampledGrad, ::testing::Values("importance", "nce", "negative"));
+INSTANTIATE_TEST_SUITE_P(Objectives, SampledGrad, ::testing::Values("importance", "nce", "negative", "blackout"));
 
 // Importance sampling estimates the full softmax's cross-entropy with a bias
 // that shrinks as the number of noise words grows.

@@ -19,6 +19,7 @@ Var scale(const Var& a, float s);
 Var sigmoid(const Var& x);
 Var tanh(const Var& x);
 Var relu(const Var& x);
+Var log(const Var& x);  // of positive x
 
 // x [.., K] times W^T for W [N, K], plus bias [N] (bias may be undefined).
 Var linear(const Var& x, const Var& weight, const Var& bias);

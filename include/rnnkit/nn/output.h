@@ -9,7 +9,10 @@
 //     Jean et al. 2015's sampled softmax);
 //   nce: logistic regression of data against K noise words on
 //     s(w) - log(K Q(w)), self-normalised (Z = 1; Mnih & Teh 2012);
-//   negative: the same on s(w) uncorrected (Mikolov et al. 2013).
+//   negative: the same on s(w) uncorrected (Mikolov et al. 2013);
+//   blackout: the weighted softmax p~ over {target, noise} (weights 1/Q(w))
+//     scored discriminatively, -log p~(y) - sum_k log(1 - p~(k)), noise hits
+//     of the target left out (Ji et al. 2016).
 // Evaluation uses the full softmax. Built from differentiable ops only.
 #pragma once
 
@@ -21,8 +24,9 @@
 
 namespace rnnkit::nn {
 
-enum class SampledObjective { kImportance, kNce, kNegative };
-SampledObjective parse_sampled_objective(const std::string& name);  // importance | nce | negative
+enum class SampledObjective { kImportance, kNce, kNegative, kBlackOut };
+// importance | nce | negative | blackout
+SampledObjective parse_sampled_objective(const std::string& name);
 
 class NoiseSampler {
  public:

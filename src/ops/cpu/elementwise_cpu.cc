@@ -100,6 +100,10 @@ void activation<kC>(Activation f, const Tensor& x, Tensor& out) {
 #pragma omp parallel for simd if (n > kParallelGrain)
       for (std::int64_t i = 0; i < n; ++i) o[i] = in[i] > 0.0f ? in[i] : 0.0f;
       break;
+    case Activation::kLog:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = std::log(in[i]);
+      break;
   }
 }
 
@@ -121,6 +125,10 @@ void activation_backward<kC>(Activation f, const Tensor& y, const Tensor& dy, Te
     case Activation::kRelu:
 #pragma omp parallel for simd if (n > kParallelGrain)
       for (std::int64_t i = 0; i < n; ++i) o[i] = yp[i] > 0.0f ? g[i] : 0.0f;
+      break;
+    case Activation::kLog:  // d log x = dx / x, and x = exp(y)
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = g[i] * std::exp(-yp[i]);
       break;
   }
 }

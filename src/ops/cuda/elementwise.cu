@@ -45,7 +45,7 @@ template <Act f>
 __global__ void activation_k(const float* x, float* out, i64 n) {
   RNNKIT_GRID_STRIDE(i, n) {
     float v = x[i];
-    out[i] = f == Act::kSigmoid ? sigmoidf(v) : f == Act::kTanh ? tanhf(v) : fmaxf(v, 0.0f);
+    out[i] = f == Act::kSigmoid ? sigmoidf(v) : f == Act::kTanh ? tanhf(v) : f == Act::kLog ? logf(v) : fmaxf(v, 0.0f);
   }
 }
 
@@ -53,8 +53,10 @@ template <Act f>
 __global__ void activation_backward_k(const float* y, const float* dy, float* out, i64 n) {
   RNNKIT_GRID_STRIDE(i, n) {
     float v = y[i], g = dy[i];
-    out[i] = f == Act::kSigmoid ? g * v * (1.0f - v) : f == Act::kTanh ? g * (1.0f - v * v)
-                                                                       : (v > 0.0f ? g : 0.0f);
+    out[i] = f == Act::kSigmoid ? g * v * (1.0f - v)
+             : f == Act::kTanh  ? g * (1.0f - v * v)
+             : f == Act::kLog   ? g * expf(-v)
+                                : (v > 0.0f ? g : 0.0f);
   }
 }
 
@@ -152,6 +154,7 @@ void activation(Act f, const float* x, float* out, i64 n, cudaStream_t s) {
     case Act::kSigmoid: activation_k<Act::kSigmoid><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
     case Act::kTanh: activation_k<Act::kTanh><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
     case Act::kRelu: activation_k<Act::kRelu><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
+    case Act::kLog: activation_k<Act::kLog><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
   }
 }
 
@@ -165,6 +168,9 @@ void activation_backward(Act f, const float* y, const float* dy, float* out, i64
       break;
     case Act::kRelu:
       activation_backward_k<Act::kRelu><<<grid_for(n), kThreads, 0, s>>>(y, dy, out, n);
+      break;
+    case Act::kLog:
+      activation_backward_k<Act::kLog><<<grid_for(n), kThreads, 0, s>>>(y, dy, out, n);
       break;
   }
 }

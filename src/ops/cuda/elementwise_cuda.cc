@@ -15,6 +15,7 @@ cuda::Context& ctx(const Tensor& t) { return cuda::context(t.device().index); }
 cuda::Act act(Activation f) {
   return f == Activation::kSigmoid ? cuda::Act::kSigmoid
          : f == Activation::kTanh  ? cuda::Act::kTanh
+         : f == Activation::kLog   ? cuda::Act::kLog
                                    : cuda::Act::kRelu;
 }
 }  // namespace
