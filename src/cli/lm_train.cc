@@ -21,7 +21,8 @@ void add_lm_train(CLI::App& lm) {
     float noise_alpha = 0;
     std::int64_t epochs = 0, batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
                  min_count = 1, max_batches = 0, eval_batch = 1, eval_steps = 35;
-    float lr = 0, lr_decay = 0, dropout = -1, clip = -1, init = 0, momentum = 0, weight_decay = 0;
+    double time_budget = 0;
+    float lr = 0, lr_decay = 0, dropout = -1, embedding_dropout = 0, clip = -1, init = 0, momentum = 0, weight_decay = 0;
     int decay_after = -1, patience = 1, threads = 0;
     bool tf32 = false;
     std::uint64_t seed = 1;
@@ -61,6 +62,8 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--noise-alpha", f->noise_alpha, "sampled objectives: noise = unigram^alpha (default 0.75)");
   cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and on outputs");
   cmd->add_flag("--variational-dropout", f->variational, "one dropout mask per sequence");
+  cmd->add_option("--embedding-dropout", f->embedding_dropout,
+                  "drop whole words from the input with this probability (the same words across the batch)");
   cmd->add_option("--init", f->init, "uniform initialisation range");
   cmd->add_flag("--tie", f->tie, "tie the embedding and output matrices");
   cmd->add_flag("--forget-bias", f->forget_bias, "initialise the LSTM forget-gate bias to 1");
@@ -69,6 +72,10 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--eval-batch", f->eval_batch, "streams for evaluation")->capture_default_str();
   cmd->add_option("--eval-steps", f->eval_steps, "window for evaluation")->capture_default_str();
   cmd->add_option("--max-batches", f->max_batches, "stop each epoch after N batches (quick runs)");
+  cmd->add_option("--time-budget", f->time_budget,
+                  "stop training after this many seconds of it (evaluation not counted); the epoch under way "
+                  "is evaluated and saved")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
   cmd->add_option("--threads", f->threads, "threads (0: all cores)");
   cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
@@ -112,6 +119,7 @@ void add_lm_train(CLI::App& lm) {
     if (given("--noise-alpha")) o.noise_alpha = f->noise_alpha;
     if (given("--dropout")) o.model.dropout = f->dropout;
     if (given("--variational-dropout")) o.model.variational_dropout = true;
+    if (given("--embedding-dropout")) o.model.embedding_dropout = f->embedding_dropout;
     if (given("--init")) o.model.init_range = f->init;
     if (given("--tie")) o.model.tie_weights = true;
     if (given("--forget-bias")) o.model.forget_bias_one = true;
@@ -120,6 +128,7 @@ void add_lm_train(CLI::App& lm) {
     o.eval_batch = f->eval_batch;
     o.eval_steps = f->eval_steps;
     o.max_batches = f->max_batches;
+    o.time_budget_s = f->time_budget;
     o.seed = f->seed;
     o.device = f->device;
     o.resume = f->resume;
@@ -160,6 +169,7 @@ void add_lm_train(CLI::App& lm) {
                                   {"valid_ppl", r.valid_ppl},
                                   {"test_ppl", r.test_ppl},
                                   {"train_tokens_per_s", r.train_tokens_per_s},
+                                  {"train_tokens", r.train_tokens},
                                   {"eval_tokens_per_s", r.eval_tokens_per_s},
                                   {"peak_rss_mb", peak_rss_mb()},
                                   {"wall_s", r.wall_s},

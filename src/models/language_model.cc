@@ -24,6 +24,7 @@ std::string LanguageModelConfig::to_json() const {
                               {"num_layers", num_layers},
                               {"dropout", dropout},
                               {"variational_dropout", variational_dropout},
+                              {"embedding_dropout", embedding_dropout},
                               {"tie_weights", tie_weights},
                               {"init_range", init_range},
                               {"forget_bias_one", forget_bias_one},
@@ -45,6 +46,7 @@ LanguageModelConfig LanguageModelConfig::from_json(const std::string& text) {
     c.num_layers = j.at("num_layers").get<std::int64_t>();
     c.dropout = j.value("dropout", 0.0f);
     c.variational_dropout = j.value("variational_dropout", false);
+    c.embedding_dropout = j.value("embedding_dropout", 0.0f);
     c.tie_weights = j.value("tie_weights", false);
     c.init_range = j.value("init_range", 0.1f);
     c.forget_bias_one = j.value("forget_bias_one", false);
@@ -68,6 +70,8 @@ void LanguageModelConfig::validate() const {
                hidden_size);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "language model: dropout {} outside [0, 1)",
                dropout);
+  RNNKIT_CHECK(embedding_dropout >= 0.0f && embedding_dropout < 1.0f,
+               "language model: embedding dropout {} outside [0, 1)", embedding_dropout);
   RNNKIT_CHECK(unit == "word" || unit == "char", "language model: unknown unit '{}' (word or char)", unit);
   RNNKIT_CHECK(context >= 0 && context <= 64, "language model: context {} outside [0, 64]", context);
   RNNKIT_CHECK(output == "softmax" || output == "hierarchical" || output == "class",
@@ -161,7 +165,8 @@ std::pair<Var, nn::RecurrentState> LanguageModel::features(const Tensor& ids,
   RNNKIT_CHECK(ids.dim() == 2, "language model: ids must be [T, B], got {}", shape_str(ids.shape()));
   bool train = training();
   bool var = config_.variational_dropout;
-  Var x = nn::dropout_seq(encoder_.forward(ids), config_.dropout, var, train, gen);
+  Var words = nn::embedding_dropout(encoder_.forward(ids), ids, config_.vocab_size, config_.embedding_dropout, train, gen);
+  Var x = nn::dropout_seq(words, config_.dropout, var, train, gen);
   if (config_.context > 0) {  // position t sees the embeddings of words t - context + 1 .. t
     const std::int64_t T = ids.size(0), C = config_.context;
     Var all = fn::concat({state.h.at(0), x}, 0);  // [C + T, B, E]

@@ -113,7 +113,8 @@ std::string LmTrainOptions::to_json() const {
       {"eval_steps", eval_steps},
       {"seed", seed},
       {"device", device},
-      {"max_batches", max_batches}};
+      {"max_batches", max_batches},
+      {"time_budget_s", time_budget_s}};
   return j.dump(2);
 }
 
@@ -151,6 +152,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
                "unknown schedule '{}' (expected step, plateau or none)", opts.schedule);
   if (opts.output != "softmax") nn::parse_sampled_objective(opts.output);  // throws for an unknown name
   RNNKIT_CHECK(opts.epochs > 0, "epochs must be positive, got {}", opts.epochs);
+  RNNKIT_CHECK(opts.time_budget_s >= 0, "the time budget must not be negative, got {}", opts.time_budget_s);
   Device device = available_device(opts.device);
   fs::path out(opts.out_dir);
   fs::path checkpoint_path = out / "checkpoint.safetensors";
@@ -252,8 +254,13 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   double train_seconds_total = 0.0;
   std::int64_t train_tokens_total = 0;
   int epochs_left_start = static_cast<int>(o.epochs) - first_epoch + 1;
+  double budget_spent = 0.0;  // training seconds, earlier runs of a resumed one included
+  for (const auto& h : history) budget_spent += h.seconds;
+  const double budget = opts.time_budget_s;  // a resumed run takes the budget given now
+  bool budget_out = budget > 0 && budget_spent >= budget;
+  if (budget_out) say(fmt::format("the time budget of {:.0f} s is spent already", budget));
 
-  for (int epoch = first_epoch; epoch <= o.epochs; ++epoch) {
+  for (int epoch = first_epoch; epoch <= o.epochs && !budget_out; ++epoch) {
     lr = scheduled_lr(o, epoch, lr);
     optimizer.set_lr(lr);
     model.train(true);
@@ -282,8 +289,10 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
       hidden = next.detach();
       tokens += y.numel();
       auto now = Clock::now();
+      double secs = std::chrono::duration<double>(now - epoch_start).count();
+      budget_out = budget > 0 && budget_spent + secs >= budget;
       bool report_due = std::chrono::duration<double>(now - last_report).count() >= 1.0 ||
-                        b + 1 == per_epoch;
+                        b + 1 == per_epoch || budget_out;
       if (device.type == DeviceType::kCPU || report_due) {
         double read = nll_pending.item();
         ops::fill_(nll_pending, 0.0f);
@@ -302,7 +311,6 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
       }
       if (cb.on_progress && report_due) {
         last_report = now;
-        double secs = std::chrono::duration<double>(now - epoch_start).count();
         LmProgress p;
         p.epoch = epoch;
         p.epochs = static_cast<int>(o.epochs);
@@ -313,12 +321,20 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
         double epoch_total = secs / p.fraction;
         int done_epochs = epoch - first_epoch;
         p.eta_s = epoch_total * (epochs_left_start - done_epochs) - secs;
+        if (budget > 0) p.eta_s = std::min(p.eta_s, budget - budget_spent - secs);
         cb.on_progress(p);
+      }
+      if (budget_out) {
+        if (b + 1 < per_epoch)
+          say(fmt::format("time budget of {:.0f} s spent: epoch {} ends after {} of {} batches", budget, epoch,
+                          b + 1, per_epoch));
+        break;
       }
     }
     double epoch_secs = std::chrono::duration<double>(Clock::now() - epoch_start).count();
     train_seconds_total += epoch_secs;
     train_tokens_total += tokens;
+    budget_spent += epoch_secs;
 
     LmEpochReport report;
     report.epoch = epoch;
@@ -383,7 +399,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
     result.valid_ppl = report.valid_ppl;
     result.epochs = epoch;
   }
-  if (first_epoch > o.epochs && !history.empty()) {  // resumed a finished run
+  if (result.epochs == 0 && !history.empty()) {  // resumed a finished run
     result.train_ppl = history.back().train_ppl;
     result.valid_ppl = history.back().valid_ppl;
     result.epochs = history.back().epoch;
@@ -398,6 +414,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
     eval_tokens += r.tokens;
   }
   result.train_tokens_per_s = train_seconds_total > 0 ? train_tokens_total / train_seconds_total : 0;
+  result.train_tokens = train_tokens_total;
   result.eval_tokens_per_s = eval_secs > 0 ? eval_tokens / eval_secs : 0;
   result.model_path = (out / "model.safetensors").string();
   result.wall_s = std::chrono::duration<double>(Clock::now() - wall_start).count();

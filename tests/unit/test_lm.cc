@@ -130,6 +130,64 @@ TEST(FeedForwardLm, StateCarriesTheWindow) {
   EXPECT_FALSE(testing::all_close(ops::slice(other, 0, 8, 2), ops::slice(whole, 0, 8, 2), 1e-6f, 1e-6f));
 }
 
+// Variational dropout: each sequence's mask is the same at every step; the
+// ordinary kind draws each element anew.
+TEST(Dropout, VariationalUsesOneMaskPerSequence) {
+  const std::int64_t T = 6, B = 4, H = 50;
+  const float p = 0.5f;
+  Generator gen(3, 2);
+  NoGradGuard ng;
+  Var ones(Tensor::full({T, B, H}, 1.0f));
+  auto v = nn::dropout_seq(ones, p, /*variational=*/true, /*training=*/true, gen).value().to_vector();
+  auto plain = nn::dropout_seq(ones, p, false, true, gen).value().to_vector();
+  std::int64_t kept = 0, differs_in_time = 0;
+  for (std::int64_t t = 0; t < T; ++t)
+    for (std::int64_t i = 0; i < B * H; ++i) {
+      float x = v[static_cast<std::size_t>(t * B * H + i)];
+      EXPECT_TRUE(x == 0.0f || x == 2.0f);
+      EXPECT_EQ(x, v[static_cast<std::size_t>(i)]) << "step " << t;  // as at step 0
+      kept += x != 0.0f;
+      differs_in_time += plain[static_cast<std::size_t>(t * B * H + i)] != plain[static_cast<std::size_t>(i)];
+    }
+  EXPECT_NEAR(static_cast<double>(kept) / (T * B * H), 0.5, 0.1);
+  EXPECT_GT(differs_in_time, T * B * H / 4);
+  // Not in evaluation.
+  auto eval = nn::dropout_seq(ones, p, true, /*training=*/false, gen).value().to_vector();
+  EXPECT_EQ(eval, ones.value().to_vector());
+}
+
+// Embedding dropout drops words, not features: a word's rows are all kept
+// (scaled by 1/(1-p)) or all zero, the same at all its positions.
+TEST(Dropout, EmbeddingDropoutDropsWholeWords) {
+  const std::int64_t V = 200, D = 5;
+  nn::Embedding emb(V, D);
+  Tensor w = emb.weight.value();
+  ops::fill_(w, 1.0f);
+  std::vector<std::int32_t> ids;
+  for (int r = 0; r < 3; ++r)
+    for (std::int32_t w = 0; w < V; ++w) ids.push_back(w);
+  Tensor x = Tensor::from_ids(ids, {3, V});  // [T = 3, B = V]: every word three times
+  Generator gen(7, 2);
+  Var y = nn::embedding_dropout(emb.forward(x), x, V, 0.25f, true, gen);
+  auto out = y.value().to_vector();
+  ASSERT_EQ(out.size(), static_cast<std::size_t>(3 * V * D));
+  std::int64_t dropped = 0;
+  for (std::int64_t w = 0; w < V; ++w) {
+    float first = out[static_cast<std::size_t>(w * D)];
+    EXPECT_TRUE(first == 0.0f || std::abs(first - 1.0f / 0.75f) < 1e-6f) << first;
+    for (std::int64_t t = 0; t < 3; ++t)
+      for (std::int64_t d = 0; d < D; ++d) EXPECT_EQ(out[static_cast<std::size_t>((t * V + w) * D + d)], first);
+    dropped += first == 0.0f;
+  }
+  EXPECT_NEAR(static_cast<double>(dropped) / V, 0.25, 0.1);
+  // The gradient reaches exactly the kept words' rows.
+  Var total = fn::sum(y);
+  Tape::current().backward(total);
+  auto g = emb.weight.grad().to_vector();
+  for (std::int64_t w = 0; w < V; ++w)
+    EXPECT_FLOAT_EQ(g[static_cast<std::size_t>(w * D)], 3.0f * out[static_cast<std::size_t>(w * D)]);
+}
+
 // Trained through sampled objectives, the full softmax still learns the
 // grammar (its exact perplexity is what evaluation reports).
 TEST_F(LmTest, SampledObjectivesLearnTheGrammar) {
@@ -195,6 +253,30 @@ TEST_F(LmTest, SavedModelGivesTheSamePerplexity) {
 }
 
 io::NamedTensors weights_of(const std::string& path) { return io::load_safetensors(path).tensors; }
+
+// Any budget is spent by the first batch: one batch is trained, the cut
+// epoch is evaluated and saved, and a resume with the same budget trains none.
+TEST_F(LmTest, TimeBudgetEndsTrainingAfterTheBatchThatSpendsIt) {
+  auto o = options("lstm", "budget");
+  o.time_budget_s = 1e-9;
+  auto r = train::train_language_model(o);
+  EXPECT_EQ(r.epochs, 1);
+  EXPECT_EQ(r.train_tokens, o.batch * o.steps);
+  EXPECT_GT(r.valid_ppl, 0.0);
+  EXPECT_GT(r.test_ppl, 0.0);
+  ASSERT_TRUE(fs::exists(r.model_path));
+  auto before = weights_of(r.model_path);
+  o.resume = true;
+  auto again = train::train_language_model(o);
+  EXPECT_EQ(again.train_tokens, 0);
+  EXPECT_EQ(again.epochs, 1);
+  EXPECT_NEAR(again.test_ppl, r.test_ppl, 1e-9 * r.test_ppl);
+  auto after = weights_of(again.model_path);
+  ASSERT_EQ(before.size(), after.size());
+  for (std::size_t i = 0; i < before.size(); ++i)
+    EXPECT_EQ(before[i].second.to_vector(), after[i].second.to_vector()) << before[i].first;
+}
+
 
 TEST_F(LmTest, TrainingIsReproducibleAndResumesExactly) {
   auto a = options("lstm", "a");

@@ -24,6 +24,7 @@ struct LanguageModelConfig {
   std::int64_t num_layers = 2;
   float dropout = 0.0f;
   bool variational_dropout = false;
+  float embedding_dropout = 0.0f;  // whole words dropped from the input (Gal & Ghahramani 2016)
   bool tie_weights = false;
   float init_range = 0.1f;
   bool forget_bias_one = false;

@@ -66,5 +66,10 @@ class Recurrent : public Module {
 // Dropout on a [T, B, H] activation: per element, or (variational) one mask per
 // sequence shared across time.
 Var dropout_seq(const Var& x, float p, bool variational, bool training, Generator& gen);
+// Embedding dropout (Gal & Ghahramani 2016): whole words dropped. One draw
+// over the vocabulary per call, so a word dropped at one position of the
+// batch is dropped at all of them. embedded: [..., D] looked up from ids.
+Var embedding_dropout(const Var& embedded, const Tensor& ids, std::int64_t vocab, float p, bool training,
+                      Generator& gen);
 
 }  // namespace rnnkit::nn

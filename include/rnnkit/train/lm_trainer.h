@@ -33,6 +33,10 @@ struct LmTrainOptions {
   std::uint64_t seed = 1;
   std::string device = "cpu";
   std::int64_t max_batches = 0;  // per epoch; 0: all (quick runs and tests)
+  // Training seconds (evaluation not counted, earlier runs of a resumed one
+  // counted); when spent, the epoch under way ends early, is evaluated and
+  // saved, and training stops. 0: no limit.
+  double time_budget_s = 0;
   bool resume = false;
   std::string preset;
 
@@ -67,6 +71,7 @@ struct LmTrainCallbacks {
 struct LmTrainResult {
   double train_ppl = 0, valid_ppl = 0, test_ppl = 0;
   double train_tokens_per_s = 0, eval_tokens_per_s = 0;
+  std::int64_t train_tokens = 0;  // this run's
   double wall_s = 0;
   int epochs = 0;
   std::string model_path;
