@@ -48,4 +48,60 @@ Var cross_entropy(const Var& logits, const Tensor& targets, const CrossEntropyOp
   return out;
 }
 
+Var linear_cross_entropy(const Var& x, const Var& weight, const Var& bias, const Tensor& targets,
+                         std::int64_t chunk_rows, const CrossEntropyOptions& opts) {
+  const Tensor& w = weight.value();
+  const std::int64_t k = w.size(1), v = w.size(0);
+  RNNKIT_CHECK(x.value().size(-1) == k, "linear_cross_entropy: input {} does not match weight {}",
+               shape_str(x.shape()), shape_str(w.shape()));
+  RNNKIT_CHECK(chunk_rows > 0, "linear_cross_entropy: chunk of {} rows", chunk_rows);
+  Tensor x2 = x.value().view({-1, k}), t1 = targets.view({-1});
+  const std::int64_t n = x2.size(0);
+  RNNKIT_CHECK(t1.numel() == n, "linear_cross_entropy: {} targets for {} rows", t1.numel(), n);
+  const Device dev = w.device();
+  const bool grad = needs_grad({&x, &weight, &bias});
+  Tensor loss = Tensor::zeros({1}, dev), count = Tensor::zeros({1}, dev);
+  Tensor dx, dw, db, unit;
+  if (grad) {
+    dx = Tensor::empty({n, k}, dev);
+    dw = Tensor::zeros({v, k}, dev);
+    if (bias.defined()) db = Tensor::zeros({v}, dev);
+    unit = Tensor::full({1}, 1.0f, dev);
+  }
+  Tensor logits = Tensor::empty({std::min(chunk_rows, n), v}, dev);
+  for (std::int64_t start = 0; start < n; start += chunk_rows) {
+    const std::int64_t rows = std::min(chunk_rows, n - start);
+    Tensor xc = x2.narrow0(start, rows), tc = t1.narrow0(start, rows), lc = logits.narrow0(0, rows);
+    ops::gemm(xc, false, w, true, 1.0f, 0.0f, lc);
+    if (bias.defined()) ops::add_(lc, bias.value());
+    ops::CrossEntropyForward f = ops::cross_entropy(lc, tc, opts.ignore_index);
+    ops::add_(loss, f.loss_sum);
+    ops::add_(count, f.count);
+    if (!grad) continue;
+    Tensor d = ops::cross_entropy_backward(lc, f.lse, tc, opts.ignore_index, unit);
+    Tensor dxc = dx.narrow0(start, rows);
+    ops::gemm(d, false, w, false, 1.0f, 0.0f, dxc);
+    ops::gemm(d, true, xc, false, 1.0f, 1.0f, dw);
+    if (db.defined()) ops::add_(db, ops::reduce_to(d, {v}));
+  }
+  Tensor norm;  // 1/count for the mean, kept on the device
+  if (opts.reduction == Reduction::kMean) {
+    float c = count.item();
+    RNNKIT_CHECK(c > 0, "linear_cross_entropy: every target is the ignore index {}", opts.ignore_index);
+    loss = ops::scale(loss, 1.0f / c);
+    norm = Tensor::full({1}, 1.0f / c, dev);
+  }
+  Var out(loss, grad);
+  if (grad) {
+    Tape::current().record([x, weight, bias, out, dx, dw, db, norm]() mutable {
+      if (!out.has_grad()) return;
+      Tensor g = norm.defined() ? ops::mul(out.grad(), norm) : out.grad();
+      if (x.requires_grad()) x.accumulate_grad(ops::mul(dx, g).view(x.shape()), true);
+      if (weight.requires_grad()) weight.accumulate_grad(ops::mul(dw, g), true);
+      if (bias.defined() && bias.requires_grad()) bias.accumulate_grad(ops::mul(db, g), true);
+    });
+  }
+  return out;
+}
+
 }  // namespace rnnkit::fn

@@ -127,9 +127,14 @@ Var LanguageModel::logits(const Var& features) const {
   return Var(nn::hierarchical_log_probs(features.value(), decoder_, tree_));
 }
 
+// The softmax's logits are formed this many at a time (32 MB), whatever
+// batch x steps: one chunk for PTB's usual sizes, several for large vocabularies.
+constexpr std::int64_t kLogitChunk = std::int64_t{1} << 23;
+
 Var LanguageModel::nll(const Var& features, const Tensor& targets) const {
   if (config_.output == "softmax")
-    return fn::cross_entropy(decoder_.forward(features), targets, {.reduction = fn::Reduction::kSum});
+    return fn::linear_cross_entropy(features, decoder_.weight, decoder_.bias, targets, kLogitChunk / config_.vocab_size + 1,
+                                    {.reduction = fn::Reduction::kSum});
   RNNKIT_CHECK(!counts_.empty(), "language model: the {} softmax needs the word counts", config_.output);
   if (config_.output == "class") return nn::class_nll(features, class_decoder_, decoder_, targets, classes_);
   return nn::hierarchical_nll(features, decoder_, targets, tree_);

@@ -69,6 +69,40 @@ TEST(Grad, CrossEntropyWithIgnoreIndex) {
   }
 }
 
+// The chunked linear + cross-entropy equals the two ops, loss and every
+// gradient, for chunks that divide the rows, that do not, and one row.
+TEST(Grad, LinearCrossEntropyMatchesLinearThenCrossEntropy) {
+  Tensor targets = Tensor::from_ids({2, -100, 0, 4, 4, 1, 6}, {7});
+  Tensor x = testing::random_tensor({7, 5}, 30), w = testing::random_tensor({8, 5}, 31),
+         b = testing::random_tensor({8}, 32);
+  for (auto red : {fn::Reduction::kMean, fn::Reduction::kSum}) {
+    fn::CrossEntropyOptions opts{.ignore_index = -100, .reduction = red};
+    std::vector<std::vector<float>> want;
+    {
+      Var xv(x.clone(), true), wv(w.clone(), true), bv(b.clone(), true);
+      Var loss = fn::scale(fn::cross_entropy(fn::linear(xv, wv, bv), targets, opts), 3.0f);
+      Tape::current().backward(loss);
+      want = {loss.value().to_vector(), xv.grad().to_vector(), wv.grad().to_vector(), bv.grad().to_vector()};
+    }
+    for (std::int64_t chunk : {1, 3, 7, 100}) {
+      Var xv(x.clone(), true), wv(w.clone(), true), bv(b.clone(), true);
+      Var loss = fn::scale(fn::linear_cross_entropy(xv, wv, bv, targets, chunk, opts), 3.0f);
+      Tape::current().backward(loss);
+      std::vector<Tensor> got = {loss.value(), xv.grad(), wv.grad(), bv.grad()};
+      for (std::size_t i = 0; i < got.size(); ++i)
+        EXPECT_TRUE(testing::all_close(got[i], Tensor::from_vector(want[i], got[i].shape()), 1e-6f, 1e-5f))
+            << "chunk " << chunk << ", output " << i;
+    }
+    gradcheck({param({7, 5}, 33), param({8, 5}, 34), param({8}, 35)}, [&](std::vector<Var>& v) {
+      return fn::linear_cross_entropy(v[0], v[1], v[2], targets, 3, opts);
+    });
+  }
+  // Without gradients (evaluation) only the loss is formed.
+  NoGradGuard ng;
+  Var l = fn::linear_cross_entropy(Var(x), Var(w), Var(b), targets, 2, {.reduction = fn::Reduction::kSum});
+  EXPECT_FALSE(l.requires_grad());
+}
+
 TEST(Grad, EmbeddingRepeatedIds) {
   Tensor ids = Tensor::from_ids({1, 3, 3, 0, 1, 1}, {2, 3});
   gradcheck({param({5, 4}, 25)}, [&](std::vector<Var>& v) { return project(fn::embedding(v[0], ids), 26); });

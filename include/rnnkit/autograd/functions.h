@@ -36,6 +36,13 @@ struct CrossEntropyOptions {
 // Fused softmax + NLL over logits [N, V] with int32 targets [N]: a [1] loss.
 Var cross_entropy(const Var& logits, const Tensor& targets, const CrossEntropyOptions& opts = {});
 
+// linear(x, weight, bias) then cross_entropy, `chunk_rows` rows of x at a
+// time, so that no [N, V] logits exist: the extra memory is chunk_rows x V,
+// whatever N. The loss is a scalar, so each chunk's gradients are formed in
+// the forward pass for a unit upstream gradient and the backward scales them.
+Var linear_cross_entropy(const Var& x, const Var& weight, const Var& bias, const Tensor& targets,
+                         std::int64_t chunk_rows, const CrossEntropyOptions& opts = {});
+
 // Rows of weight [V, D] at int32 ids: shape ids.shape + [D].
 Var embedding(const Var& weight, const Tensor& ids);
 
