@@ -1,5 +1,6 @@
 #include "rnnkit/core/allocator.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <new>
@@ -50,6 +51,7 @@ void* Allocator::allocate(std::size_t bytes) {
       it->second.pop_back();
       stats_.cached_bytes -= size;
       stats_.live_bytes += size;
+      stats_.peak_live_bytes = std::max(stats_.peak_live_bytes, stats_.live_bytes);
       return p;
     }
   }
@@ -63,6 +65,7 @@ void* Allocator::allocate(std::size_t bytes) {
   std::lock_guard lock(mu_);
   ++stats_.system_allocs;
   stats_.live_bytes += size;
+  stats_.peak_live_bytes = std::max(stats_.peak_live_bytes, stats_.live_bytes);
   return p;
 }
 
@@ -81,6 +84,11 @@ void Allocator::release_cached() {
     for (void* p : list) system_free(p);
   free_.clear();
   stats_.cached_bytes = 0;
+}
+
+void Allocator::reset_peak() {
+  std::lock_guard lock(mu_);
+  stats_.peak_live_bytes = stats_.live_bytes;
 }
 
 AllocatorStats Allocator::stats() const {

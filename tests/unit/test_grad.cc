@@ -1,4 +1,5 @@
 // Finite-difference gradient checks for every differentiable function.
+#include "rnnkit/core/allocator.h"
 #include "rnnkit/core/parallel.h"
 #include "test_util.h"
 
@@ -101,6 +102,26 @@ TEST(Grad, LinearCrossEntropyMatchesLinearThenCrossEntropy) {
   NoGradGuard ng;
   Var l = fn::linear_cross_entropy(Var(x), Var(w), Var(b), targets, 2, {.reduction = fn::Reduction::kSum});
   EXPECT_FALSE(l.requires_grad());
+}
+
+// Memory: a loss over 4,000 rows and 5,000 classes (80 MB of logits) trains
+// within a few chunks of logits and the gradients' own sizes.
+TEST(Grad, LinearCrossEntropyMemoryDoesNotScaleWithRowsTimesClasses) {
+  const std::int64_t N = 4000, V = 5000, H = 8, chunk = 100;
+  std::vector<std::int32_t> t(N);
+  for (std::int64_t i = 0; i < N; ++i) t[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(i * 7 % V);
+  Tensor targets = Tensor::from_ids(t, {N});
+  Var x(testing::random_tensor({N, H}, 40), true), w(testing::random_tensor({V, H}, 41), true),
+      b(Tensor::zeros({V}), true);
+  Allocator& a = Allocator::of(kCPU);
+  a.reset_peak();
+  const std::size_t before = a.stats().live_bytes;
+  Var loss = fn::linear_cross_entropy(x, w, b, targets, chunk, {.reduction = fn::Reduction::kSum});
+  Tape::current().backward(loss);
+  const std::size_t extra = a.stats().peak_live_bytes - before;
+  const std::size_t logits_bytes = sizeof(float) * N * V;
+  EXPECT_LT(extra, logits_bytes / 8) << extra << " bytes at the peak";
+  EXPECT_TRUE(x.has_grad() && w.has_grad() && b.has_grad());
 }
 
 TEST(Grad, EmbeddingRepeatedIds) {

@@ -16,6 +16,7 @@ struct AllocatorStats {
   std::size_t system_allocs = 0;  // calls that reached the system allocator
   std::size_t cached_bytes = 0;   // bytes held in free lists
   std::size_t live_bytes = 0;     // bytes handed out and not yet returned
+  std::size_t peak_live_bytes = 0;  // the most live_bytes since reset_peak()
 };
 
 class Allocator {
@@ -25,6 +26,7 @@ class Allocator {
   void deallocate(void* p, std::size_t bytes);
   void release_cached();  // return every cached block to the system
   AllocatorStats stats() const;
+  void reset_peak();  // peak_live_bytes = live_bytes
 
   // The allocator of a device (one per device, created on first use).
   static Allocator& of(Device d);
