@@ -79,6 +79,9 @@ Var relu(const Var& x) {
   return record_unary(x, ops::activation(ops::Activation::kRelu, x.value()),
                       ops::Activation::kRelu);
 }
+Var softplus(const Var& x) {
+  return record_unary(x, ops::activation(ops::Activation::kSoftplus, x.value()), ops::Activation::kSoftplus);
+}
 Var log(const Var& x) {
   return record_unary(x, ops::activation(ops::Activation::kLog, x.value()), ops::Activation::kLog);
 }

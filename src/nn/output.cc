@@ -56,6 +56,22 @@ Var sampled_loss(SampledObjective objective, const Var& h, const Linear& output,
     s_target = fn::sub(s_target, Var(Tensor::from_vector(ct, {N, 1}, dev)));
     s_noise = fn::sub(s_noise, Var(Tensor::from_vector(cn, {K}, dev)));
   }
+  if (objective == SampledObjective::kNce || objective == SampledObjective::kNegative) {
+    // Logistic: -log sigma(s) = softplus(-s) for the target, -log(1 - sigma(s))
+    // = softplus(s) for each noise word; a draw of the row's own target is
+    // not a negative example (its term gets weight 0).
+    Var loss = fn::sum(fn::softplus(fn::scale(s_target, -1.0f)));
+    Var noise_terms = fn::softplus(s_noise);  // [N, K]
+    std::vector<float> weight;
+    for (std::int64_t r = 0; r < N; ++r)
+      for (std::int64_t k = 0; k < K; ++k)
+        if (noise[static_cast<std::size_t>(k)] == y[static_cast<std::size_t>(r)]) {
+          if (weight.empty()) weight.assign(static_cast<std::size_t>(N * K), 1.0f);
+          weight[static_cast<std::size_t>(r * K + k)] = 0.0f;
+        }
+    if (!weight.empty()) noise_terms = fn::mul(noise_terms, Var(Tensor::from_vector(weight, {N, K}, dev)));
+    return fn::add(loss, fn::sum(noise_terms));
+  }
   Var scores = fn::concat({s_target, s_noise}, 1);  // [N, 1 + K], the target first
 
   if (objective == SampledObjective::kImportance) {
@@ -68,34 +84,20 @@ Var sampled_loss(SampledObjective objective, const Var& h, const Linear& output,
     for (auto w : y) shift += log_kq(w);
     return fn::sub(ce, Var(Tensor::full(ce.value().shape(), static_cast<float>(shift), dev)));
   }
-  if (objective == SampledObjective::kBlackOut) {
-    // Hits of the target leave the softmax (-1e30) and the sum (weight 0).
-    std::vector<float> mask(static_cast<std::size_t>(N * (1 + K)), 0.0f), weight(mask.size(), 0.0f);
-    for (std::int64_t r = 0; r < N; ++r)
-      for (std::int64_t k = 0; k < K; ++k) {
-        bool hit = noise[static_cast<std::size_t>(k)] == y[static_cast<std::size_t>(r)];
-        mask[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = hit ? -1e30f : 0.0f;
-        weight[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = hit ? 0.0f : 1.0f;
-      }
-    Var z = fn::add(scores, Var(Tensor::from_vector(mask, {N, 1 + K}, dev)));
-    Var target_term = fn::cross_entropy(z, Tensor::zeros({N}, dev, DType::kInt32), {.reduction = fn::Reduction::kSum});
-    // log(1 - p~), kept finite where p~ reaches 1 in float.
-    Var one_minus = fn::sub(Var(Tensor::full({N, 1 + K}, 1.0f + 1e-6f, dev)), fn::softmax(z));
-    Var noise_term = fn::sum(fn::mul(fn::log(one_minus), Var(Tensor::from_vector(weight, {N, 1 + K}, dev))));
-    return fn::sub(target_term, fn::reshape(noise_term, target_term.value().shape()));
-  }
-  // Logistic: log sigma(x) is log_softmax([x, 0])[0], log(1 - sigma(x)) its [1].
-  const std::int64_t M = N * (1 + K);
-  Var pairs = fn::concat({fn::reshape(scores, {M, 1}), Var(Tensor::zeros({M, 1}, dev))}, 1);
-  std::vector<std::int32_t> label(static_cast<std::size_t>(M), 1);
-  for (std::int64_t r = 0; r < N; ++r) {
-    label[static_cast<std::size_t>(r * (1 + K))] = 0;
-    for (std::int64_t k = 0; k < K; ++k)  // a noise draw of the target is not a negative example
-      if (noise[static_cast<std::size_t>(k)] == y[static_cast<std::size_t>(r)])
-        label[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = -100;
-  }
-  return fn::cross_entropy(pairs, Tensor::from_ids(label, {M}, dev),
-                           {.ignore_index = -100, .reduction = fn::Reduction::kSum});
+  // BlackOut: hits of the target leave the softmax (-1e30) and the sum (weight 0).
+  std::vector<float> mask(static_cast<std::size_t>(N * (1 + K)), 0.0f), weight(mask.size(), 0.0f);
+  for (std::int64_t r = 0; r < N; ++r)
+    for (std::int64_t k = 0; k < K; ++k) {
+      bool hit = noise[static_cast<std::size_t>(k)] == y[static_cast<std::size_t>(r)];
+      mask[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = hit ? -1e30f : 0.0f;
+      weight[static_cast<std::size_t>(r * (1 + K) + 1 + k)] = hit ? 0.0f : 1.0f;
+    }
+  Var z = fn::add(scores, Var(Tensor::from_vector(mask, {N, 1 + K}, dev)));
+  Var target_term = fn::cross_entropy(z, Tensor::zeros({N}, dev, DType::kInt32), {.reduction = fn::Reduction::kSum});
+  // log(1 - p~), kept finite where p~ reaches 1 in float.
+  Var one_minus = fn::sub(Var(Tensor::full({N, 1 + K}, 1.0f + 1e-6f, dev)), fn::softmax(z));
+  Var noise_term = fn::sum(fn::mul(fn::log(one_minus), Var(Tensor::from_vector(weight, {N, 1 + K}, dev))));
+  return fn::sub(target_term, fn::reshape(noise_term, target_term.value().shape()));
 }
 
 Var hierarchical_nll(const Var& h, const Linear& nodes, const Tensor& targets, const std::vector<TreePath>& paths) {

@@ -94,7 +94,7 @@ TEST_F(Cuda, ElementwiseBroadcastAndReductions) {
   EXPECT_TRUE(same(ops::reduce_to(gpu(a), {33}), ops::reduce_to(a, {33})));
   EXPECT_TRUE(same(ops::reduce_to(gpu(a), {5, 33}), ops::reduce_to(a, {5, 33})));
   EXPECT_TRUE(same(ops::broadcast_to(gpu(row), {7, 33}), ops::broadcast_to(row, {7, 33})));
-  for (Activation f : {Activation::kSigmoid, Activation::kTanh, Activation::kRelu}) {
+  for (Activation f : {Activation::kSigmoid, Activation::kTanh, Activation::kRelu, Activation::kSoftplus}) {
     Tensor out = ops::activation(f, a), out_g = ops::activation(f, gpu(a));
     EXPECT_TRUE(same(out_g, out));
     EXPECT_TRUE(same(ops::activation_backward(f, out_g, gpu(y)), ops::activation_backward(f, out, y)));

@@ -33,6 +33,35 @@ TEST_P(SampledGrad, AllInputs) {
 
 INSTANTIATE_TEST_SUITE_P(Objectives, SampledGrad, ::testing::Values("importance", "nce", "negative", "blackout"));
 
+// NCE and negative sampling against their definitions, computed here in
+// double: -log sigma(s_y - c_y) - sum over draws other than y of
+// log(1 - sigma(s_k - c_k)), with c = log(K Q(w)) for NCE and 0 for negative
+// sampling.
+TEST(Sampled, LogisticObjectivesMatchTheirDefinition) {
+  nn::NoiseSampler q(kCounts, 0.75);
+  nn::Linear out(5, 10);
+  out.weight = Var(random_tensor({10, 5}, 8, -3, 3));
+  out.bias = Var(random_tensor({10}, 9));
+  Tensor h = random_tensor({4, 5}, 10, -3, 3);
+  const std::vector<std::int32_t> y = {0, 3, 7, 3}, noise = {1, 3, 9, 1, 5, 0};
+  const auto logits = fn::linear(Var(h), out.weight, out.bias).value().to_vector();
+  const double K = static_cast<double>(noise.size());
+  auto log_sigmoid = [](double x) { return -std::log1p(std::exp(-x)); };
+  NoGradGuard ng;
+  for (bool nce : {true, false}) {
+    auto c = [&](std::int32_t w) { return nce ? std::log(K * q.probability(w)) : 0.0; };
+    double want = 0;
+    for (std::size_t r = 0; r < y.size(); ++r) {
+      want -= log_sigmoid(logits[r * 10 + static_cast<std::size_t>(y[r])] - c(y[r]));
+      for (auto w : noise)
+        if (w != y[r]) want -= log_sigmoid(-(logits[r * 10 + static_cast<std::size_t>(w)] - c(w)));
+    }
+    auto objective = nce ? nn::SampledObjective::kNce : nn::SampledObjective::kNegative;
+    double got = nn::sampled_loss(objective, Var(h), out, Tensor::from_ids(y, {4}), noise, q).value().item();
+    EXPECT_NEAR(got, want, 1e-5 * want) << (nce ? "nce" : "negative");
+  }
+}
+
 // Importance sampling estimates the full softmax's cross-entropy with a bias
 // that shrinks as the number of noise words grows.
 TEST(Sampled, ImportanceBiasShrinksWithK) {

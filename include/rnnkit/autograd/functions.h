@@ -20,6 +20,7 @@ Var sigmoid(const Var& x);
 Var tanh(const Var& x);
 Var relu(const Var& x);
 Var log(const Var& x);  // of positive x
+Var softplus(const Var& x);  // log(1 + exp(x)), stable for any x
 
 // x [.., K] times W^T for W [N, K], plus bias [N] (bias may be undefined).
 Var linear(const Var& x, const Var& weight, const Var& bias);

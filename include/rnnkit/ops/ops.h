@@ -37,7 +37,8 @@ Tensor reduce_to(const Tensor& g, const Shape& shape);
 // Repeats `b` (broadcast rule above) to `shape`.
 Tensor broadcast_to(const Tensor& b, const Shape& shape);
 
-enum class Activation { kSigmoid, kTanh, kRelu, kLog };  // log: of positive inputs
+// log: of positive inputs; softplus: log(1 + exp(x)) = -log sigmoid(-x).
+enum class Activation { kSigmoid, kTanh, kRelu, kLog, kSoftplus };
 Tensor activation(Activation f, const Tensor& x);
 // dx from the activation's output y and dy.
 Tensor activation_backward(Activation f, const Tensor& y, const Tensor& dy);

@@ -104,6 +104,10 @@ void activation<kC>(Activation f, const Tensor& x, Tensor& out) {
 #pragma omp parallel for simd if (n > kParallelGrain)
       for (std::int64_t i = 0; i < n; ++i) o[i] = std::log(in[i]);
       break;
+    case Activation::kSoftplus:
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = cpu::fast_softplus(in[i]);
+      break;
   }
 }
 
@@ -129,6 +133,10 @@ void activation_backward<kC>(Activation f, const Tensor& y, const Tensor& dy, Te
     case Activation::kLog:  // d log x = dx / x, and x = exp(y)
 #pragma omp parallel for simd if (n > kParallelGrain)
       for (std::int64_t i = 0; i < n; ++i) o[i] = g[i] * std::exp(-yp[i]);
+      break;
+    case Activation::kSoftplus:  // the derivative is sigmoid(x) = 1 - exp(-y)
+#pragma omp parallel for simd if (n > kParallelGrain)
+      for (std::int64_t i = 0; i < n; ++i) o[i] = g[i] * (1.0f - cpu::fast_exp(-yp[i]));
       break;
   }
 }

@@ -37,4 +37,23 @@ inline float fast_tanh(float x) {
   return x < 0.0f ? -t : t;
 }
 
+// log(1 + e) for e in [0, 1]: 2 atanh(z) with z = e / (2 + e) <= 1/3, by its
+// series to z^13 (relative error < 1e-7).
+#pragma omp declare simd
+inline float log1p_unit(float e) {
+  float z = e / (2.0f + e), z2 = z * z;
+  float p = 1.0f / 13.0f;
+  p = p * z2 + 1.0f / 11.0f;
+  p = p * z2 + 1.0f / 9.0f;
+  p = p * z2 + 1.0f / 7.0f;
+  p = p * z2 + 1.0f / 5.0f;
+  p = p * z2 + 1.0f / 3.0f;
+  p = p * z2 + 1.0f;
+  return 2.0f * z * p;
+}
+
+// log(1 + exp(x)) without overflow or cancellation.
+#pragma omp declare simd
+inline float fast_softplus(float x) { return std::max(x, 0.0f) + log1p_unit(fast_exp(-std::abs(x))); }
+
 }  // namespace rnnkit::ops::cpu

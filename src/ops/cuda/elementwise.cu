@@ -45,7 +45,11 @@ template <Act f>
 __global__ void activation_k(const float* x, float* out, i64 n) {
   RNNKIT_GRID_STRIDE(i, n) {
     float v = x[i];
-    out[i] = f == Act::kSigmoid ? sigmoidf(v) : f == Act::kTanh ? tanhf(v) : f == Act::kLog ? logf(v) : fmaxf(v, 0.0f);
+    out[i] = f == Act::kSigmoid    ? sigmoidf(v)
+             : f == Act::kTanh     ? tanhf(v)
+             : f == Act::kLog      ? logf(v)
+             : f == Act::kSoftplus ? fmaxf(v, 0.0f) + log1pf(expf(-fabsf(v)))
+                                   : fmaxf(v, 0.0f);
   }
 }
 
@@ -56,6 +60,7 @@ __global__ void activation_backward_k(const float* y, const float* dy, float* ou
     out[i] = f == Act::kSigmoid ? g * v * (1.0f - v)
              : f == Act::kTanh  ? g * (1.0f - v * v)
              : f == Act::kLog   ? g * expf(-v)
+             : f == Act::kSoftplus ? -g * expm1f(-v)
                                 : (v > 0.0f ? g : 0.0f);
   }
 }
@@ -155,6 +160,7 @@ void activation(Act f, const float* x, float* out, i64 n, cudaStream_t s) {
     case Act::kTanh: activation_k<Act::kTanh><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
     case Act::kRelu: activation_k<Act::kRelu><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
     case Act::kLog: activation_k<Act::kLog><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
+    case Act::kSoftplus: activation_k<Act::kSoftplus><<<grid_for(n), kThreads, 0, s>>>(x, out, n); break;
   }
 }
 
@@ -171,6 +177,9 @@ void activation_backward(Act f, const float* y, const float* dy, float* out, i64
       break;
     case Act::kLog:
       activation_backward_k<Act::kLog><<<grid_for(n), kThreads, 0, s>>>(y, dy, out, n);
+      break;
+    case Act::kSoftplus:
+      activation_backward_k<Act::kSoftplus><<<grid_for(n), kThreads, 0, s>>>(y, dy, out, n);
       break;
   }
 }

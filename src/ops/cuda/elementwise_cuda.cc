@@ -16,6 +16,7 @@ cuda::Act act(Activation f) {
   return f == Activation::kSigmoid ? cuda::Act::kSigmoid
          : f == Activation::kTanh  ? cuda::Act::kTanh
          : f == Activation::kLog   ? cuda::Act::kLog
+         : f == Activation::kSoftplus ? cuda::Act::kSoftplus
                                    : cuda::Act::kRelu;
 }
 }  // namespace

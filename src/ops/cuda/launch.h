@@ -15,7 +15,7 @@ using i64 = std::int64_t;
 
 // elementwise.cu
 enum class BinaryOp { kAdd, kSub, kMul };
-enum class Act { kSigmoid, kTanh, kRelu, kLog };
+enum class Act { kSigmoid, kTanh, kRelu, kLog, kSoftplus };
 enum class OptimKind { kSGD, kAdaGrad, kRMSProp, kAdam };
 struct OptimArgs {
   OptimKind kind;
