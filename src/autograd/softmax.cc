@@ -31,7 +31,8 @@ Var cross_entropy(const Var& logits, const Tensor& targets, const CrossEntropyOp
   Tensor norm;  // 1/count for the mean, kept on the device
   if (opts.reduction == Reduction::kMean) {
     float count = f.count.item();
-    RNNKIT_CHECK(count > 0, "cross_entropy: every target is the ignore index {}", opts.ignore_index);
+    RNNKIT_CHECK(count > 0, "cross_entropy: every target is the ignore index {}",
+                 opts.ignore_index);
     loss = ops::scale(loss, 1.0f / count);
     norm = Tensor::full({1}, 1.0f / count, loss.device());
   }
@@ -87,7 +88,8 @@ Var linear_cross_entropy(const Var& x, const Var& weight, const Var& bias, const
   Tensor norm;  // 1/count for the mean, kept on the device
   if (opts.reduction == Reduction::kMean) {
     float c = count.item();
-    RNNKIT_CHECK(c > 0, "linear_cross_entropy: every target is the ignore index {}", opts.ignore_index);
+    RNNKIT_CHECK(c > 0, "linear_cross_entropy: every target is the ignore index {}",
+                 opts.ignore_index);
     loss = ops::scale(loss, 1.0f / c);
     norm = Tensor::full({1}, 1.0f / c, dev);
   }

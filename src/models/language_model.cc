@@ -133,8 +133,8 @@ constexpr std::int64_t kLogitChunk = std::int64_t{1} << 23;
 
 Var LanguageModel::nll(const Var& features, const Tensor& targets) const {
   if (config_.output == "softmax")
-    return fn::linear_cross_entropy(features, decoder_.weight, decoder_.bias, targets, kLogitChunk / config_.vocab_size + 1,
-                                    {.reduction = fn::Reduction::kSum});
+    return fn::linear_cross_entropy(features, decoder_.weight, decoder_.bias, targets,
+                                    kLogitChunk / config_.vocab_size + 1, {.reduction = fn::Reduction::kSum});
   RNNKIT_CHECK(!counts_.empty(), "language model: the {} softmax needs the word counts", config_.output);
   if (config_.output == "class") return nn::class_nll(features, class_decoder_, decoder_, targets, classes_);
   return nn::hierarchical_nll(features, decoder_, targets, tree_);
@@ -170,7 +170,8 @@ std::pair<Var, nn::RecurrentState> LanguageModel::features(const Tensor& ids,
   RNNKIT_CHECK(ids.dim() == 2, "language model: ids must be [T, B], got {}", shape_str(ids.shape()));
   bool train = training();
   bool var = config_.variational_dropout;
-  Var words = nn::embedding_dropout(encoder_.forward(ids), ids, config_.vocab_size, config_.embedding_dropout, train, gen);
+  Var words =
+      nn::embedding_dropout(encoder_.forward(ids), ids, config_.vocab_size, config_.embedding_dropout, train, gen);
   Var x = nn::dropout_seq(words, config_.dropout, var, train, gen);
   if (config_.context > 0) {  // position t sees the embeddings of words t - context + 1 .. t
     const std::int64_t T = ids.size(0), C = config_.context;

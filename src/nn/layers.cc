@@ -104,14 +104,16 @@ Var dropout_seq(const Var& x, float p, bool variational, bool training, Generato
   return fn::dropout(x, p, gen, mask);
 }
 
-Var embedding_dropout(const Var& embedded, const Tensor& ids, std::int64_t vocab, float p, bool training,
-                      Generator& gen) {
+Var embedding_dropout(const Var& embedded, const Tensor& ids, std::int64_t vocab, float p,
+                      bool training, Generator& gen) {
   if (!training || p == 0.0f) return embedded;
   Device device = embedded.value().device();
-  Tensor keep = ops::dropout_mask({vocab, 1}, p, gen, gen.reserve(static_cast<std::uint64_t>(vocab)), device);
+  Tensor keep =
+      ops::dropout_mask({vocab, 1}, p, gen, gen.reserve(static_cast<std::uint64_t>(vocab)), device);
   Tensor rows = ops::embedding(keep, ids).view({ids.numel(), 1});  // each position's word's draw
   const std::int64_t dim = embedded.shape().back();
-  Tensor mask = ops::matmul(rows, Tensor::full({1, dim}, 1.0f, device));  // spread over the D features
+  Tensor mask =
+      ops::matmul(rows, Tensor::full({1, dim}, 1.0f, device));  // spread over the D features
   return fn::mul(embedded, Var(mask.view(embedded.shape())));
 }
 

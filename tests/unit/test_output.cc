@@ -31,7 +31,8 @@ TEST_P(SampledGrad, AllInputs) {
                      });
 }
 
-INSTANTIATE_TEST_SUITE_P(Objectives, SampledGrad, ::testing::Values("importance", "nce", "negative", "blackout"));
+INSTANTIATE_TEST_SUITE_P(Objectives, SampledGrad,
+                         ::testing::Values("importance", "nce", "negative", "blackout"));
 
 // NCE and negative sampling against their definitions, computed here in
 // double: -log sigma(s_y - c_y) - sum over draws other than y of
@@ -57,7 +58,8 @@ TEST(Sampled, LogisticObjectivesMatchTheirDefinition) {
         if (w != y[r]) want -= log_sigmoid(-(logits[r * 10 + static_cast<std::size_t>(w)] - c(w)));
     }
     auto objective = nce ? nn::SampledObjective::kNce : nn::SampledObjective::kNegative;
-    double got = nn::sampled_loss(objective, Var(h), out, Tensor::from_ids(y, {4}), noise, q).value().item();
+    double got =
+        nn::sampled_loss(objective, Var(h), out, Tensor::from_ids(y, {4}), noise, q).value().item();
     EXPECT_NEAR(got, want, 1e-5 * want) << (nce ? "nce" : "negative");
   }
 }
@@ -79,7 +81,9 @@ TEST(Sampled, ImportanceBiasShrinksWithK) {
     double sum = 0;
     const int draws = 400;
     for (int i = 0; i < draws; ++i)
-      sum += nn::sampled_loss(nn::SampledObjective::kImportance, h, out, targets, q.draw(k, gen), q).value().item();
+      sum += nn::sampled_loss(nn::SampledObjective::kImportance, h, out, targets, q.draw(k, gen), q)
+                 .value()
+                 .item();
     return std::abs(sum / draws - exact);
   };
   double small = bias(4), large = bias(256);
@@ -130,7 +134,7 @@ TEST(ClassBased, ClassesProbabilitiesAndLoss) {
   ASSERT_EQ(wc.members.size(), 4u);
   for (const auto& m : wc.members) EXPECT_FALSE(m.empty());
   EXPECT_EQ(wc.members[0], (std::vector<std::int32_t>{0}));  // 50 of 130: a class alone
-  EXPECT_LT(wc.members[0].size(), wc.members[3].size());      // rare words share big classes
+  EXPECT_LT(wc.members[0].size(), wc.members[3].size());     // rare words share big classes
   nn::Linear classes(5, 4), words(5, 10);
   Tensor h = random_tensor({3, 5}, 14, -2.0f, 2.0f);
   auto lp = nn::class_log_probs(h, classes, words, wc).to_vector();  // [3, 10]
