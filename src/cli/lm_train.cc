@@ -74,8 +74,7 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--max-batches", f->max_batches, "stop each epoch after N batches (quick runs)");
   cmd->add_option("--time-budget", f->time_budget,
                   "stop training after this many seconds of it (evaluation not counted); the epoch under way "
-                  "is evaluated and saved")
-      ->check(CLI::NonNegativeNumber);
+                  "is evaluated and saved");
   cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
   cmd->add_option("--threads", f->threads, "threads (0: all cores)");
   cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();

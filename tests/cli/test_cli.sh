@@ -51,6 +51,19 @@ done
 grep -q "Ep. 3/3" "$work/train.log" && ok || bad "no progress line in the log"
 ls "$work/run" | grep -q tmp && bad "temporary files left in the run directory" || ok
 
+# A time budget cuts the epoch and says so; embedding dropout trains; bad values are refused.
+if out=$("$RNNKIT" lm train --train "$work/train.txt" --valid "$work/valid.txt" --out "$work/budget" "${tiny[@]}" \
+    --epochs 50 --time-budget 0.000001 --embedding-dropout 0.2 --json 2>"$work/budget.log"); then
+  ok
+else
+  bad "budgeted training failed: $(cat "$work/budget.log")"
+fi
+grep -q "time budget of 0 s spent: epoch 1 ends after 1 of" "$work/budget.log" && ok || bad "no budget message: $(cat "$work/budget.log")"
+grep -q '"epochs":1,' <<<"$(tail -n 1 <<<"$out")" && ok || bad "budgeted run did not stop after epoch 1: $out"
+grep -q '"embedding_dropout": 0.2' "$work/budget/config.json" && ok || bad "config.json lacks the embedding dropout"
+expect_error "time budget must not be negative" "$RNNKIT" lm train --train "$work/train.txt" --out "$work/r0" "${tiny[@]}" --time-budget -5
+expect_error "embedding dropout 1 outside" "$RNNKIT" lm train --train "$work/train.txt" --out "$work/r0" "${tiny[@]}" --embedding-dropout 1
+
 # Eval and generate.
 eval_out=$("$RNNKIT" lm eval --model "$work/run/model.safetensors" --data "$work/valid.txt" --json 2>/dev/null) \
   && ok || bad "eval failed"
