@@ -65,8 +65,7 @@ Var linear_cross_entropy(const Var& x, const Var& weight, const Var& bias, const
   Tensor dx, dw, db, unit;
   if (grad) {
     dx = Tensor::empty({n, k}, dev);
-    dw = Tensor::zeros({v, k}, dev);
-    if (bias.defined()) db = Tensor::zeros({v}, dev);
+    dw = Tensor::empty({v, k}, dev);  // the first chunk writes it, the rest add
     unit = Tensor::full({1}, 1.0f, dev);
   }
   Tensor logits = Tensor::empty({std::min(chunk_rows, n), v}, dev);
@@ -82,8 +81,14 @@ Var linear_cross_entropy(const Var& x, const Var& weight, const Var& bias, const
     Tensor d = ops::cross_entropy_backward(lc, f.lse, tc, opts.ignore_index, unit);
     Tensor dxc = dx.narrow0(start, rows);
     ops::gemm(d, false, w, false, 1.0f, 0.0f, dxc);
-    ops::gemm(d, true, xc, false, 1.0f, 1.0f, dw);
-    if (db.defined()) ops::add_(db, ops::reduce_to(d, {v}));
+    ops::gemm(d, true, xc, false, 1.0f, start == 0 ? 0.0f : 1.0f, dw);
+    if (bias.defined()) {
+      Tensor dbc = ops::reduce_to(d, {v});
+      if (start == 0)
+        db = dbc;
+      else
+        ops::add_(db, dbc);
+    }
   }
   Tensor norm;  // 1/count for the mean, kept on the device
   if (opts.reduction == Reduction::kMean) {
