@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ops/cpu/packed_gemm.h"
 #include "rnnkit/core/allocator.h"
 #include "rnnkit/core/parallel.h"
 #include "rnnkit/io/safetensors.h"
@@ -161,6 +162,47 @@ TEST(Ops, GemmAllShapesAgainstNaive) {
         EXPECT_TRUE(testing::all_close(c, ref, 1e-4f, 1e-4f)) << m << "x" << n << "x" << k << " " << ta << tb;
       }
 }
+
+// The recurrent layers' product with packed weights: rows and columns that
+// are not whole tiles (8 x 32) or row blocks (64), depths past one pass (256)
+// or none, strided A and C, both layouts of B, accumulating or not, with a
+// bias or not, threaded or inside a team.
+TEST(Ops, PackedGemmAgainstNaive) {
+  set_num_threads(2);
+  for (auto [m, n, k] : {std::tuple{1, 1, 1}, std::tuple{8, 32, 256}, std::tuple{13, 45, 7},
+                         std::tuple{20, 800, 200}, std::tuple{67, 100, 600}, std::tuple{3, 70, 1},
+                         std::tuple{130, 16, 40}, std::tuple{5, 9, 0}})
+    for (int tb = 0; tb < 2; ++tb)
+      for (int acc = 0; acc < 2; ++acc)
+        for (int nested = 0; nested < 2; ++nested) {
+          const std::int64_t lda = k + 3, ldc = n + 5;
+          Tensor a = testing::random_tensor({m, lda}, 1);
+          Tensor b = testing::random_tensor(tb ? Shape{n, k} : Shape{k, n}, 2);
+          Tensor c = testing::random_tensor({m, ldc}, 3);
+          Tensor bias = testing::random_tensor({n}, 4);
+          const float* bp = nested ? bias.data() : nullptr;  // half the cases with a bias
+          Tensor ref = c.clone();
+          for (int i = 0; i < m; ++i)
+            for (int j = 0; j < n; ++j) {
+              double s = (acc ? ref.data()[i * ldc + j] : 0.0) + (bp ? bp[j] : 0.0);
+              for (int p = 0; p < k; ++p)
+                s += double(a.data()[i * lda + p]) * (tb ? b.data()[j * k + p] : b.data()[p * n + j]);
+              ref.data()[i * ldc + j] = static_cast<float>(s);
+            }
+          ops::cpu::PackedMatrix packed(b.data(), tb ? k : n, tb, k, n);
+          if (nested) {
+#pragma omp parallel num_threads(2)
+#pragma omp single
+            ops::cpu::gemm_packed(m, a.data(), lda, packed, acc, c.data(), ldc, bp);
+          } else {
+            ops::cpu::gemm_packed(m, a.data(), lda, packed, acc, c.data(), ldc, bp);
+          }
+          EXPECT_TRUE(testing::all_close(c, ref, 1e-4f, 1e-4f))
+              << m << "x" << n << "x" << k << " trans " << tb << " accumulate " << acc;
+        }
+  set_num_threads(0);
+}
+
 
 }  // namespace
 }  // namespace rnnkit
