@@ -168,19 +168,22 @@ class RecurrentGrad : public ::testing::TestWithParam<std::tuple<ops::CellType, 
 TEST_P(RecurrentGrad, AllInputsAndOutputs) {
   auto [cell, with_lengths] = GetParam();
   const std::int64_t T = 5, B = 3, I = 4, H = 3, G = ops::gate_count(cell) * H;
-  Tensor lengths = with_lengths ? Tensor::from_ids({5, 2, 4}, {B}) : Tensor();
   bool lstm = cell == ops::CellType::kLSTM;
-  std::vector<Var> in = {param({T, B, I}, 40),       param({B, H}, 41, -0.5f, 0.5f),
-                         param({B, H}, 42, -0.5f, 0.5f), param({G, I}, 43),
-                         param({G, H}, 44),          param({G}, 45),
-                         param({G}, 46)};
-  if (!lstm) in[2] = Var(in[2].value(), false);
-  gradcheck(in, [&](std::vector<Var>& v) {
-    auto r = fn::recurrent(cell, v[0], v[1], v[2], v[3], v[4], v[5], v[6], lengths);
-    Var l = fn::add(project(r.y, 47), project(r.h_n, 48));
-    if (lstm) l = fn::add(l, project(r.c_n, 49));
-    return l;
-  });
+  // Lengths in any order, and decreasing ones (finished rows are skipped).
+  for (auto order : {std::vector<std::int32_t>{5, 2, 4}, std::vector<std::int32_t>{5, 4, 2}}) {
+    Tensor lengths = with_lengths ? Tensor::from_ids(order, {B}) : Tensor();
+    std::vector<Var> in = {param({T, B, I}, 40),       param({B, H}, 41, -0.5f, 0.5f),
+                           param({B, H}, 42, -0.5f, 0.5f), param({G, I}, 43),
+                           param({G, H}, 44),          param({G}, 45),
+                           param({G}, 46)};
+    if (!lstm) in[2] = Var(in[2].value(), false);
+    gradcheck(in, [&](std::vector<Var>& v) {
+      auto r = fn::recurrent(cell, v[0], v[1], v[2], v[3], v[4], v[5], v[6], lengths);
+      Var l = fn::add(project(r.y, 47), project(r.h_n, 48));
+      if (lstm) l = fn::add(l, project(r.c_n, 49));
+      return l;
+    });
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Cells, RecurrentGrad,

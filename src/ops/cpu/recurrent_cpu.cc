@@ -1,12 +1,13 @@
 // Fused recurrent layers on the CPU: the input projections of all steps in one
-// GEMM, then per step one small GEMM and one fused gate loop, and at the end
-// the weight gradients in one GEMM each.
+// GEMM, then per step one small product with W_hh (packed once per call) and
+// one fused gate loop, and at the end the weight gradients in one GEMM each.
 #include <omp.h>
 
 #include <cstring>
 #include <vector>
 
 #include "ops/cpu/blas.h"
+#include "ops/cpu/packed_gemm.h"
 #include "ops/cpu/vmath.h"
 #include "ops/kernels.h"
 #include "rnnkit/core/parallel.h"
@@ -80,16 +81,13 @@ void write_output(float* y, const float* h, bool valid_step, std::int64_t H) {
     std::memset(y, 0, sizeof(float) * H);
 }
 
-// out[r, :] = x W^T + bias for all T*B rows.
+// out[r, :] = x W^T + bias_a (+ bias_b) for all T*B rows.
 void project_inputs(const Dims& d, const Tensor& x, const Tensor& w_ih, const float* bias_a,
                     const float* bias_b, float* out) {
-  std::int64_t rows = d.T * d.B;
-  for (std::int64_t r = 0; r < rows; ++r) {
-    float* o = out + r * d.G;
-#pragma omp simd
-    for (std::int64_t k = 0; k < d.G; ++k) o[k] = bias_a[k] + (bias_b ? bias_b[k] : 0.0f);
-  }
-  cpu::sgemm(false, true, rows, d.G, d.I, 1.0f, x.data(), d.I, w_ih.data(), d.I, 1.0f, out, d.G);
+  std::vector<float> bias(bias_a, bias_a + d.G);
+  for (std::int64_t k = 0; bias_b && k < d.G; ++k) bias[static_cast<std::size_t>(k)] += bias_b[k];
+  const cpu::PackedMatrix w_t(w_ih.data(), d.I, /*trans=*/true, d.I, d.G);
+  cpu::gemm_packed(d.T * d.B, x.data(), d.I, w_t, false, out, d.G, bias.data());
 }
 
 }  // namespace
@@ -103,7 +101,7 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
   for (std::int64_t b = 0; len && b < B; ++b)
     RNNKIT_CHECK(len[b] >= 0 && len[b] <= d.T, "{}: length {} of sequence {} outside [0, {}]",
                  cell_name(cell), len[b], b, d.T);
-  const float* whh = w.w_hh.data();
+  const cpu::PackedMatrix whh_t(w.w_hh.data(), H, /*trans=*/true, H, G);  // W_hh^T, once for all steps
   float* h_all = f.h_all.data();
   float* y = f.y.data();
   const bool separate_y = len != nullptr;
@@ -117,8 +115,8 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
       for (std::int64_t t = 0; t < d.T; ++t) {
         const float* hp = h_all + t * BH;
         float* hn = h_all + (t + 1) * BH;
-        cpu::sgemm(false, true, own_rows(active[static_cast<std::size_t>(t)], k, n), H, H, 1.0f,
-                   hp + k * H, n * H, whh, H, 1.0f, hn + k * H, n * H);
+        cpu::gemm_packed(own_rows(active[static_cast<std::size_t>(t)], k, n), hp + k * H, n * H,
+                         whh_t, true, hn + k * H, n * H);
 #pragma omp parallel for if (par && n == 1)
         for (std::int64_t b = k; b < B; b += n) {
           bool v = valid(len, t, b);
@@ -145,8 +143,8 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
         const float* cp = c_all + t * BH;
         float* cn = c_all + (t + 1) * BH;
         float* gt = gates + t * B * G;
-        cpu::sgemm(false, true, own_rows(active[static_cast<std::size_t>(t)], k, n), G, H, 1.0f,
-                   hp + k * H, n * H, whh, H, 1.0f, gt + k * G, n * G);
+        cpu::gemm_packed(own_rows(active[static_cast<std::size_t>(t)], k, n), hp + k * H, n * H,
+                         whh_t, true, gt + k * G, n * G);
 #pragma omp parallel for if (par && n == 1)
         for (std::int64_t b = k; b < B; b += n) {
           float* g = gt + b * G;
@@ -193,8 +191,8 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
         float* hnext = h_all + (t + 1) * BH;
         float* gt = gates + t * B * G;
         for (std::int64_t b = k; b < B; b += n) std::memcpy(hproj + b * G, bhh, sizeof(float) * G);
-        cpu::sgemm(false, true, own_rows(active[static_cast<std::size_t>(t)], k, n), G, H, 1.0f,
-                   hp + k * H, n * H, whh, H, 1.0f, hproj + k * G, n * G);
+        cpu::gemm_packed(own_rows(active[static_cast<std::size_t>(t)], k, n), hp + k * H, n * H,
+                         whh_t, true, hproj + k * G, n * G);
 #pragma omp parallel for if (par && n == 1)
         for (std::int64_t b = k; b < B; b += n) {
           float* g = gt + b * G;
@@ -239,7 +237,7 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
   const auto active = active_rows(len, T, B);
   const float* dyp = dy.defined() ? dy.data() : nullptr;
   const float* h_all = f.h_all.data();
-  const float* whh = w.w_hh.data();
+  const cpu::PackedMatrix whh(w.w_hh.data(), H, /*trans=*/false, G, H);
 
   // Running gradients of h (and c) flowing back in time.
   float* dh = out.dh0.data();
@@ -256,9 +254,15 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
       std::memset(dc, 0, sizeof(float) * BH);
   }
   // Gradients of the pre-activations: for the input side (dX) and, for the
-  // GRU only, a different one for the recurrent side (dH).
-  Tensor dxg_t = Tensor::empty({T * B, G});
-  Tensor dhg_t = cell == CellType::kGRU ? Tensor::empty({T * B, G}) : dxg_t;
+  // GRU only, a different one for the recurrent side (dH). Only the rows that
+  // ran are kept, step after step (active[t] rows from row first[t]), so the
+  // weight gradients below do no work on padding.
+  std::vector<std::int64_t> first(static_cast<std::size_t>(T) + 1, 0);
+  for (std::int64_t t = 0; t < T; ++t)
+    first[static_cast<std::size_t>(t) + 1] = first[static_cast<std::size_t>(t)] + active[static_cast<std::size_t>(t)];
+  const std::int64_t rows = first.back();
+  Tensor dxg_t = Tensor::empty({rows, G});
+  Tensor dhg_t = cell == CellType::kGRU ? Tensor::empty({rows, G}) : dxg_t;
   float* dxg = dxg_t.data();
   float* dhg = dhg_t.data();
 
@@ -266,10 +270,10 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
     for (std::int64_t t = T - 1; t >= 0; --t) {
       const float* hp = h_all + t * BH;
       const float* hcur = h_all + (t + 1) * BH;
-      float* dX = dxg + t * B * G;
-      float* dH = dhg + t * B * G;
+      float* dX = dxg + first[static_cast<std::size_t>(t)] * G;
+      float* dH = dhg + first[static_cast<std::size_t>(t)] * G;
 #pragma omp parallel for if (par && n == 1)
-      for (std::int64_t b = k; b < B; b += n) {
+      for (std::int64_t b = k; b < active[static_cast<std::size_t>(t)]; b += n) {
         float* dhb = dh + b * H;
         float* dXb = dX + b * G;
         float* dHb = dH + b * G;
@@ -326,42 +330,42 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
           }
         }
       }
-      cpu::sgemm(false, false, own_rows(active[static_cast<std::size_t>(t)], k, n), H, G, 1.0f,
-                 dH + k * G, n * G, whh, H, 1.0f, dh + k * H, n * H);
+      cpu::gemm_packed(own_rows(active[static_cast<std::size_t>(t)], k, n), dH + k * G, n * G, whh,
+                       true, dh + k * H, n * H);
     }
   });
 
-  // Weight gradients over the rows that ran: when finished sequences were
-  // skipped (active[t] < B), those rows are gathered first, so the products
-  // do no work on padding (half of a random batch of the date task).
-  std::int64_t rows = 0;
-  for (auto n : active) rows += n;
-  const float *gx = dxg, *gh = dhg, *xs = x.data(), *hs = h_all;
-  Tensor packed;
-  if (rows < T * B) {
-    const bool gru = dhg != dxg;
-    const std::int64_t I = d.I;
-    packed = Tensor::empty({rows, (gru ? 2 : 1) * G + I + H});
-    float* px = packed.data();
-    float* ph = gru ? px + rows * G : px;
-    float* pxs = ph + rows * G;
-    float* phs = pxs + rows * I;
-    for (std::int64_t t = 0, r = 0; t < T; r += active[static_cast<std::size_t>(t)], ++t) {
-      std::int64_t n = active[static_cast<std::size_t>(t)];
-      std::memcpy(px + r * G, dxg + t * B * G, sizeof(float) * n * G);
-      if (gru) std::memcpy(ph + r * G, dhg + t * B * G, sizeof(float) * n * G);
-      std::memcpy(pxs + r * I, x.data() + t * B * I, sizeof(float) * n * I);
-      std::memcpy(phs + r * H, h_all + t * BH, sizeof(float) * n * H);
+  // Weight gradients: dW_ih and dW_hh in one product with the rows
+  // [x_t | h_{t-1}] (for the GRU, whose two sides differ, two products of it).
+  const std::int64_t I = d.I, IH = I + H;
+  Tensor xh_t = Tensor::empty({rows, IH});
+  float* xh = xh_t.data();
+  for (std::int64_t t = 0; t < T; ++t)
+    for (std::int64_t b = 0; b < active[static_cast<std::size_t>(t)]; ++b) {
+      float* r = xh + (first[static_cast<std::size_t>(t)] + b) * IH;
+      std::memcpy(r, x.data() + (t * B + b) * I, sizeof(float) * I);
+      std::memcpy(r + I, h_all + t * BH + b * H, sizeof(float) * H);
     }
-    gx = px;
-    gh = ph;
-    xs = pxs;
-    hs = phs;
+  if (cell == CellType::kGRU) {
+    cpu::sgemm(true, false, G, I, rows, 1.0f, dxg, G, xh, IH, 0.0f, out.dw_ih.data(), I);
+    cpu::sgemm(true, false, G, H, rows, 1.0f, dhg, G, xh + I, IH, 0.0f, out.dw_hh.data(), H);
+  } else {
+    Tensor dw_t = Tensor::empty({G, IH});
+    const float* dw = dw_t.data();
+    cpu::sgemm(true, false, G, IH, rows, 1.0f, dxg, G, xh, IH, 0.0f, dw_t.data(), IH);
+    for (std::int64_t g = 0; g < G; ++g) {
+      std::memcpy(out.dw_ih.data() + g * I, dw + g * IH, sizeof(float) * I);
+      std::memcpy(out.dw_hh.data() + g * H, dw + g * IH + I, sizeof(float) * H);
+    }
   }
-  cpu::sgemm(true, false, G, d.I, rows, 1.0f, gx, G, xs, d.I, 0.0f, out.dw_ih.data(), d.I);
-  cpu::sgemm(true, false, G, H, rows, 1.0f, gh, G, hs, H, 0.0f, out.dw_hh.data(), H);
-  cpu::sgemm(false, false, T * B, d.I, G, 1.0f, dxg, G, w.w_ih.data(), d.I, 0.0f, out.dx.data(),
-             d.I);
+  // dx = dX W_ih, zero where a sequence had ended.
+  const cpu::PackedMatrix wih(w.w_ih.data(), I, /*trans=*/false, G, I);
+  for (std::int64_t t = 0; t < T; ++t) {
+    const std::int64_t n = active[static_cast<std::size_t>(t)];
+    float* dxt = out.dx.data() + t * B * I;
+    cpu::gemm_packed(n, dxg + first[static_cast<std::size_t>(t)] * G, G, wih, false, dxt, I);
+    std::memset(dxt + n * I, 0, sizeof(float) * (B - n) * I);
+  }
   reduce_rows<kC>(dxg_t, out.db_ih);
   if (cell == CellType::kGRU)
     reduce_rows<kC>(dhg_t, out.db_hh);
