@@ -1,4 +1,4 @@
-// Attention, one sequence at a time: scores (dot: a strided GEMM; additive: a
+// Attention, one sequence at a time (sequences in parallel): scores (dot: a strided GEMM; additive: a
 // tanh per query-key pair), a masked softmax, and the context as a strided
 // GEMM (time-major rows of sequence b sit B*H floats apart).
 #include <cmath>
@@ -60,6 +60,7 @@ void attention_forward<kC>(const Tensor& q, const Tensor& k, const Tensor& k_len
                            AttentionForward& f) {
   const std::int64_t Tq = q.size(0), B = q.size(1), H = q.size(2), Tk = k.size(0), ld = B * H;
   const std::int32_t* len = checked_lengths(k_len, Tk);
+#pragma omp parallel for if (B * Tq * Tk * H > cpu::kParallelGrain)
   for (std::int64_t b = 0; b < B; ++b) {
     float* w = f.weights.data() + b * Tq * Tk;
     const float* kb = k.data() + b * H;
@@ -73,16 +74,18 @@ template <>
 void attention_backward<kC>(const Tensor& q, const Tensor& k, const AttentionForward& f,
                             const Tensor& dcontext, AttentionGrads& g) {
   const std::int64_t Tq = q.size(0), B = q.size(1), H = q.size(2), Tk = k.size(0), ld = B * H;
-  std::vector<float> ds(static_cast<std::size_t>(Tq * Tk));
+  Tensor ds_all = Tensor::empty({B, Tq, Tk});  // each sequence's score gradients
+#pragma omp parallel for if (B * Tq * Tk * H > cpu::kParallelGrain)
   for (std::int64_t b = 0; b < B; ++b) {
     const float* w = f.weights.data() + b * Tq * Tk;
     const float* kb = k.data() + b * H;
     float* dk = g.dk.data() + b * H;
-    context_backward(w, dcontext.data() + b * H, kb, dk, ds.data(), Tq, Tk, H, ld);
-    softmax_grad(w, ds.data(), Tq, Tk);
+    float* ds = ds_all.data() + b * Tq * Tk;
+    context_backward(w, dcontext.data() + b * H, kb, dk, ds, Tq, Tk, H, ld);
+    softmax_grad(w, ds, Tq, Tk);
     // Scores = Q K^T: dQ = dS K, dK += dS^T Q.
-    cpu::sgemm(false, false, Tq, H, Tk, 1.0f, ds.data(), Tk, kb, ld, 0.0f, g.dq.data() + b * H, ld);
-    cpu::sgemm(true, false, Tk, H, Tq, 1.0f, ds.data(), Tk, q.data() + b * H, ld, 1.0f, dk, ld);
+    cpu::sgemm(false, false, Tq, H, Tk, 1.0f, ds, Tk, kb, ld, 0.0f, g.dq.data() + b * H, ld);
+    cpu::sgemm(true, false, Tk, H, Tq, 1.0f, ds, Tk, q.data() + b * H, ld, 1.0f, dk, ld);
   }
 }
 
@@ -108,6 +111,7 @@ void additive_attention_forward<kC>(const Tensor& qa, const Tensor& ka, const Te
     }
     masked_softmax(w, Tq, Tk, len[b]);
   }
+#pragma omp parallel for if (B * Tq * Tk * H > cpu::kParallelGrain)
   for (std::int64_t b = 0; b < B; ++b)
     cpu::sgemm(false, false, Tq, H, Tk, 1.0f, f.weights.data() + b * Tq * Tk, Tk, values.data() + b * H, ld,
                0.0f, f.context.data() + b * H, ld);
