@@ -108,15 +108,15 @@ PackedMatrix::PackedMatrix(const float* b, std::int64_t ldb, bool trans, std::in
                            std::int64_t n)
     : k_(k), n_(n), data_(Tensor::empty({(n + kP - 1) / kP * k * kP})) {
   const std::int64_t panels = (n + kP - 1) / kP;
+#pragma omp parallel for if (k * n >= (1 << 18) && !omp_in_parallel())
   for (std::int64_t q = 0; q < panels; ++q) {
     float* p = data_.data() + q * k * kP;
     const std::int64_t cols = std::min(kP, n - q * kP);
     if (cols < kP) std::memset(p, 0, sizeof(float) * k * kP);
-    if (trans) {  // column j of the panel is row q * 32 + j of B
-      for (std::int64_t j = 0; j < cols; ++j) {
-        const float* src = b + (q * kP + j) * ldb;
-        for (std::int64_t i = 0; i < k; ++i) p[i * kP + j] = src[i];
-      }
+    if (trans) {  // column j of the panel is row q * 32 + j of B; written row by row
+      const float* src = b + q * kP * ldb;
+      for (std::int64_t i = 0; i < k; ++i)
+        for (std::int64_t j = 0; j < cols; ++j) p[i * kP + j] = src[j * ldb + i];
     } else {
       for (std::int64_t i = 0; i < k; ++i)
         std::memcpy(p + i * kP, b + i * ldb + q * kP, sizeof(float) * cols);
