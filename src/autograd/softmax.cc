@@ -103,9 +103,16 @@ Var linear_cross_entropy(const Var& x, const Var& weight, const Var& bias, const
     Tape::current().record([x, weight, bias, out, dx, dw, db, norm]() mutable {
       if (!out.has_grad()) return;
       Tensor g = norm.defined() ? ops::mul(out.grad(), norm) : out.grad();
-      if (x.requires_grad()) x.accumulate_grad(ops::mul(dx, g).view(x.shape()), true);
-      if (weight.requires_grad()) weight.accumulate_grad(ops::mul(dw, g), true);
-      if (bias.defined() && bias.requires_grad()) bias.accumulate_grad(ops::mul(db, g), true);
+      // The gradients were formed for a unit upstream gradient: scale them by
+      // g on their way in, in one pass where a gradient already exists.
+      auto add = [&g](const Var& v, const Tensor& d) {
+        if (!v.has_grad()) return v.accumulate_grad(ops::mul(d, g).view(v.shape()), true);
+        Tensor acc = v.grad();
+        ops::axpy_(1.0f, d, acc, g);
+      };
+      if (x.requires_grad()) add(x, dx);
+      if (weight.requires_grad()) add(weight, dw);
+      if (bias.defined() && bias.requires_grad()) add(bias, db);
     });
   }
   return out;

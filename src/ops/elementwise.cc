@@ -72,13 +72,20 @@ void add_(Tensor& y, const Tensor& x) {
   RNNKIT_DISPATCH(y.device(), kernels::binary<D>(kernels::Binary::kAdd, y, x, y));
 }
 
-void axpy_(float alpha, const Tensor& x, Tensor& y) {
+void axpy_(float alpha, const Tensor& x, Tensor& y, const Tensor& scale) {
   check_same_device(x, y, "axpy_");
   check_float(x, "axpy_", "x");
   check_float(y, "axpy_", "y");
   RNNKIT_CHECK(x.numel() == y.numel(), "axpy_: x {} and y {} differ in size", shape_str(x.shape()),
                shape_str(y.shape()));
-  RNNKIT_DISPATCH(y.device(), kernels::axpy<D>(alpha, x, y));
+  if (scale.defined()) {
+    check_same_device(scale, y, "axpy_");
+    check_float(scale, "axpy_", "scale");
+    RNNKIT_CHECK(scale.numel() == 1, "axpy_: scale must have one element, got {}",
+                 shape_str(scale.shape()));
+  }
+  const float* s = scale.defined() ? scale.data() : nullptr;
+  RNNKIT_DISPATCH(y.device(), kernels::axpy<D>(alpha, s, x, y));
 }
 
 Tensor reduce_to(const Tensor& g, const Shape& shape) {

@@ -18,7 +18,7 @@ template <DeviceType D> void gemm(const Tensor& a, bool ta, const Tensor& b, boo
 // out[i] = a[i] op b[i % b.numel()]
 template <DeviceType D> void binary(Binary op, const Tensor& a, const Tensor& b, Tensor& out);
 template <DeviceType D> void scale(const Tensor& a, float s, Tensor& out);
-template <DeviceType D> void axpy(float alpha, const Tensor& x, Tensor& y);
+template <DeviceType D> void axpy(float alpha, const float* scale, const Tensor& x, Tensor& y);
 // g viewed as [rows, out.numel()]; out = column sums.
 template <DeviceType D> void reduce_rows(const Tensor& g, Tensor& out);
 template <DeviceType D> void activation(Activation f, const Tensor& x, Tensor& out);

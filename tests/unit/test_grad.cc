@@ -109,6 +109,19 @@ TEST(Grad, LinearCrossEntropyMatchesLinearThenCrossEntropy) {
         EXPECT_TRUE(testing::all_close(got[i], Tensor::from_vector(want[i], got[i].shape()), 1e-6f, 1e-5f))
             << "chunk " << chunk << ", output " << i;
     }
+    {  // into gradients that exist already (parameters' buffers): added, scaled by the upstream 3
+      Var xv(x.clone(), true), wv(w.clone(), true), bv(b.clone(), true);
+      for (const Var* v : {&xv, &wv, &bv}) v->set_grad_buffer(Tensor::full(v->shape(), 0.5f));
+      Var loss = fn::scale(fn::linear_cross_entropy(xv, wv, bv, targets, 3, opts), 3.0f);
+      Tape::current().backward(loss);
+      std::vector<Tensor> got = {xv.grad(), wv.grad(), bv.grad()};
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        std::vector<float> expect = want[i + 1];
+        for (float& e : expect) e += 0.5f;
+        EXPECT_TRUE(testing::all_close(got[i], Tensor::from_vector(expect, got[i].shape()), 1e-6f, 1e-5f))
+            << "existing gradient, output " << i;
+      }
+    }
     gradcheck({param({7, 5}, 33), param({8, 5}, 34), param({8}, 35)}, [&](std::vector<Var>& v) {
       return fn::linear_cross_entropy(v[0], v[1], v[2], targets, 3, opts);
     });

@@ -31,7 +31,9 @@ Tensor mul(const Tensor& a, const Tensor& b);
 Tensor scale(const Tensor& a, float s);
 void scale_(Tensor& a, float s);
 void add_(Tensor& y, const Tensor& x);                // y += x (x may broadcast)
-void axpy_(float alpha, const Tensor& x, Tensor& y);  // y += alpha * x
+// y += alpha * x, times scale[0] when given: a one-element tensor on y's
+// device (a gradient that stays there, so the host never waits for it).
+void axpy_(float alpha, const Tensor& x, Tensor& y, const Tensor& scale = Tensor());
 // Sums `g` over the broadcast dimensions back to `shape` (the reverse of broadcasting).
 Tensor reduce_to(const Tensor& g, const Shape& shape);
 // Repeats `b` (broadcast rule above) to `shape`.

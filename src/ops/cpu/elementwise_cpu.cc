@@ -64,7 +64,8 @@ void scale<kC>(const Tensor& a, float s, Tensor& out) {
 }
 
 template <>
-void axpy<kC>(float alpha, const Tensor& x, Tensor& y) {
+void axpy<kC>(float alpha, const float* scale, const Tensor& x, Tensor& y) {
+  if (scale) alpha *= *scale;
   const float* xp = x.data();
   float* yp = y.data();
   std::int64_t n = x.numel();

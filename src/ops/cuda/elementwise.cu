@@ -37,7 +37,8 @@ __global__ void scale_k(const float* a, float k, float* out, i64 n) {
   RNNKIT_GRID_STRIDE(i, n) out[i] = a[i] * k;
 }
 
-__global__ void axpy_k(float alpha, const float* x, float* y, i64 n) {
+__global__ void axpy_k(float alpha, const float* scale, const float* x, float* y, i64 n) {
+  if (scale) alpha *= *scale;
   RNNKIT_GRID_STRIDE(i, n) y[i] += alpha * x[i];
 }
 
@@ -150,8 +151,8 @@ void scale(const float* a, float k, float* out, i64 n, cudaStream_t s) {
   scale_k<<<grid_for(n), kThreads, 0, s>>>(a, k, out, n);
 }
 
-void axpy(float alpha, const float* x, float* y, i64 n, cudaStream_t s) {
-  axpy_k<<<grid_for(n), kThreads, 0, s>>>(alpha, x, y, n);
+void axpy(float alpha, const float* scale, const float* x, float* y, i64 n, cudaStream_t s) {
+  axpy_k<<<grid_for(n), kThreads, 0, s>>>(alpha, scale, x, y, n);
 }
 
 void activation(Act f, const float* x, float* out, i64 n, cudaStream_t s) {

@@ -55,8 +55,8 @@ void scale<kG>(const Tensor& a, float s, Tensor& out) {
 }
 
 template <>
-void axpy<kG>(float alpha, const Tensor& x, Tensor& y) {
-  cuda::axpy(alpha, x.data(), y.data(), x.numel(), ctx(x).stream);
+void axpy<kG>(float alpha, const float* scale, const Tensor& x, Tensor& y) {
+  cuda::axpy(alpha, scale, x.data(), y.data(), x.numel(), ctx(x).stream);
   cuda::check_launch("axpy");
 }
 

@@ -30,7 +30,7 @@ void dropout_mask(float* p, i64 n, float prob, PhiloxKey key, std::uint64_t stre
                   std::uint64_t offset, cudaStream_t s);
 void binary(BinaryOp op, const float* a, const float* b, float* out, i64 n, i64 m, cudaStream_t s);
 void scale(const float* a, float k, float* out, i64 n, cudaStream_t s);
-void axpy(float alpha, const float* x, float* y, i64 n, cudaStream_t s);
+void axpy(float alpha, const float* scale, const float* x, float* y, i64 n, cudaStream_t s);
 void activation(Act f, const float* x, float* out, i64 n, cudaStream_t s);
 void activation_backward(Act f, const float* y, const float* dy, float* out, i64 n, cudaStream_t s);
 // Partial sums of n values (or squares) into `partials` (kSumBlocks floats),
