@@ -73,6 +73,11 @@ void tile(std::int64_t depth, const float* a, std::int64_t lda, const float* p, 
   }
 }
 
+using Tile = void (*)(std::int64_t, const float*, std::int64_t, const float*, float*,
+                     std::int64_t, std::int64_t, bool, const float*);
+// The tile for the last m % kRows rows of a panel, by their count.
+constexpr Tile kTail[kRows] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>, tile<7>};
+
 // Rows [0, m) of one panel, kRows at a time, then the remainder.
 void panel_rows(std::int64_t m, std::int64_t depth, const float* a, std::int64_t lda,
                 const float* p, float* c, std::int64_t ldc, std::int64_t cols, bool accumulate,
@@ -80,26 +85,7 @@ void panel_rows(std::int64_t m, std::int64_t depth, const float* a, std::int64_t
   std::int64_t i = 0;
   for (; i + kRows <= m; i += kRows)
     tile<kRows>(depth, a + i * lda, lda, p, c + i * ldc, ldc, cols, accumulate, bias);
-  a += i * lda;
-  c += i * ldc;
-  switch (m - i) {
-    case 7:
-      return tile<7>(depth, a, lda, p, c, ldc, cols, accumulate, bias);
-    case 6:
-      return tile<6>(depth, a, lda, p, c, ldc, cols, accumulate, bias);
-    case 5:
-      return tile<5>(depth, a, lda, p, c, ldc, cols, accumulate, bias);
-    case 4:
-      return tile<4>(depth, a, lda, p, c, ldc, cols, accumulate, bias);
-    case 3:
-      return tile<3>(depth, a, lda, p, c, ldc, cols, accumulate, bias);
-    case 2:
-      return tile<2>(depth, a, lda, p, c, ldc, cols, accumulate, bias);
-    case 1:
-      return tile<1>(depth, a, lda, p, c, ldc, cols, accumulate, bias);
-    default:
-      return;
-  }
+  if (i < m) kTail[m - i](depth, a + i * lda, lda, p, c + i * ldc, ldc, cols, accumulate, bias);
 }
 
 }  // namespace
