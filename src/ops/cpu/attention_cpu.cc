@@ -1,6 +1,7 @@
-// Attention, one sequence at a time (sequences in parallel): scores (dot: a strided GEMM; additive: a
-// tanh per query-key pair), a masked softmax, and the context as a strided
-// GEMM (time-major rows of sequence b sit B*H floats apart).
+// Attention, one sequence at a time (sequences in parallel): scores (dot: a
+// strided GEMM; additive: a tanh per query-key pair), a masked softmax, and
+// the context as a strided GEMM (time-major rows of sequence b sit B*H floats
+// apart).
 #include <cmath>
 #include <vector>
 

@@ -76,7 +76,8 @@ void tile(std::int64_t depth, const float* a, std::int64_t lda, const float* p, 
 using Tile = void (*)(std::int64_t, const float*, std::int64_t, const float*, float*,
                      std::int64_t, std::int64_t, bool, const float*);
 // The tile for the last m % kRows rows of a panel, by their count.
-constexpr Tile kTail[kRows] = {nullptr, tile<1>, tile<2>, tile<3>, tile<4>, tile<5>, tile<6>, tile<7>};
+constexpr Tile kTail[kRows] = {nullptr, tile<1>, tile<2>, tile<3>,
+                               tile<4>,  tile<5>, tile<6>, tile<7>};
 
 // Rows [0, m) of one panel, kRows at a time, then the remainder.
 void panel_rows(std::int64_t m, std::int64_t depth, const float* a, std::int64_t lda,

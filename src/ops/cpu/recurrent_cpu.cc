@@ -101,7 +101,8 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
   for (std::int64_t b = 0; len && b < B; ++b)
     RNNKIT_CHECK(len[b] >= 0 && len[b] <= d.T, "{}: length {} of sequence {} outside [0, {}]",
                  cell_name(cell), len[b], b, d.T);
-  const cpu::PackedMatrix whh_t(w.w_hh.data(), H, /*trans=*/true, H, G);  // W_hh^T, once for all steps
+  // W_hh^T, packed once for all steps.
+  const cpu::PackedMatrix whh_t(w.w_hh.data(), H, /*trans=*/true, H, G);
   float* h_all = f.h_all.data();
   float* y = f.y.data();
   const bool separate_y = len != nullptr;
@@ -258,8 +259,7 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
   // ran are kept, step after step (active[t] rows from row first[t]), so the
   // weight gradients below do no work on padding.
   std::vector<std::int64_t> first(static_cast<std::size_t>(T) + 1, 0);
-  for (std::int64_t t = 0; t < T; ++t)
-    first[static_cast<std::size_t>(t) + 1] = first[static_cast<std::size_t>(t)] + active[static_cast<std::size_t>(t)];
+  for (std::size_t t = 0; t < active.size(); ++t) first[t + 1] = first[t] + active[t];
   const std::int64_t rows = first.back();
   Tensor dxg_t = Tensor::empty({rows, G});
   Tensor dhg_t = cell == CellType::kGRU ? Tensor::empty({rows, G}) : dxg_t;
