@@ -191,9 +191,9 @@ void recurrent_forward<kC>(CellType cell, const Tensor& x, const RecurrentWeight
         const float* hp = h_all + t * BH;
         float* hnext = h_all + (t + 1) * BH;
         float* gt = gates + t * B * G;
-        for (std::int64_t b = k; b < B; b += n) std::memcpy(hproj + b * G, bhh, sizeof(float) * G);
+        // hproj = h W_hh^T + b_hh (finished rows are not read).
         cpu::gemm_packed(own_rows(active[static_cast<std::size_t>(t)], k, n), hp + k * H, n * H,
-                         whh_t, true, hproj + k * G, n * G);
+                         whh_t, false, hproj + k * G, n * G, bhh);
 #pragma omp parallel for if (par && n == 1)
         for (std::int64_t b = k; b < B; b += n) {
           float* g = gt + b * G;
