@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "ops/cell_grad.h"
 #include "ops/cpu/blas.h"
 #include "ops/cpu/packed_gemm.h"
 #include "ops/cpu/vmath.h"
@@ -298,15 +299,8 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
           float* dcb = dc + b * H;
 #pragma omp simd
           for (std::int64_t j = 0; j < H; ++j) {
-            float i = g[j], fg = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
-            float dht = dhb[j] + (dyb ? dyb[j] : 0.0f);
-            float tc = cpu::fast_tanh(cb[j]);
-            float dct = dcb[j] + dht * o * (1.0f - tc * tc);
-            dXb[j] = dct * gg * i * (1.0f - i);
-            dXb[H + j] = dct * cpb[j] * fg * (1.0f - fg);
-            dXb[2 * H + j] = dct * i * (1.0f - gg * gg);
-            dXb[3 * H + j] = dht * tc * o * (1.0f - o);
-            dcb[j] = dct * fg;
+            dcb[j] = lstm_gate_grads(g[j], g[H + j], g[2 * H + j], g[3 * H + j], cpu::fast_tanh(cb[j]),
+                                     cpb[j], dhb[j] + (dyb ? dyb[j] : 0.0f), dcb[j], dXb + j, H);
             dhb[j] = 0.0f;
           }
         } else {
@@ -315,18 +309,8 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
           const float* hpb = hp + b * H;
 #pragma omp simd
           for (std::int64_t j = 0; j < H; ++j) {
-            float r = g[j], z = g[H + j], n = g[2 * H + j];
-            float dht = dhb[j] + (dyb ? dyb[j] : 0.0f);
-            float dn = dht * (1.0f - z) * (1.0f - n * n);
-            float dr = dn * hnv[j] * r * (1.0f - r);
-            float dz = dht * (hpb[j] - n) * z * (1.0f - z);
-            dXb[j] = dr;
-            dXb[H + j] = dz;
-            dXb[2 * H + j] = dn;
-            dHb[j] = dr;
-            dHb[H + j] = dz;
-            dHb[2 * H + j] = dn * r;
-            dhb[j] = dht * z;
+            dhb[j] = gru_gate_grads(g[j], g[H + j], g[2 * H + j], hnv[j], hpb[j],
+                                    dhb[j] + (dyb ? dyb[j] : 0.0f), dXb + j, dHb + j, H);
           }
         }
       }

@@ -2,6 +2,7 @@
 // them are cuBLAS calls in recurrent_cuda.cc. Same math and same stored
 // activations as the CPU version (ops/cpu/recurrent_cpu.cc), except that the
 // biases are added here rather than folded into the input projection.
+#include "ops/cell_grad.h"
 #include "ops/cuda/common.cuh"
 #include "ops/cuda/launch.h"
 
@@ -103,15 +104,8 @@ __global__ void lstm_backward_k(StepArgs a, const float* gates, const float* c, 
       continue;
     }
     const float* g = gates + b * 4 * H;
-    float i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
-    float dht = dh[k] + (dy ? dy[k] : 0.0f);
-    float tc = tanhf(c[k]);
-    float dct = dc[k] + dht * o * (1.0f - tc * tc);
-    d[j] = dct * gg * i * (1.0f - i);
-    d[H + j] = dct * cp[k] * f * (1.0f - f);
-    d[2 * H + j] = dct * i * (1.0f - gg * gg);
-    d[3 * H + j] = dht * tc * o * (1.0f - o);
-    dc[k] = dct * f;
+    dc[k] = ops::lstm_gate_grads(g[j], g[H + j], g[2 * H + j], g[3 * H + j], tanhf(c[k]), cp[k],
+                                 dh[k] + (dy ? dy[k] : 0.0f), dc[k], d + j, H);
     dh[k] = 0.0f;
   }
 }
@@ -129,18 +123,8 @@ __global__ void gru_backward_k(StepArgs a, const float* gates, const float* hn, 
       continue;
     }
     const float* g = gates + b * 3 * H;
-    float r = g[j], z = g[H + j], n = g[2 * H + j];
-    float dht = dh[k] + (dy ? dy[k] : 0.0f);
-    float dn = dht * (1.0f - z) * (1.0f - n * n);
-    float dr = dn * hn[k] * r * (1.0f - r);
-    float dz = dht * (hp[k] - n) * z * (1.0f - z);
-    dx[j] = dr;
-    dx[H + j] = dz;
-    dx[2 * H + j] = dn;
-    dhh[j] = dr;
-    dhh[H + j] = dz;
-    dhh[2 * H + j] = dn * r;
-    dh[k] = dht * z;
+    dh[k] = ops::gru_gate_grads(g[j], g[H + j], g[2 * H + j], hn[k], hp[k], dh[k] + (dy ? dy[k] : 0.0f),
+                                dx + j, dhh + j, H);
   }
 }
 
