@@ -34,13 +34,13 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
   struct Flags {
     std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq", preset = "addition-peeky",
-                                          cell, unit, attention, optimizer, device = "cpu", subword_models;
+                                          cell, unit, attention, optimizer, schedule, device = "cpu", subword_models;
     bool book_split = false, json = false, tf32 = false, bucket = false;
     int subword_vocab = 8000;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, epochs = 0, beam = 0, max_length = 0,
                  eval_limit = -1, max_batches = 0, max_vocab = 0, min_count = 1;
     float lr_decay = 1.0f;
-    int decay_after = 0;
+    int decay_after = 0, patience = 1;
     float lr = 0, clip = -1, dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     std::uint64_t seed = 1;
     int threads = 0;
@@ -49,7 +49,10 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   auto f = std::make_shared<Flags>();
   cmd->add_option("--data", f->data, "one file of pairs, split into train and test");
   cmd->add_option("--train", f->train, "training pairs: a TSV file, or SRC,TGT aligned files");
-  cmd->add_option("--test", f->test, "test pairs, evaluated after every epoch");
+  cmd->add_option("--valid", f->valid,
+                  "validation pairs: evaluated after every epoch instead of the test pairs; the epoch of the best "
+                  "validation BLEU is the model saved");
+  cmd->add_option("--test", f->test, "test pairs: evaluated at the end (and after every epoch without --valid)");
   cmd->add_option("--format", f->format, "tsv (source<TAB>target) | book (the book's q_a lines)")
       ->capture_default_str();
   cmd->add_flag("--book-split", f->book_split, "with --data: the book's split (numpy seed 1984, last 10% test)");
@@ -82,12 +85,14 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--optimizer", f->optimizer, "sgd | adagrad | rmsprop | adam | adamw");
   cmd->add_option("--lr", f->lr, "learning rate");
   cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
-  cmd->add_option("--lr-decay", f->lr_decay, "multiply the learning rate by this after each epoch past --decay-after");
-  cmd->add_option("--decay-after", f->decay_after, "epochs at the full learning rate");
+  cmd->add_option("--schedule", f->schedule, "step | plateau (needs --valid) | none");
+  cmd->add_option("--lr-decay", f->lr_decay, "decay factor per epoch past --decay-after (step) or per plateau");
+  cmd->add_option("--decay-after", f->decay_after, "step schedule: epochs at the full learning rate");
+  cmd->add_option("--patience", f->patience, "plateau schedule: epochs without a better validation BLEU");
   cmd->add_option("--beam", f->beam, "beam width of the final evaluation (1: greedy)");
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha");
   cmd->add_option("--max-length", f->max_length, "longest output (0: from the training data)");
-  cmd->add_option("--eval-limit", f->eval_limit, "test pairs evaluated after each epoch (0: all)");
+  cmd->add_option("--eval-limit", f->eval_limit, "pairs evaluated after each epoch (0: all)");
   cmd->add_option("--max-batches", f->max_batches, "stop each epoch after N batches (quick runs)");
   cmd->add_option("--max-vocab", f->max_vocab, "vocabulary size limit per side (0: none)");
   cmd->add_option("--min-count", f->min_count, "rarer units become <unk>");
@@ -104,6 +109,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     o.data = f->data;
     o.train = f->train;
     o.test = f->test;
+    o.valid = f->valid;
     o.format = f->format;
     o.book_split = f->book_split;
     o.test_fraction = f->test_fraction;
@@ -129,6 +135,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--optimizer")) o.optimizer.name = f->optimizer;
     if (given("--lr")) o.optimizer.lr = f->lr;
     if (given("--clip")) o.clip = f->clip;
+    if (given("--schedule")) o.schedule = f->schedule;
+    if (given("--patience")) o.patience = f->patience;
     if (given("--lr-decay")) o.lr_decay = f->lr_decay;
     if (given("--decay-after")) o.decay_after = f->decay_after;
     if (given("--beam")) o.beam = f->beam;
@@ -149,8 +157,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
                                 format_duration(p.eta_s)));
     };
     cb.on_epoch = [](const train::Seq2SeqEpochReport& r) {
-      info(fmt::format("epoch {} done in {}: loss {:.4f}, test accuracy {}, token accuracy {}, BLEU {:.2f}",
-                       r.epoch, format_duration(r.seconds), r.train_loss, fmt_pct(r.test_accuracy),
+      info(fmt::format("epoch {} done in {}: loss {:.4f}, {} accuracy {}, token accuracy {}, BLEU {:.2f}",
+                       r.epoch, format_duration(r.seconds), r.train_loss, r.eval_set, fmt_pct(r.accuracy),
                        fmt_pct(r.token_accuracy), r.bleu));
     };
     auto r = train::train_seq2seq(o, cb);
@@ -160,6 +168,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (f->json) {
       nlohmann::ordered_json j = {{"test_accuracy", r.test_accuracy}, {"token_accuracy", r.token_accuracy},
                                   {"bleu", r.bleu},                   {"epochs", r.history.size()},
+                                  {"kept_epoch", r.kept_epoch},
                                   {"wall_s", r.wall_s},               {"sentences_per_s", r.sentences_per_s},
                                   {"model", r.model_path}};
       std::cout << j.dump() << std::endl;

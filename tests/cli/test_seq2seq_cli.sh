@@ -58,6 +58,9 @@ expect_error "line 1 has no 'TAB'" "$RNNKIT" seq2seq train --data "$work/notab.t
 expect_error "cannot open" "$RNNKIT" seq2seq train --data "$work/missing.tsv" --out "$work/x2"
 printf 'a\tb\n\xfe\tc\n' >"$work/latin1.tsv"
 expect_error "invalid UTF-8" "$RNNKIT" seq2seq train --data "$work/latin1.tsv" --out "$work/x3"
+expect_error "plateau schedule needs --valid" "$RNNKIT" seq2seq train --data "$work/add.tsv" --schedule plateau --out "$work/x6"
+expect_error "cannot open" "$RNNKIT" seq2seq train --train "$work/add.tsv" --test "$work/add.tsv" --valid "$work/missing.tsv" \
+  --out "$work/x7"
 expect_error "unknown preset" "$RNNKIT" seq2seq train --data "$work/add.tsv" --preset nope --out "$work/x4"
 expect_error "unknown attention" "$RNNKIT" seq2seq train --data "$work/add.tsv" --attention bahdanau --out "$work/x5"
 expect_error "not a safetensors file" "$RNNKIT" seq2seq translate --model "$work/add.tsv" --input "$work/in.txt"

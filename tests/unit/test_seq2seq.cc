@@ -284,30 +284,39 @@ TEST(Subwords, Base64) {
   EXPECT_THROW(text::base64_decode("Zm=v"), FormatError);
 }
 
-// End to end: reversing strings of 3-7 letters, a task only a working
-// encoder-decoder with attention learns in a few epochs.
-TEST(Seq2SeqTraining, LearnsToReverse) {
-  fs::path dir = fs::temp_directory_path() / ("rnnkit_rev_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  PhiloxStream g(5, 0);
-  {
-    std::ofstream f(dir / "pairs.tsv");
-    for (int i = 0; i < 3000; ++i) {
-      std::string s;
-      std::uint32_t n = 3 + g.below(5);
-      for (std::uint32_t k = 0; k < n; ++k) s += static_cast<char>('a' + g.below(8));
-      f << s << '\t' << std::string(s.rbegin(), s.rend()) << '\n';
-    }
+// Pairs of strings of 3-7 letters and their reversals.
+void write_reverse_pairs(const fs::path& path, int n, std::uint64_t seed) {
+  PhiloxStream g(seed, 0);
+  std::ofstream f(path);
+  for (int i = 0; i < n; ++i) {
+    std::string s;
+    std::uint32_t len = 3 + g.below(5);
+    for (std::uint32_t k = 0; k < len; ++k) s += static_cast<char>('a' + g.below(8));
+    f << s << '\t' << std::string(s.rbegin(), s.rend()) << '\n';
   }
+}
+
+// A small attention model for the reversal task.
+train::Seq2SeqTrainOptions reverse_task_options(const fs::path& dir) {
   train::Seq2SeqTrainOptions o = train::seq2seq_preset("date-attention");
-  o.data = (dir / "pairs.tsv").string();
-  o.test_fraction = 0.1;
   o.out_dir = (dir / "run").string();
   o.model.hidden_size = 64;
   o.model.reverse_source = false;
   o.batch = 32;
-  o.epochs = 6;
   o.optimizer.lr = 5e-3f;
+  return o;
+}
+
+// End to end: reversing strings, a task only a working encoder-decoder with
+// attention learns in a few epochs.
+TEST(Seq2SeqTraining, LearnsToReverse) {
+  fs::path dir = fs::temp_directory_path() / ("rnnkit_rev_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_reverse_pairs(dir / "pairs.tsv", 3000, 5);
+  train::Seq2SeqTrainOptions o = reverse_task_options(dir);
+  o.data = (dir / "pairs.tsv").string();
+  o.test_fraction = 0.1;
+  o.epochs = 6;
   auto r = train::train_seq2seq(o);
   EXPECT_GE(r.test_accuracy, 0.9) << "after " << r.history.size() << " epochs";
   EXPECT_TRUE(fs::exists(dir / "run" / "attention.html"));
@@ -317,6 +326,45 @@ TEST(Seq2SeqTraining, LearnsToReverse) {
   loaded.model->train(false);
   auto out = train::translate(*loaded.model, loaded.source_units, loaded.source_vocab, loaded.target_vocab, {"abcdef"}, {}, kCPU);
   EXPECT_EQ(text::join_units(out[0][0].units, text::Unit::kChar), "fedcba");
+  fs::remove_all(dir);
+}
+
+// With a validation set the model kept is its best epoch, not the last: a
+// rate raised 30-fold from epoch 4 on wrecks the later epochs, and the final
+// evaluation (on the same pairs, greedy) must score what the best epoch did.
+// The plateau schedule cuts the rate after each epoch without a better BLEU.
+TEST(Seq2SeqTraining, KeepsTheBestValidationEpochAndDecaysOnPlateaus) {
+  fs::path dir = fs::temp_directory_path() / ("rnnkit_valid_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_reverse_pairs(dir / "train.tsv", 1500, 5);
+  write_reverse_pairs(dir / "valid.tsv", 100, 6);
+  train::Seq2SeqTrainOptions o = reverse_task_options(dir);
+  o.train = (dir / "train.tsv").string();
+  o.valid = o.test = (dir / "valid.tsv").string();
+  o.epochs = 5;
+  o.lr_decay = 30.0f;
+  o.decay_after = 3;
+  auto r = train::train_seq2seq(o);
+  ASSERT_EQ(r.history.size(), 5u);
+  auto best = std::max_element(r.history.begin(), r.history.end(),
+                               [](const auto& a, const auto& b) { return a.bleu < b.bleu; });
+  EXPECT_EQ(r.kept_epoch, best->epoch);
+  EXPECT_LT(r.history.back().bleu, best->bleu - 10) << "the raised rate should have hurt";
+  EXPECT_DOUBLE_EQ(r.bleu, best->bleu);
+  EXPECT_EQ(r.history.front().eval_set, "valid");
+
+  o.schedule = "plateau";
+  o.lr_decay = 0.5f;
+  o.epochs = 6;
+  r = train::train_seq2seq(o);
+  double best_bleu = -1;
+  for (std::size_t i = 0; i + 1 < r.history.size(); ++i) {
+    bool gained = r.history[i].bleu > best_bleu;
+    best_bleu = std::max(best_bleu, r.history[i].bleu);
+    EXPECT_FLOAT_EQ(r.history[i + 1].lr, r.history[i].lr * (gained ? 1.0f : 0.5f)) << "epoch " << i + 2;
+  }
+  o.valid.clear();
+  EXPECT_THROW(train::train_seq2seq(o), InvalidArgument);
   fs::remove_all(dir);
 }
 

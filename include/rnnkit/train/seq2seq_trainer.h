@@ -22,6 +22,9 @@ struct Seq2SeqTrainOptions {
   // Data: either `data` (one file, split into train and test) or `train` and
   // `test` (and `valid`). A file is tab-separated pairs, or "SRC,TGT" names
   // two aligned files; `format book` reads the book's padded `q_a` lines.
+  // Each epoch is evaluated on `valid` when given (and the model kept is the
+  // epoch of the best validation BLEU), else on `test` (the book's practice;
+  // the model kept is the last).
   std::string data, train, valid, test;
   std::string format = "tsv";
   bool book_split = false;        // data: numpy seed 1984 shuffle, last 10% test (the book's)
@@ -37,14 +40,18 @@ struct Seq2SeqTrainOptions {
   bool bucket = false;  // batches of similar source length (less padding, less varied batches)
   optim::OptimizerOptions optimizer;
   float clip = 5.0f;
-  float lr_decay = 1.0f;     // multiply the rate by this after each epoch past decay_after
-  int decay_after = 0;
+  // step: the rate times lr_decay^(epoch - decay_after) past decay_after;
+  // plateau (needs `valid`): times lr_decay when the validation BLEU has not
+  // improved for `patience` epochs; none.
+  std::string schedule = "step";
+  float lr_decay = 1.0f;
+  int decay_after = 0, patience = 1;
   std::uint64_t seed = 1;
   std::string device = "cpu";
   std::int64_t beam = 1;          // final evaluation: 1 = greedy
   float length_penalty = 1.0f;
   std::int64_t max_length = 0;    // decoding; 0: 2 x the longest training target + 10
-  std::int64_t eval_limit = 0;    // test sentences evaluated after each epoch (0: all)
+  std::int64_t eval_limit = 0;    // pairs evaluated after each epoch (0: all)
   std::int64_t max_batches = 0;   // per epoch (quick runs)
   std::string preset;
   std::string to_json() const;
@@ -56,8 +63,9 @@ Seq2SeqTrainOptions seq2seq_preset(const std::string& name);
 struct Seq2SeqEpochReport {
   int epoch = 0;
   double train_loss = 0;  // mean per target unit
-  double test_accuracy = 0, token_accuracy = 0, bleu = 0;
-  double seconds = 0, sentences_per_s = 0;
+  std::string eval_set;   // "valid" or "test": what the figures below are of
+  double accuracy = 0, token_accuracy = 0, bleu = 0;  // greedy
+  double lr = 0, seconds = 0, sentences_per_s = 0;
 };
 
 struct Seq2SeqProgress {
@@ -74,6 +82,7 @@ struct Seq2SeqCallbacks {
 struct Seq2SeqTrainResult {
   std::vector<Seq2SeqEpochReport> history;
   double test_accuracy = 0, token_accuracy = 0, bleu = 0;  // final, with `beam`
+  int kept_epoch = 0;          // the epoch whose parameters were saved
   double sentences_per_s = 0;  // training
   double wall_s = 0;
   std::string model_path;
