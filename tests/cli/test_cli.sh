@@ -19,6 +19,9 @@ head -30 "$work/train.txt" >"$work/valid.txt"
 : >"$work/empty.txt"
 printf 'good line\nbad \xff byte\n' >"$work/latin1.txt"
 
+# cuBLAS is loaded only by GPU runs: the binary does not link it.
+ldd "$RNNKIT" | grep -q libcublas && bad "the binary links cuBLAS" || ok
+
 tiny=(--preset small --hidden 16 --emb 16 --layers 1 --steps 8 --threads 1 --batch 4)
 
 # Bad corpora.

@@ -18,6 +18,9 @@
 #include "rnnkit/optim/optimizer.h"
 #include "rnnkit/train/lm_trainer.h"
 #include "test_util.h"
+#ifdef RNNKIT_WITH_CUDA
+#include "core/cuda/cublas.h"
+#endif
 
 namespace rnnkit {
 namespace {
@@ -28,6 +31,18 @@ using ops::Activation;
 using ops::CellType;
 using ops::cell_name;
 using ops::gate_count;
+
+#ifdef RNNKIT_WITH_CUDA
+// cuBLAS is loaded on first use (the binary does not link it): its entry
+// points must resolve, GPU or not.
+TEST(CudaLibraries, CublasLoadsOnFirstUse) {
+  const cuda::Cublas& api = cuda::cublas();
+  EXPECT_NE(api.create, nullptr);
+  EXPECT_NE(api.sgemm, nullptr);
+  EXPECT_NE(api.sgemm_strided_batched, nullptr);
+  EXPECT_NE(std::string(api.status_string(CUBLAS_STATUS_NOT_INITIALIZED)).find("initialized"), std::string::npos);
+}
+#endif
 
 const Device kGpu{DeviceType::kCUDA, 0};
 constexpr float kAtol = 1e-5f, kRtol = 1e-4f;

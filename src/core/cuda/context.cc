@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/backend_hooks.h"
+#include "core/cuda/cublas.h"
 #include "rnnkit/core/device.h"
 #include "rnnkit/core/error.h"
 
@@ -22,7 +23,7 @@ std::map<int, Context*>& contexts() {
 }
 
 void apply_math_mode(Context& c) {
-  RNNKIT_CUDA_CHECK(cublasSetMathMode(c.blas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+  RNNKIT_CUDA_CHECK(cublas().set_math_mode(c.blas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
 }
 }  // namespace
 
@@ -31,7 +32,7 @@ void fail(const char* call, const char* why) {
 }
 
 void check(cublasStatus_t s, const char* call) {
-  if (s != CUBLAS_STATUS_SUCCESS) fail(call, cublasGetStatusString(s));
+  if (s != CUBLAS_STATUS_SUCCESS) fail(call, cublas().status_string(s));
 }
 
 Context& context(int device) {
@@ -52,8 +53,8 @@ Context& context(int device) {
     auto* n = new Context();
     n->device = device;
     RNNKIT_CUDA_CHECK(cudaStreamCreate(&n->stream));
-    RNNKIT_CUDA_CHECK(cublasCreate(&n->blas));
-    RNNKIT_CUDA_CHECK(cublasSetStream(n->blas, n->stream));
+    RNNKIT_CUDA_CHECK(cublas().create(&n->blas));
+    RNNKIT_CUDA_CHECK(cublas().set_stream(n->blas, n->stream));
     apply_math_mode(*n);
     RNNKIT_CUDA_CHECK(cudaHostAlloc(reinterpret_cast<void**>(&n->error_host), 4 * sizeof(int),
                                     cudaHostAllocMapped));

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "core/cuda/context.h"
+#include "core/cuda/cublas.h"
 
 namespace rnnkit::cuda {
 
@@ -13,7 +14,7 @@ inline void sgemm(Context& c, bool ta, bool tb, std::int64_t m, std::int64_t n, 
                   float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
                   float beta, float* out, std::int64_t ldc) {
   if (m == 0 || n == 0) return;
-  RNNKIT_CUDA_CHECK(cublasSgemm(c.blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
+  RNNKIT_CUDA_CHECK(cublas().sgemm(c.blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
                                 static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha,
                                 b, static_cast<int>(ldb), a, static_cast<int>(lda), &beta, out,
                                 static_cast<int>(ldc)));
@@ -26,7 +27,7 @@ inline void sgemm_batched(Context& c, bool ta, bool tb, std::int64_t m, std::int
                           std::int64_t stride_b, float beta, float* out, std::int64_t ldc,
                           std::int64_t stride_c, std::int64_t batch) {
   if (m == 0 || n == 0 || batch == 0) return;
-  RNNKIT_CUDA_CHECK(cublasSgemmStridedBatched(
+  RNNKIT_CUDA_CHECK(cublas().sgemm_strided_batched(
       c.blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n),
       static_cast<int>(m), static_cast<int>(k), &alpha, b, static_cast<int>(ldb), stride_b, a,
       static_cast<int>(lda), stride_a, &beta, out, static_cast<int>(ldc), stride_c,
