@@ -35,7 +35,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   struct Flags {
     std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq", preset = "addition-peeky",
                                           cell, unit, attention, optimizer, schedule, device = "cpu", subword_models;
-    bool book_split = false, json = false, tf32 = false, bucket = false;
+    bool book_split = false, json = false, tf32 = false, bucket = false, resume = false;
     int subword_vocab = 8000;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, epochs = 0, beam = 0, max_length = 0,
                  eval_limit = -1, max_batches = 0, max_vocab = 0, min_count = 1;
@@ -100,6 +100,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--threads", f->threads, "threads (0: all cores)");
   cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
   cmd->add_flag("--tf32", f->tf32, "GPU: TF32 tensor cores for float32 products");
+  cmd->add_flag("--resume", f->resume,
+                "continue from OUT/checkpoint.safetensors (its model and vocabularies; --epochs is the total)");
   cmd->add_flag("--json", f->json, "print a JSON object with the headline figures last");
   cmd->callback([f, cmd]() {
     apply_threads(f->threads);
@@ -110,6 +112,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     o.train = f->train;
     o.test = f->test;
     o.valid = f->valid;
+    o.resume = f->resume;
     o.format = f->format;
     o.book_split = f->book_split;
     o.test_fraction = f->test_fraction;

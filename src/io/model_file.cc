@@ -118,7 +118,7 @@ LoadedLanguageModel load_language_model(const std::string& path) {
 void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
                   const text::Segmenter& source_units, const text::Segmenter& target_units,
                   const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
-                  Metadata extra) {
+                  Metadata extra, const NamedTensors& extra_tensors) {
   Metadata meta = {{"format", kSeq2SeqFormat},
                    {"format_version", std::to_string(kSeq2SeqFormatVersion)},
                    {"config", model.config().to_json()},
@@ -130,7 +130,9 @@ void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
     meta["target_subwords"] = text::base64_encode(target_units.subwords()->bytes());
   }
   meta.merge(extra);
-  save_safetensors(path, parameters_of(model), meta);
+  NamedTensors tensors = parameters_of(model);
+  tensors.insert(tensors.end(), extra_tensors.begin(), extra_tensors.end());
+  save_safetensors(path, tensors, meta);
 }
 
 LoadedSeq2Seq load_seq2seq(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
+#include <optional>
 
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/eval/plot.h"
@@ -155,6 +156,33 @@ std::vector<std::vector<std::int32_t>> encode_all(const std::vector<std::vector<
   return out;
 }
 
+// An epoch's figures as the metrics line and the checkpoint's history hold them.
+nlohmann::ordered_json report_json(const Seq2SeqEpochReport& r) {
+  return {{"epoch", r.epoch},
+          {"train_loss", r.train_loss},
+          {"eval_set", r.eval_set},
+          {r.eval_set + "_accuracy", r.accuracy},
+          {"token_accuracy", r.token_accuracy},
+          {"bleu", r.bleu},
+          {"lr", r.lr},
+          {"seconds", r.seconds},
+          {"sentences_per_s", r.sentences_per_s}};
+}
+
+Seq2SeqEpochReport report_from_json(const nlohmann::json& j) {
+  Seq2SeqEpochReport r;
+  r.epoch = j.at("epoch").get<int>();
+  r.train_loss = j.at("train_loss").get<double>();
+  r.eval_set = j.at("eval_set").get<std::string>();
+  r.accuracy = j.at(r.eval_set + "_accuracy").get<double>();
+  r.token_accuracy = j.at("token_accuracy").get<double>();
+  r.bleu = j.at("bleu").get<double>();
+  r.lr = j.at("lr").get<double>();
+  r.seconds = j.at("seconds").get<double>();
+  r.sentences_per_s = j.at("sentences_per_s").get<double>();
+  return r;
+}
+
 // Encoder outputs with every sequence repeated `times` (rows b*times + k).
 models::Seq2Seq::Encoded repeat_rows(const models::Seq2Seq::Encoded& e, std::int64_t times) {
   if (times == 1) return e;
@@ -270,6 +298,25 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   RNNKIT_CHECK(o.schedule != "plateau" || !o.valid.empty(), "the plateau schedule needs --valid");
   Device device = available_device(o.device);
 
+  // On resume the checkpoint's model, segmentation and vocabularies, whatever
+  // the flags say; the data is read again.
+  const fs::path out(o.out_dir), checkpoint_path = out / "checkpoint.safetensors";
+  std::optional<io::LoadedSeq2Seq> resumed;
+  io::SafetensorsContents checkpoint;
+  nlohmann::json state;
+  if (o.resume) {
+    if (!fs::exists(checkpoint_path))
+      throw FormatError(fmt::format("{}: no checkpoint to resume from", checkpoint_path.string()));
+    resumed = io::load_seq2seq(checkpoint_path.string());
+    checkpoint = io::load_safetensors(checkpoint_path.string());
+    try {
+      state = nlohmann::json::parse(checkpoint.metadata.at("training_state"));
+    } catch (const std::exception&) {
+      throw FormatError(fmt::format("{}: training state is missing or malformed", checkpoint_path.string()));
+    }
+    o.model = resumed->model->config();
+  }
+
   text::ParallelText train_text, test_text;
   if (!o.data.empty()) {
     text::ParallelText all = load(o.data, o.format);
@@ -297,13 +344,15 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   }
   const bool on_valid = !o.valid.empty();
   text::ParallelText eval_text = on_valid ? load(o.valid, o.format) : test_text;
-  if (o.model.unit == "subword")
+  if (o.model.unit == "subword" && !resumed)
     say(o.subword_models.empty() ? fmt::format("training SentencePiece models of {} pieces per side", o.subword_vocab)
                                  : fmt::format("SentencePiece models: {}", o.subword_models));
-  auto [src_units, tgt_units] = segmenters(o, train_text);
+  auto [src_units, tgt_units] =
+      resumed ? std::pair(resumed->source_units, resumed->target_units) : segmenters(o, train_text);
   auto train_src = units_of(train_text.source, src_units), train_tgt = units_of(train_text.target, tgt_units);
   auto test_src = units_of(test_text.source, src_units), test_tgt = scoring_units_of(test_text.target, tgt_units);
-  text::Vocabulary src_vocab = build_vocab(train_src, o), tgt_vocab = build_vocab(train_tgt, o);
+  text::Vocabulary src_vocab = resumed ? resumed->source_vocab : build_vocab(train_src, o);
+  text::Vocabulary tgt_vocab = resumed ? resumed->target_vocab : build_vocab(train_tgt, o);
   o.model.source_vocab = src_vocab.size();
   o.model.target_vocab = tgt_vocab.size();
   std::size_t longest = 0;
@@ -313,12 +362,12 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
                   train_text.size(), on_valid ? fmt::format("{} validation, ", eval_text.size()) : "",
                   test_text.size(), src_vocab.size(), tgt_vocab.size(), o.model.unit));
 
-  fs::path out(o.out_dir);
   fs::create_directories(out);
   io::write_file_atomic((out / "config.json").string(), o.to_json() + "\n");
 
   models::Seq2Seq model(o.model);
   model.init_parameters(o.seed);
+  if (resumed) io::load_parameters(model, checkpoint, checkpoint_path.string());
   nn::ParameterSet params(model, device);
   optim::Optimizer optimizer(params, o.optimizer);
   Generator dropout_gen(o.seed, 2);
@@ -349,14 +398,47 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   };
 
   Seq2SeqTrainResult result;
-  std::ofstream metrics(out / "metrics.jsonl", std::ios::trunc);
+  auto save_model = [&](const fs::path& path, io::Metadata meta, const io::NamedTensors& extra) {
+    NoGradGuard ng;
+    models::Seq2Seq cpu_model(o.model);
+    nn::ParameterSet cpu_params(cpu_model, kCPU);
+    ops::copy_(cpu_params.values(), params.values());
+    io::save_seq2seq(path.string(), cpu_model, src_units, tgt_units, src_vocab, tgt_vocab, std::move(meta), extra);
+  };
+  std::ofstream metrics(out / "metrics.jsonl", o.resume ? std::ios::app : std::ios::trunc);
   double train_seconds = 0;
   std::int64_t train_sentences = 0;
   float lr = o.optimizer.lr;
   optim::PlateauDecay plateau(o.lr_decay, o.patience);
   Tensor kept;  // with a validation set: the parameters of its best epoch
   double best_bleu = -1;
-  for (int epoch = 1; epoch <= o.epochs; ++epoch) {
+  int first_epoch = 1;
+  if (resumed) {
+    io::NamedTensors optim_state;
+    for (const auto& [name, t] : checkpoint.tensors) {
+      if (name.rfind("optim.", 0) == 0) optim_state.emplace_back(name, t);
+      if (name == "kept") kept = t.to(device);
+    }
+    optimizer.load_state(optim_state);
+    try {
+      first_epoch = state.at("epoch").get<int>() + 1;
+      lr = state.at("lr").get<float>();
+      optimizer.set_steps(state.at("optimizer_steps").get<std::int64_t>());
+      dropout_gen.set_offset(state.at("dropout_offset").get<std::uint64_t>());
+      plateau.restore(state.at("plateau_best").get<float>(), state.at("plateau_bad").get<int>());
+      best_bleu = state.at("best_bleu").get<double>();
+      result.kept_epoch = state.at("kept_epoch").get<int>();
+      train_seconds = state.at("train_seconds").get<double>();
+      train_sentences = state.at("train_sentences").get<std::int64_t>();
+      for (const auto& h : state.at("history")) result.history.push_back(report_from_json(h));
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(fmt::format("{}: training state is malformed ({})", checkpoint_path.string(), e.what()));
+    }
+    RNNKIT_CHECK(on_valid == kept.defined(), "{}: the run was trained {} a validation set; resume it {} --valid",
+                 checkpoint_path.string(), on_valid ? "without" : "with", on_valid ? "without" : "with");
+    say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint_path.string()));
+  }
+  for (int epoch = first_epoch; epoch <= o.epochs; ++epoch) {
     if (o.schedule == "step") lr = optim::StepDecay{o.optimizer.lr, o.lr_decay, o.decay_after}.lr_for_epoch(epoch);
     optimizer.set_lr(lr);
     model.train(true);
@@ -411,13 +493,7 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     r.token_accuracy = s.token_accuracy;
     r.bleu = s.bleu.bleu;
     result.history.push_back(r);
-    metrics << nlohmann::ordered_json{{"epoch", r.epoch},         {"train_loss", r.train_loss},
-                                      {"eval_set", r.eval_set},   {r.eval_set + "_accuracy", r.accuracy},
-                                      {"token_accuracy", r.token_accuracy}, {"bleu", r.bleu},
-                                      {"lr", r.lr},               {"seconds", r.seconds},
-                                      {"sentences_per_s", r.sentences_per_s}}
-                   .dump()
-            << std::endl;
+    metrics << report_json(r).dump() << std::endl;
     if (cb.on_epoch) cb.on_epoch(r);
     if (on_valid && r.bleu > best_bleu) {
       best_bleu = r.bleu;
@@ -425,6 +501,24 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
       result.kept_epoch = epoch;
     }
     if (o.schedule == "plateau") lr = plateau.update(static_cast<float>(-r.bleu), lr);
+
+    // Checkpoint: weights, optimizer state and everything needed to resume.
+    nlohmann::ordered_json history = nlohmann::ordered_json::array();
+    for (const auto& h : result.history) history.push_back(report_json(h));
+    nlohmann::ordered_json st = {{"epoch", epoch},
+                                 {"lr", lr},
+                                 {"optimizer_steps", optimizer.steps()},
+                                 {"dropout_offset", dropout_gen.offset()},
+                                 {"plateau_best", plateau.best()},
+                                 {"plateau_bad", plateau.bad_epochs()},
+                                 {"best_bleu", best_bleu},
+                                 {"kept_epoch", result.kept_epoch},
+                                 {"train_seconds", train_seconds},
+                                 {"train_sentences", train_sentences},
+                                 {"history", history}};
+    io::NamedTensors extra = optimizer.state();
+    if (kept.defined()) extra.emplace_back("kept", kept);
+    save_model(checkpoint_path, {{"training_state", st.dump()}}, extra);
   }
   if (on_valid) {
     ops::copy_(params.values(), kept);
@@ -432,7 +526,7 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   } else {
     result.kept_epoch = static_cast<int>(o.epochs);
   }
-  result.sentences_per_s = static_cast<double>(train_sentences) / train_seconds;
+  result.sentences_per_s = train_seconds > 0 ? static_cast<double>(train_sentences) / train_seconds : 0.0;
 
   // Final evaluation on the whole test set, with the requested beam.
   auto final_scores = evaluate(o.beam, test_text.source, test_tgt);
@@ -467,13 +561,7 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
                           eval::attention_svg(ex[0].weights, ex[0].source, ex[0].target, ex[0].title));
   }
   result.model_path = (out / "model.safetensors").string();
-  {
-    NoGradGuard ng;
-    models::Seq2Seq cpu_model(o.model);
-    nn::ParameterSet cpu_params(cpu_model, kCPU);
-    ops::copy_(cpu_params.values(), params.values());
-    io::save_seq2seq(result.model_path, cpu_model, src_units, tgt_units, src_vocab, tgt_vocab);
-  }
+  save_model(result.model_path, {}, {});
   result.wall_s = std::chrono::duration<double>(Clock::now() - wall_start).count();
   return result;
 }

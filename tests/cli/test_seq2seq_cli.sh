@@ -26,6 +26,11 @@ grep -q '"peeky": false' "$work/plain/config.json" && grep -q '"reverse_source":
 for f in model.safetensors metrics.jsonl learning_curve.svg config.json; do
   [ -s "$work/peeky/$f" ] && ok || bad "run directory lacks $f"
 done
+"$RNNKIT" seq2seq train --data "$work/add.tsv" --preset addition-peeky --epochs 2 --max-batches 2 --threads 1 --resume \
+  --out "$work/peeky" --json 2>"$work/resume.err" | grep -q '"epochs":2' && ok || bad "--resume trains the second epoch"
+grep -q "resuming after epoch 1" "$work/resume.err" && ok || bad "--resume says where it resumes"
+[ "$(wc -l <"$work/peeky/metrics.jsonl")" -eq 2 ] && ok || bad "a resumed run appends to metrics.jsonl"
+expect_error "no checkpoint to resume from" "$RNNKIT" seq2seq train --data "$work/add.tsv" --resume --out "$work/fresh"
 "$RNNKIT" seq2seq train --data "$work/add.tsv" --preset date-attention "${quick[@]}" --out "$work/att" 2>/dev/null \
   && ok || bad "train with attention"
 grep -q "<svg" "$work/att/attention.svg" && grep -q "<svg" "$work/att/attention.html" && ok || bad "attention heat maps"

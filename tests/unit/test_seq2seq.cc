@@ -368,6 +368,51 @@ TEST(Seq2SeqTraining, KeepsTheBestValidationEpochAndDecaysOnPlateaus) {
   fs::remove_all(dir);
 }
 
+// Training 2 epochs and resuming to 4 gives the same weights, history and
+// kept epoch as 4 epochs straight: optimizer state, rate schedule, dropout
+// stream and the best validation epoch all survive the checkpoint.
+TEST(Seq2SeqTraining, ResumesExactly) {
+  fs::path dir = fs::temp_directory_path() / ("rnnkit_resume_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  write_reverse_pairs(dir / "train.tsv", 600, 5);
+  write_reverse_pairs(dir / "valid.tsv", 60, 6);
+  train::Seq2SeqTrainOptions a = reverse_task_options(dir);
+  a.train = (dir / "train.tsv").string();
+  a.valid = a.test = (dir / "valid.tsv").string();
+  a.model.dropout = 0.2f;
+  a.schedule = "plateau";
+  a.lr_decay = 0.5f;
+  a.epochs = 4;
+  a.out_dir = (dir / "a").string();
+  auto ra = train::train_seq2seq(a);
+  train::Seq2SeqTrainOptions b = a;
+  b.out_dir = (dir / "b").string();
+  b.epochs = 2;
+  train::train_seq2seq(b);
+  b.epochs = 4;
+  b.resume = true;
+  auto rb = train::train_seq2seq(b);
+  ASSERT_EQ(rb.history.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(ra.history[i].bleu, rb.history[i].bleu) << "epoch " << i + 1;
+    EXPECT_EQ(ra.history[i].lr, rb.history[i].lr) << "epoch " << i + 1;
+  }
+  EXPECT_EQ(ra.kept_epoch, rb.kept_epoch);
+  EXPECT_EQ(ra.bleu, rb.bleu);
+  auto wa = io::load_safetensors(ra.model_path), wb = io::load_safetensors(rb.model_path);
+  ASSERT_EQ(wa.tensors.size(), wb.tensors.size());
+  for (std::size_t i = 0; i < wa.tensors.size(); ++i)
+    EXPECT_EQ(wa.tensors[i].second.to_vector(), wb.tensors[i].second.to_vector()) << wa.tensors[i].first;
+  // The checkpoint is a model file too; resuming without the validation set it was trained with fails.
+  EXPECT_NO_THROW(io::load_seq2seq((dir / "b" / "checkpoint.safetensors").string()));
+  b.valid.clear();
+  b.schedule = "step";
+  EXPECT_THROW(train::train_seq2seq(b), InvalidArgument);
+  b.out_dir = (dir / "none").string();
+  EXPECT_THROW(train::train_seq2seq(b), FormatError);
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace rnnkit
 

@@ -35,10 +35,12 @@ inline constexpr const char* kSeq2SeqFormat = "rnnkit.seq2seq";
 inline constexpr int kSeq2SeqFormatVersion = 1;
 
 // Subword models (unit "subword") are stored in the metadata, base64-encoded.
+// `extra_tensors` (a checkpoint's optimizer state) are stored beside the
+// weights; loading ignores them.
 void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
                   const text::Segmenter& source_units, const text::Segmenter& target_units,
                   const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
-                  Metadata extra = {});
+                  Metadata extra = {}, const NamedTensors& extra_tensors = {});
 
 struct LoadedSeq2Seq {
   std::unique_ptr<models::Seq2Seq> model;  // parameters on the CPU

@@ -53,6 +53,9 @@ struct Seq2SeqTrainOptions {
   std::int64_t max_length = 0;    // decoding; 0: 2 x the longest training target + 10
   std::int64_t eval_limit = 0;    // pairs evaluated after each epoch (0: all)
   std::int64_t max_batches = 0;   // per epoch (quick runs)
+  // Continue from out_dir/checkpoint.safetensors (written after every epoch)
+  // with the checkpoint's model and vocabularies; `epochs` is the total.
+  bool resume = false;
   std::string preset;
   std::string to_json() const;
 };
