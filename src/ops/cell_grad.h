@@ -7,11 +7,7 @@
 
 #include <cstdint>
 
-#ifdef __CUDACC__
-#define RNNKIT_HOST_DEVICE __host__ __device__
-#else
-#define RNNKIT_HOST_DEVICE
-#endif
+#include "rnnkit/core/host_device.h"
 
 namespace rnnkit::ops {
 

@@ -7,12 +7,7 @@
 #include <array>
 #include <cstdint>
 
-// The generator core is shared verbatim by the CUDA kernels.
-#ifdef __CUDACC__
-#define RNNKIT_HOST_DEVICE __host__ __device__
-#else
-#define RNNKIT_HOST_DEVICE
-#endif
+#include "rnnkit/core/host_device.h"  // the generator core is shared verbatim by the CUDA kernels
 
 namespace rnnkit {
 
