@@ -124,35 +124,45 @@ void additive_attention_backward<kC>(const Tensor& qa, const Tensor& ka, const T
                                      const Tensor& dcontext, AdditiveAttentionGrads& g) {
   const std::int64_t Tq = qa.size(0), B = qa.size(1), A = qa.size(2), Tk = ka.size(0);
   const std::int64_t H = values.size(2), ld = B * H;
-  std::vector<float> ds(static_cast<std::size_t>(Tq * Tk)), dv(static_cast<std::size_t>(A), 0.0f);
+  // dv per sequence, summed in sequence order afterwards: the same result at any thread count.
+  std::vector<float> dv(static_cast<std::size_t>(B * A), 0.0f);
   std::fill(g.dqa.data(), g.dqa.data() + g.dqa.numel(), 0.0f);
   std::fill(g.dka.data(), g.dka.data() + g.dka.numel(), 0.0f);
   const float* vv = v.data();
-  for (std::int64_t b = 0; b < B; ++b) {
-    const float* w = f.weights.data() + b * Tq * Tk;
-    context_backward(w, dcontext.data() + b * H, values.data() + b * H, g.dvalues.data() + b * H, ds.data(),
-                     Tq, Tk, H, ld);
-    softmax_grad(w, ds.data(), Tq, Tk);
-    for (std::int64_t i = 0; i < Tq; ++i) {
-      const float* q = qa.data() + (i * B + b) * A;
-      float* dq = g.dqa.data() + (i * B + b) * A;
-      for (std::int64_t j = 0; j < Tk; ++j) {
-        float gs = ds[static_cast<std::size_t>(i * Tk + j)];
-        if (gs == 0.0f) continue;  // masked keys
-        const float* k = ka.data() + (j * B + b) * A;
-        float* dk = g.dka.data() + (j * B + b) * A;
+#pragma omp parallel if (B * Tq * Tk * (A + H) > cpu::kParallelGrain)
+  {
+    std::vector<float> ds(static_cast<std::size_t>(Tq * Tk));
+#pragma omp for
+    for (std::int64_t b = 0; b < B; ++b) {
+      const float* w = f.weights.data() + b * Tq * Tk;
+      float* dvb = dv.data() + b * A;
+      context_backward(w, dcontext.data() + b * H, values.data() + b * H, g.dvalues.data() + b * H, ds.data(),
+                       Tq, Tk, H, ld);
+      softmax_grad(w, ds.data(), Tq, Tk);
+      for (std::int64_t i = 0; i < Tq; ++i) {
+        const float* q = qa.data() + (i * B + b) * A;
+        float* dq = g.dqa.data() + (i * B + b) * A;
+        for (std::int64_t j = 0; j < Tk; ++j) {
+          float gs = ds[static_cast<std::size_t>(i * Tk + j)];
+          if (gs == 0.0f) continue;  // masked keys
+          const float* k = ka.data() + (j * B + b) * A;
+          float* dk = g.dka.data() + (j * B + b) * A;
 #pragma omp simd
-        for (std::int64_t a = 0; a < A; ++a) {
-          float t = cpu::fast_tanh(q[a] + k[a]);
-          float d = gs * vv[a] * (1.0f - t * t);
-          dq[a] += d;
-          dk[a] += d;
-          dv[static_cast<std::size_t>(a)] += gs * t;
+          for (std::int64_t a = 0; a < A; ++a) {
+            float t = cpu::fast_tanh(q[a] + k[a]);
+            float d = gs * vv[a] * (1.0f - t * t);
+            dq[a] += d;
+            dk[a] += d;
+            dvb[a] += gs * t;
+          }
         }
       }
     }
   }
-  std::copy(dv.begin(), dv.end(), g.dv.data());
+  float* out = g.dv.data();
+  std::fill(out, out + A, 0.0f);
+  for (std::int64_t b = 0; b < B; ++b)
+    for (std::int64_t a = 0; a < A; ++a) out[a] += dv[static_cast<std::size_t>(b * A + a)];
 }
 
 }  // namespace rnnkit::ops::kernels
