@@ -1,5 +1,7 @@
 #include "cli/common.h"
 
+#include "cli/train_flags.h"
+
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -49,6 +51,24 @@ double peak_rss_mb() {
 }
 
 void apply_threads(int threads) { set_num_threads(threads); }
+
+void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& plateau_metric) {
+  cmd->add_option("--epochs", f.epochs, "epochs to train (with --resume: in all)");
+  cmd->add_option("--optimizer", f.optimizer, "sgd | adagrad | rmsprop | adam | adamw");
+  cmd->add_option("--lr", f.lr, "learning rate");
+  cmd->add_option("--clip", f.clip, "global gradient-norm bound (0: off)");
+  cmd->add_option("--schedule", f.schedule, "step | plateau (needs --valid) | none");
+  cmd->add_option("--lr-decay", f.lr_decay, "decay factor per epoch past --decay-after (step) or per plateau");
+  cmd->add_option("--decay-after", f.decay_after, "step schedule: epochs at the full learning rate");
+  cmd->add_option("--patience", f.patience, "plateau schedule: epochs without a better " + plateau_metric);
+  cmd->add_option("--max-batches", f.max_batches, "stop each epoch after N batches (quick runs)");
+  cmd->add_option("--seed", f.seed, "random seed")->capture_default_str();
+  cmd->add_option("--threads", f.threads, "threads (0: all cores)");
+  cmd->add_option("--device", f.device, "cpu | cuda[:N]")->capture_default_str();
+  cmd->add_flag("--tf32", f.tf32, "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
+  cmd->add_flag("--resume", f.resume, "continue from OUT/checkpoint.safetensors, with its model and vocabulary");
+  cmd->add_flag("--json", f.json, "print a JSON object with the headline figures last");
+}
 
 InferenceModel load_for_inference(const std::string& path, const std::string& device) {
   InferenceModel m{io::load_language_model(path), nullptr, available_device(device)};

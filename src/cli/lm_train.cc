@@ -8,25 +8,22 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "cli/train_flags.h"
 #include "rnnkit/train/lm_trainer.h"
 
 namespace rnnkit::cli {
 
 void add_lm_train(CLI::App& lm) {
   auto* cmd = lm.add_subcommand("train", "train a language model with truncated BPTT");
-  struct Flags {
-    std::string train, valid, test, out = "runs/lm", preset = "small", cell, optimizer, schedule,
-                                     device = "cpu", unit, output;
+  struct Flags : TrainFlags {
+    std::string train, valid, test, out = "runs/lm", preset = "small", cell, unit, output;
     std::int64_t context = 0, samples = 0, classes = 0;
     float noise_alpha = 0;
-    std::int64_t epochs = 0, batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
-                 min_count = 1, max_batches = 0, eval_batch = 1, eval_steps = 35;
+    std::int64_t batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0, min_count = 1,
+                 eval_batch = 1, eval_steps = 35;
     double time_budget = 0;
-    float lr = 0, lr_decay = 0, dropout = -1, embedding_dropout = 0, clip = -1, init = 0, momentum = 0, weight_decay = 0;
-    int decay_after = -1, patience = 1, threads = 0;
-    bool tf32 = false;
-    std::uint64_t seed = 1;
-    bool tie = false, forget_bias = false, variational = false, resume = false, json = false;
+    float dropout = -1, embedding_dropout = 0, init = 0, momentum = 0, weight_decay = 0;
+    bool tie = false, forget_bias = false, variational = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--train", f->train, "training text (one sentence per line)")->required();
@@ -35,7 +32,6 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--out", f->out, "run directory")->capture_default_str();
   cmd->add_option("--preset", f->preset, "small | medium | large (Zaremba et al. 2014) | book-rnnlm | book-better-rnnlm (the book's ch. 6)")
       ->capture_default_str();
-  cmd->add_option("--epochs", f->epochs, "epochs to train");
   cmd->add_option("--cell", f->cell, "rnn | lstm | gru");
   cmd->add_option("--unit", f->unit, "word | char (UTF-8 characters, spaces included; reports bits per character)");
   cmd->add_option("--layers", f->layers, "recurrent layers");
@@ -45,15 +41,8 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--emb", f->emb, "embedding size");
   cmd->add_option("--batch", f->batch, "parallel streams");
   cmd->add_option("--steps", f->steps, "BPTT steps per batch");
-  cmd->add_option("--optimizer", f->optimizer, "sgd | adagrad | rmsprop | adam | adamw");
-  cmd->add_option("--lr", f->lr, "learning rate");
   cmd->add_option("--momentum", f->momentum, "SGD momentum");
   cmd->add_option("--weight-decay", f->weight_decay, "L2 penalty (decoupled for adamw)");
-  cmd->add_option("--schedule", f->schedule, "step | plateau | none");
-  cmd->add_option("--lr-decay", f->lr_decay, "decay factor per epoch (step) or per plateau");
-  cmd->add_option("--decay-after", f->decay_after, "step schedule: epochs at the full rate");
-  cmd->add_option("--patience", f->patience, "plateau schedule: evaluations without gain");
-  cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
   cmd->add_option("--output", f->output,
                   "output layer and its training: softmax | importance (sampled softmax) | nce | negative | blackout | "
                   "hierarchical (Huffman-tree softmax) | class (two-level, frequency classes)");
@@ -71,27 +60,19 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--min-count", f->min_count, "drop rarer words to <unk>");
   cmd->add_option("--eval-batch", f->eval_batch, "streams for evaluation")->capture_default_str();
   cmd->add_option("--eval-steps", f->eval_steps, "window for evaluation")->capture_default_str();
-  cmd->add_option("--max-batches", f->max_batches, "stop each epoch after N batches (quick runs)");
   cmd->add_option("--time-budget", f->time_budget,
                   "stop training after this many seconds of it (evaluation not counted); the epoch under way "
                   "is evaluated and saved");
-  cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
-  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
-  cmd->add_flag("--tf32", f->tf32, "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
-  cmd->add_flag("--resume", f->resume, "continue from OUT/checkpoint.safetensors");
-  cmd->add_flag("--json", f->json, "print a JSON object with the headline figures last");
 
+  add_train_flags(cmd, *f, "validation perplexity");
   cmd->callback([f, cmd]() {
-    apply_threads(f->threads);
-    set_cuda_tf32(f->tf32);
     train::LmTrainOptions o = train::lm_preset(f->preset);
+    apply_train_flags(*cmd, *f, o);
     o.train_path = f->train;
     o.valid_path = f->valid;
     o.test_path = f->test;
     o.out_dir = f->out;
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
-    if (given("--epochs")) o.epochs = f->epochs;
     if (given("--cell")) o.model.cell = f->cell;
     if (given("--unit")) o.model.unit = f->unit;
     if (given("--layers")) o.model.num_layers = f->layers;
@@ -100,15 +81,8 @@ void add_lm_train(CLI::App& lm) {
     if (given("--emb")) o.model.emb_size = f->emb;
     if (given("--batch")) o.batch = f->batch;
     if (given("--steps")) o.steps = f->steps;
-    if (given("--optimizer")) o.optimizer.name = f->optimizer;
-    if (given("--lr")) o.optimizer.lr = f->lr;
     if (given("--momentum")) o.optimizer.momentum = f->momentum;
     if (given("--weight-decay")) o.optimizer.weight_decay = f->weight_decay;
-    if (given("--schedule")) o.schedule = f->schedule;
-    if (given("--lr-decay")) o.lr_decay = f->lr_decay;
-    if (given("--decay-after")) o.decay_after = f->decay_after;
-    if (given("--patience")) o.patience = f->patience;
-    if (given("--clip")) o.clip = f->clip;
     if (given("--output")) {
       if (f->output == "hierarchical" || f->output == "class") o.model.output = f->output;  // layers, not objectives
       else o.output = f->output;
@@ -126,11 +100,7 @@ void add_lm_train(CLI::App& lm) {
     o.min_count = f->min_count;
     o.eval_batch = f->eval_batch;
     o.eval_steps = f->eval_steps;
-    o.max_batches = f->max_batches;
     o.time_budget_s = f->time_budget;
-    o.seed = f->seed;
-    o.device = f->device;
-    o.resume = f->resume;
 
     info(fmt::format("rnnkit lm train: preset {}, seed {}, threads {}, output {}", o.preset, o.seed,
                      f->threads, o.out_dir));

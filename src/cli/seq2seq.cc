@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "cli/train_flags.h"
 #include "rnnkit/eval/plot.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/io/safetensors.h"
@@ -32,18 +33,14 @@ std::string fmt_pct(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
 
 void add_seq2seq_train(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
-  struct Flags {
+  struct Flags : TrainFlags {
     std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq", preset = "addition-peeky",
-                                          cell, unit, attention, optimizer, schedule, device = "cpu", subword_models;
-    bool book_split = false, json = false, tf32 = false, bucket = false, resume = false;
+                                          cell, unit, attention, subword_models;
+    bool book_split = false, bucket = false;
     int subword_vocab = 8000;
-    std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, epochs = 0, beam = 0, max_length = 0,
-                 eval_limit = -1, max_batches = 0, max_vocab = 0, min_count = 1;
-    float lr_decay = 1.0f;
-    int decay_after = 0, patience = 1;
-    float lr = 0, clip = -1, dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
-    std::uint64_t seed = 1;
-    int threads = 0;
+    std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, beam = 0, max_length = 0, eval_limit = -1,
+                 max_vocab = 0, min_count = 1;
+    float dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     bool bidirectional = false, input_feed = false, residual = false, peeky = false, no_peeky = false, reverse = false, no_reverse = false;
   };
   auto f = std::make_shared<Flags>();
@@ -81,44 +78,25 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--init", f->init, "uniform initialisation range (0: +-1/sqrt(fan-in))");
   cmd->add_option("--batch", f->batch, "sentences per batch");
   cmd->add_flag("--bucket", f->bucket, "batch sentences of similar source length (less padding)");
-  cmd->add_option("--epochs", f->epochs, "epochs");
-  cmd->add_option("--optimizer", f->optimizer, "sgd | adagrad | rmsprop | adam | adamw");
-  cmd->add_option("--lr", f->lr, "learning rate");
-  cmd->add_option("--clip", f->clip, "global gradient-norm bound (0: off)");
-  cmd->add_option("--schedule", f->schedule, "step | plateau (needs --valid) | none");
-  cmd->add_option("--lr-decay", f->lr_decay, "decay factor per epoch past --decay-after (step) or per plateau");
-  cmd->add_option("--decay-after", f->decay_after, "step schedule: epochs at the full learning rate");
-  cmd->add_option("--patience", f->patience, "plateau schedule: epochs without a better validation BLEU");
   cmd->add_option("--beam", f->beam, "beam width of the final evaluation (1: greedy)");
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha");
   cmd->add_option("--max-length", f->max_length, "longest output (0: from the training data)");
   cmd->add_option("--eval-limit", f->eval_limit, "pairs evaluated after each epoch (0: all)");
-  cmd->add_option("--max-batches", f->max_batches, "stop each epoch after N batches (quick runs)");
   cmd->add_option("--max-vocab", f->max_vocab, "vocabulary size limit per side (0: none)");
   cmd->add_option("--min-count", f->min_count, "rarer units become <unk>");
-  cmd->add_option("--seed", f->seed, "random seed")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
-  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
-  cmd->add_flag("--tf32", f->tf32, "GPU: TF32 tensor cores for float32 products");
-  cmd->add_flag("--resume", f->resume,
-                "continue from OUT/checkpoint.safetensors (its model and vocabularies; --epochs is the total)");
-  cmd->add_flag("--json", f->json, "print a JSON object with the headline figures last");
+  add_train_flags(cmd, *f, "validation BLEU");
   cmd->callback([f, cmd]() {
-    apply_threads(f->threads);
-    set_cuda_tf32(f->tf32);
     train::Seq2SeqTrainOptions o = train::seq2seq_preset(f->preset);
+    apply_train_flags(*cmd, *f, o);
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
     o.data = f->data;
     o.train = f->train;
     o.test = f->test;
     o.valid = f->valid;
-    o.resume = f->resume;
     o.format = f->format;
     o.book_split = f->book_split;
     o.test_fraction = f->test_fraction;
     o.out_dir = f->out;
-    o.seed = f->seed;
-    o.device = f->device;
     if (given("--cell")) o.model.cell = f->cell;
     if (given("--unit")) o.model.unit = f->unit;
     if (given("--emb")) o.model.emb_size = f->emb;
@@ -134,19 +112,10 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--init")) o.model.init_range = f->init;
     if (given("--batch")) o.batch = f->batch;
     if (f->bucket) o.bucket = true;
-    if (given("--epochs")) o.epochs = f->epochs;
-    if (given("--optimizer")) o.optimizer.name = f->optimizer;
-    if (given("--lr")) o.optimizer.lr = f->lr;
-    if (given("--clip")) o.clip = f->clip;
-    if (given("--schedule")) o.schedule = f->schedule;
-    if (given("--patience")) o.patience = f->patience;
-    if (given("--lr-decay")) o.lr_decay = f->lr_decay;
-    if (given("--decay-after")) o.decay_after = f->decay_after;
     if (given("--beam")) o.beam = f->beam;
     if (given("--length-penalty")) o.length_penalty = f->length_penalty;
     if (given("--max-length")) o.max_length = f->max_length;
     if (given("--eval-limit")) o.eval_limit = f->eval_limit;
-    if (given("--max-batches")) o.max_batches = f->max_batches;
     if (given("--max-vocab")) o.max_vocab = f->max_vocab;
     if (given("--min-count")) o.min_count = f->min_count;
     o.subword_vocab = f->subword_vocab;
@@ -196,8 +165,6 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--max-length", f->max_length, "longest output (0: 2 x the longest reference + 10)");
   cmd->add_option("--limit", f->limit, "evaluate the first N pairs only (0: all)");
-  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
-  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
   cmd->add_flag("--json", f->json, "print a JSON object last");
   cmd->callback([f]() {
     apply_threads(f->threads);
@@ -258,8 +225,6 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--max-length", f->max_length, "longest output")->capture_default_str();
   cmd->add_option("--attention-html", f->attention_html, "write the attention heat maps to this HTML file");
-  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
-  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
   cmd->callback([f]() {
     apply_threads(f->threads);
     RNNKIT_CHECK(f->nbest >= 1 && f->nbest <= f->beam, "--nbest must be between 1 and --beam ({}), got {}",
