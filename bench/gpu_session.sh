@@ -4,6 +4,12 @@
 #   bench          bench/lm_gpu_bench.py (rnnkit vs PyTorch + cuDNN)
 #   train-PRESET   a full PTB training run (`lm train --preset PRESET --tf32`;
 #                  NO_VALID=1 skips the per-epoch validation to save device time)
+#   enja           English->Japanese, 512 units (issue 4's BLEU >= 37 point):
+#                  trains for at most ENJA_SECONDS (default 540) and, when
+#                  /tmp/run_enja holds a checkpoint, resumes it, so a run spans
+#                  several calls while the machine stays warm; once all
+#                  ENJA_EPOCHS (default 30) are done, scores the kept model on
+#                  the test set greedy and with beam 5. ENJA_ARGS adds flags.
 # in the order given. Expects what bench/pack_gpu.sh puts in .gpu/ (binaries
 # built here with the `gpu` preset, the non-CUDA libraries they need, PTB).
 # Writes logs under $OUT.
@@ -36,6 +42,26 @@ for step in "$@"; do
       kill $copier
       cp /tmp/run_$preset/{metrics.jsonl,config.json,learning_curve.svg} "$OUT/$preset/" 2>/dev/null
       tail -3 "$OUT/$preset/stdout.txt" ;;
+    enja)
+      d=.gpu/enja run=/tmp/run_enja
+      mkdir -p "$OUT/enja"
+      resume=$([[ -f $run/checkpoint.safetensors ]] && echo --resume)
+      # A run cut off mid-epoch resumes from the last epoch's checkpoint (written atomically).
+      timeout "${ENJA_SECONDS:-540}" .gpu/rnnkit seq2seq train --preset enja --device "${DEVICE:-cuda}" --tf32 \
+        --hidden 512 --emb 512 --bidirectional --dropout 0.3 --min-count 2 --eval-limit 0 \
+        --train $d/train.en,$d/train.ja --valid $d/dev.en,$d/dev.ja --test $d/test.en,$d/test.ja \
+        --schedule plateau --lr-decay 0.7071 --epochs "${ENJA_EPOCHS:-30}" ${ENJA_ARGS:-} --out $run $resume --json \
+        > "$OUT/enja/stdout.txt" 2>> "$OUT/enja/progress.txt"
+      echo "enja train exit status $? (124: stopped by ENJA_SECONDS; call again to resume)"
+      cp $run/{metrics.jsonl,config.json} "$OUT/enja/" 2>/dev/null
+      if [[ -s "$OUT/enja/stdout.txt" ]]; then
+        for beam in 1 5; do
+          .gpu/rnnkit seq2seq eval --model $run/model.safetensors --data $d/test.en,$d/test.ja \
+            --device "${DEVICE:-cuda}" --beam $beam --json 2>/dev/null | tail -1 >> "$OUT/enja/test_scores.jsonl"
+        done
+        cat "$OUT/enja/test_scores.jsonl"
+      fi
+      tail -2 "$OUT/enja/metrics.jsonl" 2>/dev/null ;;
     *) echo "unknown step $step" >&2 ;;
   esac
 done

@@ -52,6 +52,11 @@ double peak_rss_mb() {
 
 void apply_threads(int threads) { set_num_threads(threads); }
 
+void add_device_flags(CLI::App* cmd, int& threads, std::string& device) {
+  cmd->add_option("--threads", threads, "threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--device", device, "cpu | cuda[:N]")->capture_default_str();
+}
+
 void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& plateau_metric) {
   cmd->add_option("--epochs", f.epochs, "epochs to train (with --resume: in all)");
   cmd->add_option("--optimizer", f.optimizer, "sgd | adagrad | rmsprop | adam | adamw");
@@ -63,8 +68,7 @@ void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& plateau_me
   cmd->add_option("--patience", f.patience, "plateau schedule: epochs without a better " + plateau_metric);
   cmd->add_option("--max-batches", f.max_batches, "stop each epoch after N batches (quick runs)");
   cmd->add_option("--seed", f.seed, "random seed")->capture_default_str();
-  cmd->add_option("--threads", f.threads, "threads (0: all cores)");
-  cmd->add_option("--device", f.device, "cpu | cuda[:N]")->capture_default_str();
+  add_device_flags(cmd, f.threads, f.device);
   cmd->add_flag("--tf32", f.tf32, "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
   cmd->add_flag("--resume", f.resume, "continue from OUT/checkpoint.safetensors, with its model and vocabulary");
   cmd->add_flag("--json", f.json, "print a JSON object with the headline figures last");

@@ -46,5 +46,7 @@ InferenceModel load_for_inference(const std::string& path, const std::string& de
 
 // Sets the thread count (0: all cores) and says so.
 void apply_threads(int threads);
+// --threads and --device, as every command that runs a model takes them.
+void add_device_flags(CLI::App* cmd, int& threads, std::string& device);
 
 }  // namespace rnnkit::cli

@@ -28,8 +28,7 @@ void add_lm_eval(CLI::App& lm) {
   cmd->add_option("--batch", f->batch, "parallel streams (1: exact continuous stream)")
       ->capture_default_str();
   cmd->add_option("--steps", f->steps, "window length")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "threads (0: all cores)");
-  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  add_device_flags(cmd, f->threads, f->device);
   cmd->add_flag("--tf32", f->tf32, "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
   cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
   cmd->callback([f]() {

@@ -33,8 +33,7 @@ void add_lm_generate(CLI::App& lm) {
   cmd->add_option("--beam", f->beam, "beam width: the likeliest continuation up to <eos> (1: sample)")
       ->capture_default_str();
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "threads")->capture_default_str();
-  cmd->add_option("--device", f->device, "cpu | cuda[:N]")->capture_default_str();
+  add_device_flags(cmd, f->threads, f->device);
   cmd->callback([f]() {
     apply_threads(f->threads);
     InferenceModel m = load_for_inference(f->model, f->device);

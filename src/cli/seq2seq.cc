@@ -165,6 +165,7 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--max-length", f->max_length, "longest output (0: 2 x the longest reference + 10)");
   cmd->add_option("--limit", f->limit, "evaluate the first N pairs only (0: all)");
+  add_device_flags(cmd, f->threads, f->device);
   cmd->add_flag("--json", f->json, "print a JSON object last");
   cmd->callback([f]() {
     apply_threads(f->threads);
@@ -225,6 +226,7 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--max-length", f->max_length, "longest output")->capture_default_str();
   cmd->add_option("--attention-html", f->attention_html, "write the attention heat maps to this HTML file");
+  add_device_flags(cmd, f->threads, f->device);
   cmd->callback([f]() {
     apply_threads(f->threads);
     RNNKIT_CHECK(f->nbest >= 1 && f->nbest <= f->beam, "--nbest must be between 1 and --beam ({}), got {}",

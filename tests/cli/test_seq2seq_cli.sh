@@ -35,10 +35,10 @@ expect_error "no checkpoint to resume from" "$RNNKIT" seq2seq train --data "$wor
   && ok || bad "train with attention"
 grep -q "<svg" "$work/att/attention.svg" && grep -q "<svg" "$work/att/attention.html" && ok || bad "attention heat maps"
 
-"$RNNKIT" seq2seq eval --model "$work/att/model.safetensors" --data "$work/add.tsv" --limit 50 --beam 3 --json \
+"$RNNKIT" seq2seq eval --model "$work/att/model.safetensors" --data "$work/add.tsv" --limit 50 --beam 3 --threads 1 --device cpu --json \
   2>/dev/null | grep -q '"bleu"' && ok || bad "eval"
 printf '12+34\n5+6\n' >"$work/in.txt"
-[ "$("$RNNKIT" seq2seq translate --model "$work/att/model.safetensors" --input "$work/in.txt" 2>/dev/null | wc -l)" -eq 2 ] \
+[ "$("$RNNKIT" seq2seq translate --model "$work/att/model.safetensors" --input "$work/in.txt" --threads 1 2>/dev/null | wc -l)" -eq 2 ] \
   && ok || bad "translate a file"
 [ "$(printf '1+1\n' | "$RNNKIT" seq2seq translate --model "$work/att/model.safetensors" --beam 3 --nbest 3 2>/dev/null | wc -l)" -eq 3 ] \
   && ok || bad "translate stdin, 3-best"
