@@ -48,7 +48,7 @@ for step in "$@"; do
       resume=$([[ -f $run/checkpoint.safetensors ]] && echo --resume)
       # A run cut off mid-epoch resumes from the last epoch's checkpoint (written atomically).
       timeout "${ENJA_SECONDS:-540}" .gpu/rnnkit seq2seq train --preset enja --device "${DEVICE:-cuda}" --tf32 \
-        --hidden 512 --emb 512 --bidirectional --dropout 0.3 --min-count 2 --eval-limit 0 \
+        --hidden 512 --emb 512 --min-count 2 --eval-limit 0 \
         --train $d/train.en,$d/train.ja --valid $d/dev.en,$d/dev.ja --test $d/test.en,$d/test.ja \
         --schedule plateau --lr-decay 0.7071 --epochs "${ENJA_EPOCHS:-30}" ${ENJA_ARGS:-} --out $run $resume --json \
         > "$OUT/enja/stdout.txt" 2>> "$OUT/enja/progress.txt"
