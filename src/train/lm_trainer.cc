@@ -14,6 +14,7 @@
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
+#include "train/checkpoint.h"
 
 namespace rnnkit::train {
 
@@ -159,22 +160,13 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
 
   // Data and vocabulary (on resume, the checkpoint's vocabulary).
   Data data;
-  io::SafetensorsContents checkpoint;
-  nlohmann::json state;
+  Checkpoint checkpoint;
   LmTrainOptions o = opts;
   if (opts.resume) {
-    if (!fs::exists(checkpoint_path))
-      throw FormatError(fmt::format("{}: no checkpoint to resume from", checkpoint_path.string()));
-    io::LoadedLanguageModel loaded = io::load_language_model(checkpoint_path.string());
-    checkpoint = io::load_safetensors(checkpoint_path.string());
+    checkpoint = read_checkpoint(checkpoint_path);
+    io::LoadedLanguageModel loaded = io::load_language_model(checkpoint.path);
     data.vocab = loaded.vocab;
     o.model = loaded.model->config();
-    try {
-      state = nlohmann::json::parse(checkpoint.metadata.at("training_state"));
-    } catch (const std::exception& e) {
-      throw FormatError(fmt::format("{}: training state is missing or malformed",
-                                    checkpoint_path.string()));
-    }
   } else {
     auto tokens = text::tokenize_lines(text::read_text_file(opts.train_path), text::parse_unit(opts.model.unit));
     data.vocab = text::Vocabulary::build(tokens, {opts.max_vocab, opts.min_count});
@@ -189,7 +181,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
 
   models::LanguageModel model(o.model);
   model.init_parameters(o.seed);
-  if (opts.resume) io::load_parameters(model, checkpoint, checkpoint_path.string());
+  if (opts.resume) io::load_parameters(model, checkpoint.file, checkpoint.path);
   nn::ParameterSet params(model, device);
   optim::Optimizer optimizer(params, o.optimizer);
   optim::PlateauDecay plateau(o.lr_decay, o.patience);
@@ -198,19 +190,12 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   float lr = o.optimizer.lr;
   std::vector<LmEpochReport> history;
   if (opts.resume) {
-    io::NamedTensors optim_state;
-    for (const auto& [name, t] : checkpoint.tensors)
-      if (name.rfind("optim.", 0) == 0) optim_state.emplace_back(name, t);
-    optimizer.load_state(optim_state);
-    first_epoch = state.at("epoch").get<int>() + 1;
-    lr = state.at("lr").get<float>();
-    optimizer.set_steps(state.at("optimizer_steps").get<std::int64_t>());
-    dropout_gen.set_offset(state.at("dropout_offset").get<std::uint64_t>());
-    plateau.restore(state.at("plateau_best").get<float>(), state.at("plateau_bad").get<int>());
-    for (const auto& h : state.at("history"))
-      history.push_back({h.at("epoch"), h.at("lr"), h.at("train_ppl"), h.at("valid_ppl"),
-                         h.at("tokens_per_s"), h.at("seconds")});
-    say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint_path.string()));
+    first_epoch = restore_progress(checkpoint, lr, optimizer, dropout_gen, plateau, [&](const nlohmann::json& s) {
+      for (const auto& h : s.at("history"))
+        history.push_back({h.at("epoch"), h.at("lr"), h.at("train_ppl"), h.at("valid_ppl"), h.at("tokens_per_s"),
+                           h.at("seconds")});
+    });
+    say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint.path));
   }
   fs::create_directories(out);
   write_text(out / "config.json", o.to_json() + "\n");
@@ -366,14 +351,9 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
       hist.push_back({{"epoch", h.epoch}, {"lr", h.lr}, {"train_ppl", h.train_ppl},
                       {"valid_ppl", h.valid_ppl}, {"tokens_per_s", h.tokens_per_s},
                       {"seconds", h.seconds}});
-    nlohmann::json st = {{"epoch", epoch},
-                         {"lr", lr},
-                         {"optimizer_steps", optimizer.steps()},
-                         {"dropout_offset", dropout_gen.offset()},
-                         {"plateau_best", plateau.best()},
-                         {"plateau_bad", plateau.bad_epochs()},
-                         {"seed", o.seed},
-                         {"history", hist}};
+    nlohmann::ordered_json st = progress_state(epoch, lr, optimizer, dropout_gen, plateau);
+    st["seed"] = o.seed;
+    st["history"] = hist;
     io::Metadata meta = io::language_model_metadata(model, data.vocab);
     meta["training_state"] = st.dump();
     io::NamedTensors tensors;

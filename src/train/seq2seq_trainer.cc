@@ -14,6 +14,7 @@
 #include "rnnkit/eval/plot.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/ops/ops.h"
+#include "train/checkpoint.h"
 
 namespace rnnkit::train {
 
@@ -306,18 +307,10 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   // the flags say; the data is read again.
   const fs::path out(o.out_dir), checkpoint_path = out / "checkpoint.safetensors";
   std::optional<io::LoadedSeq2Seq> resumed;
-  io::SafetensorsContents checkpoint;
-  nlohmann::json state;
+  Checkpoint checkpoint;
   if (o.resume) {
-    if (!fs::exists(checkpoint_path))
-      throw FormatError(fmt::format("{}: no checkpoint to resume from", checkpoint_path.string()));
-    resumed = io::load_seq2seq(checkpoint_path.string());
-    checkpoint = io::load_safetensors(checkpoint_path.string());
-    try {
-      state = nlohmann::json::parse(checkpoint.metadata.at("training_state"));
-    } catch (const std::exception&) {
-      throw FormatError(fmt::format("{}: training state is missing or malformed", checkpoint_path.string()));
-    }
+    checkpoint = read_checkpoint(checkpoint_path);
+    resumed = io::load_seq2seq(checkpoint.path);
     o.model = resumed->model->config();
   }
 
@@ -371,7 +364,7 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
 
   models::Seq2Seq model(o.model);
   model.init_parameters(o.seed);
-  if (resumed) io::load_parameters(model, checkpoint, checkpoint_path.string());
+  if (resumed) io::load_parameters(model, checkpoint.file, checkpoint.path);
   nn::ParameterSet params(model, device);
   optim::Optimizer optimizer(params, o.optimizer);
   Generator dropout_gen(o.seed, 2);
@@ -418,29 +411,18 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   double best_bleu = -1;
   int first_epoch = 1;
   if (resumed) {
-    io::NamedTensors optim_state;
-    for (const auto& [name, t] : checkpoint.tensors) {
-      if (name.rfind("optim.", 0) == 0) optim_state.emplace_back(name, t);
+    first_epoch = restore_progress(checkpoint, lr, optimizer, dropout_gen, plateau, [&](const nlohmann::json& s) {
+      best_bleu = s.at("best_bleu").get<double>();
+      result.kept_epoch = s.at("kept_epoch").get<int>();
+      train_seconds = s.at("train_seconds").get<double>();
+      train_sentences = s.at("train_sentences").get<std::int64_t>();
+      for (const auto& h : s.at("history")) result.history.push_back(report_from_json(h));
+    });
+    for (const auto& [name, t] : checkpoint.file.tensors)
       if (name == "kept") kept = t.to(device);
-    }
-    optimizer.load_state(optim_state);
-    try {
-      first_epoch = state.at("epoch").get<int>() + 1;
-      lr = state.at("lr").get<float>();
-      optimizer.set_steps(state.at("optimizer_steps").get<std::int64_t>());
-      dropout_gen.set_offset(state.at("dropout_offset").get<std::uint64_t>());
-      plateau.restore(state.at("plateau_best").get<float>(), state.at("plateau_bad").get<int>());
-      best_bleu = state.at("best_bleu").get<double>();
-      result.kept_epoch = state.at("kept_epoch").get<int>();
-      train_seconds = state.at("train_seconds").get<double>();
-      train_sentences = state.at("train_sentences").get<std::int64_t>();
-      for (const auto& h : state.at("history")) result.history.push_back(report_from_json(h));
-    } catch (const nlohmann::json::exception& e) {
-      throw FormatError(fmt::format("{}: training state is malformed ({})", checkpoint_path.string(), e.what()));
-    }
     RNNKIT_CHECK(on_valid == kept.defined(), "{}: the run was trained {} a validation set; resume it {} --valid",
-                 checkpoint_path.string(), on_valid ? "without" : "with", on_valid ? "without" : "with");
-    say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint_path.string()));
+                 checkpoint.path, on_valid ? "without" : "with", on_valid ? "without" : "with");
+    say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint.path));
   }
   for (int epoch = first_epoch; epoch <= o.epochs; ++epoch) {
     if (o.schedule == "step") lr = optim::StepDecay{o.optimizer.lr, o.lr_decay, o.decay_after}.lr_for_epoch(epoch);
@@ -509,17 +491,12 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     // Checkpoint: weights, optimizer state and everything needed to resume.
     nlohmann::ordered_json history = nlohmann::ordered_json::array();
     for (const auto& h : result.history) history.push_back(report_json(h));
-    nlohmann::ordered_json st = {{"epoch", epoch},
-                                 {"lr", lr},
-                                 {"optimizer_steps", optimizer.steps()},
-                                 {"dropout_offset", dropout_gen.offset()},
-                                 {"plateau_best", plateau.best()},
-                                 {"plateau_bad", plateau.bad_epochs()},
-                                 {"best_bleu", best_bleu},
-                                 {"kept_epoch", result.kept_epoch},
-                                 {"train_seconds", train_seconds},
-                                 {"train_sentences", train_sentences},
-                                 {"history", history}};
+    nlohmann::ordered_json st = progress_state(epoch, lr, optimizer, dropout_gen, plateau);
+    st["best_bleu"] = best_bleu;
+    st["kept_epoch"] = result.kept_epoch;
+    st["train_seconds"] = train_seconds;
+    st["train_sentences"] = train_sentences;
+    st["history"] = history;
     io::NamedTensors extra = optimizer.state();
     if (kept.defined()) extra.emplace_back("kept", kept);
     save_model(checkpoint_path, {{"training_state", st.dump()}}, extra);
