@@ -330,6 +330,18 @@ train::Seq2SeqTrainOptions reverse_task_options(const fs::path& dir) {
   return o;
 }
 
+// The reversal task with separate training and validation files in `dir`
+// (the validation pairs doubling as the test set).
+train::Seq2SeqTrainOptions reverse_task_with_validation(const fs::path& dir, int train_pairs, int valid_pairs) {
+  fs::create_directories(dir);
+  write_reverse_pairs(dir / "train.tsv", train_pairs, 5);
+  write_reverse_pairs(dir / "valid.tsv", valid_pairs, 6);
+  train::Seq2SeqTrainOptions o = reverse_task_options(dir);
+  o.train = (dir / "train.tsv").string();
+  o.valid = o.test = (dir / "valid.tsv").string();
+  return o;
+}
+
 // End to end: reversing strings, a task only a working encoder-decoder with
 // attention learns in a few epochs.
 TEST(Seq2SeqTraining, LearnsToReverse) {
@@ -358,12 +370,7 @@ TEST(Seq2SeqTraining, LearnsToReverse) {
 // The plateau schedule cuts the rate after each epoch without a better BLEU.
 TEST(Seq2SeqTraining, KeepsTheBestValidationEpochAndDecaysOnPlateaus) {
   fs::path dir = fs::temp_directory_path() / ("rnnkit_valid_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  write_reverse_pairs(dir / "train.tsv", 1500, 5);
-  write_reverse_pairs(dir / "valid.tsv", 100, 6);
-  train::Seq2SeqTrainOptions o = reverse_task_options(dir);
-  o.train = (dir / "train.tsv").string();
-  o.valid = o.test = (dir / "valid.tsv").string();
+  train::Seq2SeqTrainOptions o = reverse_task_with_validation(dir, 1500, 100);
   o.epochs = 5;
   o.lr_decay = 30.0f;
   o.decay_after = 3;
@@ -396,12 +403,7 @@ TEST(Seq2SeqTraining, KeepsTheBestValidationEpochAndDecaysOnPlateaus) {
 // stream and the best validation epoch all survive the checkpoint.
 TEST(Seq2SeqTraining, ResumesExactly) {
   fs::path dir = fs::temp_directory_path() / ("rnnkit_resume_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
-  write_reverse_pairs(dir / "train.tsv", 600, 5);
-  write_reverse_pairs(dir / "valid.tsv", 60, 6);
-  train::Seq2SeqTrainOptions a = reverse_task_options(dir);
-  a.train = (dir / "train.tsv").string();
-  a.valid = a.test = (dir / "valid.tsv").string();
+  train::Seq2SeqTrainOptions a = reverse_task_with_validation(dir, 600, 60);
   a.model.dropout = 0.2f;
   a.schedule = "plateau";
   a.lr_decay = 0.5f;
