@@ -1,13 +1,12 @@
 #include "cli/common.h"
 
-#include "cli/train_flags.h"
-
 #include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
 
+#include "cli/train_flags.h"
 #include "rnnkit/core/parallel.h"
 
 namespace rnnkit::cli {
@@ -63,14 +62,19 @@ void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& plateau_me
   cmd->add_option("--lr", f.lr, "learning rate");
   cmd->add_option("--clip", f.clip, "global gradient-norm bound (0: off)");
   cmd->add_option("--schedule", f.schedule, "step | plateau (needs --valid) | none");
-  cmd->add_option("--lr-decay", f.lr_decay, "decay factor per epoch past --decay-after (step) or per plateau");
-  cmd->add_option("--decay-after", f.decay_after, "step schedule: epochs at the full learning rate");
-  cmd->add_option("--patience", f.patience, "plateau schedule: epochs without a better " + plateau_metric);
+  cmd->add_option("--lr-decay", f.lr_decay,
+                  "decay factor per epoch past --decay-after (step) or per plateau");
+  cmd->add_option("--decay-after", f.decay_after,
+                  "step schedule: epochs at the full learning rate");
+  cmd->add_option("--patience", f.patience,
+                  "plateau schedule: epochs without a better " + plateau_metric);
   cmd->add_option("--max-batches", f.max_batches, "stop each epoch after N batches (quick runs)");
   cmd->add_option("--seed", f.seed, "random seed")->capture_default_str();
   add_device_flags(cmd, f.threads, f.device);
-  cmd->add_flag("--tf32", f.tf32, "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
-  cmd->add_flag("--resume", f.resume, "continue from OUT/checkpoint.safetensors, with its model and vocabulary");
+  cmd->add_flag("--tf32", f.tf32,
+                "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
+  cmd->add_flag("--resume", f.resume,
+                "continue from OUT/checkpoint.safetensors, with its model and vocabulary");
   cmd->add_flag("--json", f.json, "print a JSON object with the headline figures last");
 }
 

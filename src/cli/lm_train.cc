@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -19,8 +18,8 @@ void add_lm_train(CLI::App& lm) {
     std::string train, valid, test, out = "runs/lm", preset = "small", cell, unit, output;
     std::int64_t context = 0, samples = 0, classes = 0;
     float noise_alpha = 0;
-    std::int64_t batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0, min_count = 1,
-                 eval_batch = 1, eval_steps = 35;
+    std::int64_t batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
+                 min_count = 1, eval_batch = 1, eval_steps = 35;
     double time_budget = 0;
     float dropout = -1, embedding_dropout = 0, init = 0, momentum = 0, weight_decay = 0;
     bool tie = false, forget_bias = false, variational = false;
@@ -30,7 +29,9 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--valid", f->valid, "validation text");
   cmd->add_option("--test", f->test, "test text, evaluated after training as one stream");
   cmd->add_option("--out", f->out, "run directory")->capture_default_str();
-  cmd->add_option("--preset", f->preset, "small | medium | large (Zaremba et al. 2014) | book-rnnlm | book-better-rnnlm (the book's ch. 6)")
+  cmd->add_option("--preset", f->preset,
+                  "small | medium | large (Zaremba et al. 2014) | book-rnnlm | book-better-rnnlm "
+                  "(the book's ch. 6)")
       ->capture_default_str();
   cmd->add_option("--cell", f->cell, "rnn | lstm | gru");
   cmd->add_option("--unit", f->unit, "word | char (UTF-8 characters, spaces included; reports bits per character)");
@@ -60,9 +61,10 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--min-count", f->min_count, "drop rarer words to <unk>");
   cmd->add_option("--eval-batch", f->eval_batch, "streams for evaluation")->capture_default_str();
   cmd->add_option("--eval-steps", f->eval_steps, "window for evaluation")->capture_default_str();
-  cmd->add_option("--time-budget", f->time_budget,
-                  "stop training after this many seconds of it (evaluation not counted); the epoch under way "
-                  "is evaluated and saved");
+  cmd->add_option(
+      "--time-budget", f->time_budget,
+      "stop training after this many seconds of it (evaluation not counted); the epoch under way "
+      "is evaluated and saved");
 
   add_train_flags(cmd, *f, "validation perplexity");
   cmd->callback([f, cmd]() {
@@ -84,8 +86,10 @@ void add_lm_train(CLI::App& lm) {
     if (given("--momentum")) o.optimizer.momentum = f->momentum;
     if (given("--weight-decay")) o.optimizer.weight_decay = f->weight_decay;
     if (given("--output")) {
-      if (f->output == "hierarchical" || f->output == "class") o.model.output = f->output;  // layers, not objectives
-      else o.output = f->output;
+      if (f->output == "hierarchical" || f->output == "class")
+        o.model.output = f->output;  // layers, not objectives
+      else
+        o.output = f->output;
     }
     if (given("--samples")) o.samples = f->samples;
     if (given("--classes")) o.model.classes = f->classes;

@@ -34,12 +34,13 @@ std::string fmt_pct(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
 void add_seq2seq_train(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
   struct Flags : TrainFlags {
-    std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq", preset = "addition-peeky",
-                                          cell, unit, attention, subword_models;
+    std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq",
+                                          preset = "addition-peeky", cell, unit, attention,
+                                          subword_models;
     bool book_split = false, bucket = false;
     int subword_vocab = 8000;
-    std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, beam = 0, max_length = 0, eval_limit = -1,
-                 max_vocab = 0, min_count = 1;
+    std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, beam = 0, max_length = 0,
+                 eval_limit = -1, max_vocab = 0, min_count = 1;
     float dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     bool bidirectional = false, input_feed = false, residual = false, peeky = false, no_peeky = false, reverse = false, no_reverse = false;
   };
@@ -47,9 +48,11 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--data", f->data, "one file of pairs, split into train and test");
   cmd->add_option("--train", f->train, "training pairs: a TSV file, or SRC,TGT aligned files");
   cmd->add_option("--valid", f->valid,
-                  "validation pairs: evaluated after every epoch instead of the test pairs; the epoch of the best "
+                  "validation pairs: evaluated after every epoch instead of the test pairs; the "
+                  "epoch of the best "
                   "validation BLEU is the model saved");
-  cmd->add_option("--test", f->test, "test pairs: evaluated at the end (and after every epoch without --valid)");
+  cmd->add_option("--test", f->test,
+                  "test pairs: evaluated at the end (and after every epoch without --valid)");
   cmd->add_option("--format", f->format, "tsv (source<TAB>target) | book (the book's q_a lines)")
       ->capture_default_str();
   cmd->add_flag("--book-split", f->book_split, "with --data: the book's split (numpy seed 1984, last 10% test)");
@@ -129,19 +132,23 @@ void add_seq2seq_train(CLI::App& seq2seq) {
                                 format_duration(p.eta_s)));
     };
     cb.on_epoch = [](const train::Seq2SeqEpochReport& r) {
-      info(fmt::format("epoch {} done in {}: loss {:.4f}, {} accuracy {}, token accuracy {}, BLEU {:.2f}",
-                       r.epoch, format_duration(r.seconds), r.train_loss, r.eval_set, fmt_pct(r.accuracy),
-                       fmt_pct(r.token_accuracy), r.bleu));
+      info(fmt::format(
+          "epoch {} done in {}: loss {:.4f}, {} accuracy {}, token accuracy {}, BLEU {:.2f}",
+          r.epoch, format_duration(r.seconds), r.train_loss, r.eval_set, fmt_pct(r.accuracy),
+          fmt_pct(r.token_accuracy), r.bleu));
     };
     auto r = train::train_seq2seq(o, cb);
     info(fmt::format("done in {}: test accuracy {}, token accuracy {}, BLEU {:.2f} ({}); model {}",
                      format_duration(r.wall_s), fmt_pct(r.test_accuracy), fmt_pct(r.token_accuracy), r.bleu,
                      o.beam > 1 ? fmt::format("beam {}", o.beam) : std::string("greedy"), r.model_path));
     if (f->json) {
-      nlohmann::ordered_json j = {{"test_accuracy", r.test_accuracy}, {"token_accuracy", r.token_accuracy},
-                                  {"bleu", r.bleu},                   {"epochs", r.history.size()},
+      nlohmann::ordered_json j = {{"test_accuracy", r.test_accuracy},
+                                  {"token_accuracy", r.token_accuracy},
+                                  {"bleu", r.bleu},
+                                  {"epochs", r.history.size()},
                                   {"kept_epoch", r.kept_epoch},
-                                  {"wall_s", r.wall_s},               {"sentences_per_s", r.sentences_per_s},
+                                  {"wall_s", r.wall_s},
+                                  {"sentences_per_s", r.sentences_per_s},
                                   {"model", r.model_path}};
       std::cout << j.dump() << std::endl;
     }

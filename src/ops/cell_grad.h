@@ -13,8 +13,9 @@ namespace rnnkit::ops {
 
 // LSTM (gates i, f, g, o). dh: dL/dh_t; dc: dL/dc_t from step t+1;
 // tc = tanh(c_t); cp = c_{t-1}. Returns dL/dc_{t-1}.
-RNNKIT_HOST_DEVICE inline float lstm_gate_grads(float i, float f, float g, float o, float tc, float cp,
-                                                float dh, float dc, float* d, std::int64_t H) {
+RNNKIT_HOST_DEVICE inline float lstm_gate_grads(float i, float f, float g, float o, float tc,
+                                                float cp, float dh, float dc, float* d,
+                                                std::int64_t H) {
   float dct = dc + dh * o * (1.0f - tc * tc);
   d[0] = dct * g * i * (1.0f - i);
   d[H] = dct * cp * f * (1.0f - f);
@@ -27,8 +28,8 @@ RNNKIT_HOST_DEVICE inline float lstm_gate_grads(float i, float f, float g, float
 // dx: gradients of the input-side pre-activations; dhh: of the hidden-side
 // products (the n row carries the factor r). Returns the direct part of
 // dL/dh_{t-1} (the rest comes back through W_hh).
-RNNKIT_HOST_DEVICE inline float gru_gate_grads(float r, float z, float n, float hn, float hp, float dh,
-                                               float* dx, float* dhh, std::int64_t H) {
+RNNKIT_HOST_DEVICE inline float gru_gate_grads(float r, float z, float n, float hn, float hp,
+                                               float dh, float* dx, float* dhh, std::int64_t H) {
   float dn = dh * (1.0f - z) * (1.0f - n * n);
   float dr = dn * hn * r * (1.0f - r);
   float dz = dh * (hp - n) * z * (1.0f - z);

@@ -9,7 +9,8 @@ namespace rnnkit::train {
 Checkpoint read_checkpoint(const std::filesystem::path& path) {
   Checkpoint c;
   c.path = path.string();
-  if (!std::filesystem::exists(path)) throw FormatError(fmt::format("{}: no checkpoint to resume from", c.path));
+  if (!std::filesystem::exists(path))
+    throw FormatError(fmt::format("{}: no checkpoint to resume from", c.path));
   c.file = io::load_safetensors(c.path);
   try {
     c.state = nlohmann::json::parse(c.file.metadata.at("training_state"));
@@ -20,7 +21,8 @@ Checkpoint read_checkpoint(const std::filesystem::path& path) {
 }
 
 nlohmann::ordered_json progress_state(int epoch, float lr, const optim::Optimizer& optimizer,
-                                      const Generator& dropout, const optim::PlateauDecay& plateau) {
+                                      const Generator& dropout,
+                                      const optim::PlateauDecay& plateau) {
   return {{"epoch", epoch},
           {"lr", lr},
           {"optimizer_steps", optimizer.steps()},
@@ -29,8 +31,9 @@ nlohmann::ordered_json progress_state(int epoch, float lr, const optim::Optimize
           {"plateau_bad", plateau.bad_epochs()}};
 }
 
-int restore_progress(const Checkpoint& c, float& lr, optim::Optimizer& optimizer, Generator& dropout,
-                     optim::PlateauDecay& plateau, const std::function<void(const nlohmann::json&)>& more) {
+int restore_progress(const Checkpoint& c, float& lr, optim::Optimizer& optimizer,
+                     Generator& dropout, optim::PlateauDecay& plateau,
+                     const std::function<void(const nlohmann::json&)>& more) {
   io::NamedTensors optim_state;
   for (const auto& [name, t] : c.file.tensors)
     if (name.rfind("optim.", 0) == 0) optim_state.emplace_back(name, t);

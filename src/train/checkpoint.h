@@ -4,10 +4,9 @@
 // plateau). Each trainer adds its own fields (history, ...) to that JSON.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "rnnkit/core/rng.h"
@@ -32,7 +31,8 @@ nlohmann::ordered_json progress_state(int epoch, float lr, const optim::Optimize
 // Restores what progress_state saved (and the optimizer's tensors) and
 // returns the next epoch; `more` then reads the trainer's own fields. A
 // field missing or of the wrong type is a FormatError naming the file.
-int restore_progress(const Checkpoint& c, float& lr, optim::Optimizer& optimizer, Generator& dropout,
-                     optim::PlateauDecay& plateau, const std::function<void(const nlohmann::json&)>& more);
+int restore_progress(const Checkpoint& c, float& lr, optim::Optimizer& optimizer,
+                     Generator& dropout, optim::PlateauDecay& plateau,
+                     const std::function<void(const nlohmann::json&)>& more);
 
 }  // namespace rnnkit::train

@@ -190,11 +190,12 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
   float lr = o.optimizer.lr;
   std::vector<LmEpochReport> history;
   if (opts.resume) {
-    first_epoch = restore_progress(checkpoint, lr, optimizer, dropout_gen, plateau, [&](const nlohmann::json& s) {
-      for (const auto& h : s.at("history"))
-        history.push_back({h.at("epoch"), h.at("lr"), h.at("train_ppl"), h.at("valid_ppl"), h.at("tokens_per_s"),
-                           h.at("seconds")});
-    });
+    first_epoch = restore_progress(
+        checkpoint, lr, optimizer, dropout_gen, plateau, [&](const nlohmann::json& s) {
+          for (const auto& h : s.at("history"))
+            history.push_back({h.at("epoch"), h.at("lr"), h.at("train_ppl"), h.at("valid_ppl"),
+                               h.at("tokens_per_s"), h.at("seconds")});
+        });
     say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint.path));
   }
   fs::create_directories(out);

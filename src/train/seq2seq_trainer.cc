@@ -1,12 +1,11 @@
 #include "rnnkit/train/seq2seq_trainer.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <optional>
 
@@ -70,22 +69,37 @@ Seq2SeqTrainOptions seq2seq_preset(const std::string& name) {
 }
 
 std::string Seq2SeqTrainOptions::to_json() const {
-  nlohmann::ordered_json j = {{"preset", preset},       {"data", data},
-                              {"train", train},         {"valid", valid},
-                              {"test", test},           {"format", format},
-                              {"book_split", book_split}, {"test_fraction", test_fraction},
-                              {"max_vocab", max_vocab}, {"min_count", min_count},
-                              {"subword_vocab", subword_vocab}, {"subword_models", subword_models},
-                              {"out", out_dir},         {"model", nlohmann::json::parse(model.to_json())},
-                              {"batch", batch},         {"bucket", bucket},
+  nlohmann::ordered_json j = {{"preset", preset},
+                              {"data", data},
+                              {"train", train},
+                              {"valid", valid},
+                              {"test", test},
+                              {"format", format},
+                              {"book_split", book_split},
+                              {"test_fraction", test_fraction},
+                              {"max_vocab", max_vocab},
+                              {"min_count", min_count},
+                              {"subword_vocab", subword_vocab},
+                              {"subword_models", subword_models},
+                              {"out", out_dir},
+                              {"model", nlohmann::json::parse(model.to_json())},
+                              {"batch", batch},
+                              {"bucket", bucket},
                               {"epochs", epochs},
-                              {"optimizer", optimizer.name}, {"lr", optimizer.lr},
-                              {"clip", clip},           {"schedule", schedule},
-                              {"lr_decay", lr_decay},   {"decay_after", decay_after},
-                              {"patience", patience},   {"seed", seed},
-                              {"device", device},       {"beam", beam},
-                              {"length_penalty", length_penalty}, {"max_length", max_length},
-                              {"eval_limit", eval_limit}, {"max_batches", max_batches}};
+                              {"optimizer", optimizer.name},
+                              {"lr", optimizer.lr},
+                              {"clip", clip},
+                              {"schedule", schedule},
+                              {"lr_decay", lr_decay},
+                              {"decay_after", decay_after},
+                              {"patience", patience},
+                              {"seed", seed},
+                              {"device", device},
+                              {"beam", beam},
+                              {"length_penalty", length_penalty},
+                              {"max_length", max_length},
+                              {"eval_limit", eval_limit},
+                              {"max_batches", max_batches}};
   return j.dump(2);
 }
 
@@ -355,9 +369,10 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   std::size_t longest = 0;
   for (const auto& t : train_tgt) longest = std::max(longest, t.size());
   if (o.max_length <= 0) o.max_length = static_cast<std::int64_t>(2 * longest + 10);
-  say(fmt::format("data: {} training pairs, {}{} test; vocabularies {} (source) and {} (target) {}s",
-                  train_text.size(), on_valid ? fmt::format("{} validation, ", eval_text.size()) : "",
-                  test_text.size(), src_vocab.size(), tgt_vocab.size(), o.model.unit));
+  say(fmt::format(
+      "data: {} training pairs, {}{} test; vocabularies {} (source) and {} (target) {}s",
+      train_text.size(), on_valid ? fmt::format("{} validation, ", eval_text.size()) : "",
+      test_text.size(), src_vocab.size(), tgt_vocab.size(), o.model.unit));
 
   fs::create_directories(out);
   io::write_file_atomic((out / "config.json").string(), o.to_json() + "\n");
@@ -376,11 +391,15 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
                   o.model.attention != "none" ? o.model.attention + " attention" : "no attention",
                   o.model.emb_size, o.model.hidden_size, o.model.num_layers, params.numel(), device.str()));
 
-  std::size_t n_eval = o.eval_limit > 0 ? std::min<std::size_t>(eval_text.size(), static_cast<std::size_t>(o.eval_limit))
-                                        : eval_text.size();
-  std::vector<std::string> eval_sources(eval_text.source.begin(), eval_text.source.begin() + static_cast<std::ptrdiff_t>(n_eval));
-  std::vector<std::vector<std::string>> eval_refs =
-      scoring_units_of({eval_text.target.begin(), eval_text.target.begin() + static_cast<std::ptrdiff_t>(n_eval)}, tgt_units);
+  std::size_t n_eval =
+      o.eval_limit > 0
+          ? std::min<std::size_t>(eval_text.size(), static_cast<std::size_t>(o.eval_limit))
+          : eval_text.size();
+  std::vector<std::string> eval_sources(
+      eval_text.source.begin(), eval_text.source.begin() + static_cast<std::ptrdiff_t>(n_eval));
+  std::vector<std::vector<std::string>> eval_refs = scoring_units_of(
+      {eval_text.target.begin(), eval_text.target.begin() + static_cast<std::ptrdiff_t>(n_eval)},
+      tgt_units);
   auto evaluate = [&](std::int64_t beam, const std::vector<std::string>& sources,
                       const std::vector<std::vector<std::string>>& refs) {
     model.train(false);
@@ -400,7 +419,8 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     models::Seq2Seq cpu_model(o.model);
     nn::ParameterSet cpu_params(cpu_model, kCPU);
     ops::copy_(cpu_params.values(), params.values());
-    io::save_seq2seq(path.string(), cpu_model, src_units, tgt_units, src_vocab, tgt_vocab, std::move(meta), extra);
+    io::save_seq2seq(path.string(), cpu_model, src_units, tgt_units, src_vocab, tgt_vocab,
+                     std::move(meta), extra);
   };
   std::ofstream metrics(out / "metrics.jsonl", o.resume ? std::ios::app : std::ios::trunc);
   double train_seconds = 0;
@@ -411,21 +431,25 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   double best_bleu = -1;
   int first_epoch = 1;
   if (resumed) {
-    first_epoch = restore_progress(checkpoint, lr, optimizer, dropout_gen, plateau, [&](const nlohmann::json& s) {
-      best_bleu = s.at("best_bleu").get<double>();
-      result.kept_epoch = s.at("kept_epoch").get<int>();
-      train_seconds = s.at("train_seconds").get<double>();
-      train_sentences = s.at("train_sentences").get<std::int64_t>();
-      for (const auto& h : s.at("history")) result.history.push_back(report_from_json(h));
-    });
+    first_epoch = restore_progress(checkpoint, lr, optimizer, dropout_gen, plateau,
+                                   [&](const nlohmann::json& s) {
+                                     best_bleu = s.at("best_bleu").get<double>();
+                                     result.kept_epoch = s.at("kept_epoch").get<int>();
+                                     train_seconds = s.at("train_seconds").get<double>();
+                                     train_sentences = s.at("train_sentences").get<std::int64_t>();
+                                     for (const auto& h : s.at("history"))
+                                       result.history.push_back(report_from_json(h));
+                                   });
     for (const auto& [name, t] : checkpoint.file.tensors)
       if (name == "kept") kept = t.to(device);
-    RNNKIT_CHECK(on_valid == kept.defined(), "{}: the run was trained {} a validation set; resume it {} --valid",
+    RNNKIT_CHECK(on_valid == kept.defined(),
+                 "{}: the run was trained {} a validation set; resume it {} --valid",
                  checkpoint.path, on_valid ? "without" : "with", on_valid ? "without" : "with");
     say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint.path));
   }
   for (int epoch = first_epoch; epoch <= o.epochs; ++epoch) {
-    if (o.schedule == "step") lr = optim::StepDecay{o.optimizer.lr, o.lr_decay, o.decay_after}.lr_for_epoch(epoch);
+    if (o.schedule == "step")
+      lr = optim::StepDecay{o.optimizer.lr, o.lr_decay, o.decay_after}.lr_for_epoch(epoch);
     optimizer.set_lr(lr);
     model.train(true);
     batches.shuffle(o.seed, static_cast<std::uint64_t>(epoch));
@@ -507,7 +531,8 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
   } else {
     result.kept_epoch = static_cast<int>(o.epochs);
   }
-  result.sentences_per_s = train_seconds > 0 ? static_cast<double>(train_sentences) / train_seconds : 0.0;
+  result.sentences_per_s =
+      train_seconds > 0 ? static_cast<double>(train_sentences) / train_seconds : 0.0;
 
   // Final evaluation on the whole test set, with the requested beam.
   auto final_scores = evaluate(o.beam, test_text.source, test_tgt);
@@ -520,9 +545,10 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
     acc.x.push_back(h.epoch);
     acc.y.push_back(100.0 * h.accuracy);
   }
-  io::write_file_atomic((out / "learning_curve.svg").string(),
-                        eval::line_chart_svg(on_valid ? "Validation accuracy by epoch" : "Test accuracy by epoch", "epoch",
-                                             "accuracy (%)", {acc}));
+  io::write_file_atomic(
+      (out / "learning_curve.svg").string(),
+      eval::line_chart_svg(on_valid ? "Validation accuracy by epoch" : "Test accuracy by epoch",
+                           "epoch", "accuracy (%)", {acc}));
   if (o.model.attention != "none") {
     TranslateOptions t;
     t.max_length = o.max_length;

@@ -40,7 +40,8 @@ TEST(CudaLibraries, CublasLoadsOnFirstUse) {
   EXPECT_NE(api.create, nullptr);
   EXPECT_NE(api.sgemm, nullptr);
   EXPECT_NE(api.sgemm_strided_batched, nullptr);
-  EXPECT_NE(std::string(api.status_string(CUBLAS_STATUS_NOT_INITIALIZED)).find("initialized"), std::string::npos);
+  EXPECT_NE(std::string(api.status_string(CUBLAS_STATUS_NOT_INITIALIZED)).find("initialized"),
+            std::string::npos);
 }
 #endif
 

@@ -163,8 +163,10 @@ TEST(Attention, AdditiveGradientCheck) {
 TEST(Attention, AdditiveBackwardIsTheSameAtAnyThreadCount) {
   const std::int64_t Tq = 6, B = 32, Tk = 7, A = 32, H = 24;
   std::vector<std::int32_t> lens(static_cast<std::size_t>(B));
-  for (std::int64_t b = 0; b < B; ++b) lens[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(1 + b % Tk);
-  Tensor qa = random_tensor({Tq, B, A}, 1), ka = random_tensor({Tk, B, A}, 2), v = random_tensor({A}, 3);
+  for (std::int64_t b = 0; b < B; ++b)
+    lens[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(1 + b % Tk);
+  Tensor qa = random_tensor({Tq, B, A}, 1), ka = random_tensor({Tk, B, A}, 2),
+         v = random_tensor({A}, 3);
   Tensor values = random_tensor({Tk, B, H}, 4), dctx = random_tensor({Tq, B, H}, 5);
   Tensor len = Tensor::from_ids(lens, {B});
   const int threads = num_threads();
@@ -177,7 +179,8 @@ TEST(Attention, AdditiveBackwardIsTheSameAtAnyThreadCount) {
                    g.dvalues.to_vector()};
   }
   set_num_threads(threads);
-  for (std::size_t i = 0; i < runs[0].size(); ++i) EXPECT_EQ(runs[0][i], runs[1][i]) << "output " << i;
+  for (std::size_t i = 0; i < runs[0].size(); ++i)
+    EXPECT_EQ(runs[0][i], runs[1][i]) << "output " << i;
 }
 
 // A Markov chain over {eos, A, B, C}: the next token depends on the previous only.
@@ -332,7 +335,8 @@ train::Seq2SeqTrainOptions reverse_task_options(const fs::path& dir) {
 
 // The reversal task with separate training and validation files in `dir`
 // (the validation pairs doubling as the test set).
-train::Seq2SeqTrainOptions reverse_task_with_validation(const fs::path& dir, int train_pairs, int valid_pairs) {
+train::Seq2SeqTrainOptions reverse_task_with_validation(const fs::path& dir, int train_pairs,
+                                                        int valid_pairs) {
   fs::create_directories(dir);
   write_reverse_pairs(dir / "train.tsv", train_pairs, 5);
   write_reverse_pairs(dir / "valid.tsv", valid_pairs, 6);
@@ -391,7 +395,8 @@ TEST(Seq2SeqTraining, KeepsTheBestValidationEpochAndDecaysOnPlateaus) {
   for (std::size_t i = 0; i + 1 < r.history.size(); ++i) {
     bool gained = r.history[i].bleu > best_bleu;
     best_bleu = std::max(best_bleu, r.history[i].bleu);
-    EXPECT_FLOAT_EQ(r.history[i + 1].lr, r.history[i].lr * (gained ? 1.0f : 0.5f)) << "epoch " << i + 2;
+    EXPECT_FLOAT_EQ(r.history[i + 1].lr, r.history[i].lr * (gained ? 1.0f : 0.5f))
+        << "epoch " << i + 2;
   }
   o.valid.clear();
   EXPECT_THROW(train::train_seq2seq(o), InvalidArgument);
@@ -427,8 +432,10 @@ TEST(Seq2SeqTraining, ResumesExactly) {
   auto wa = io::load_safetensors(ra.model_path), wb = io::load_safetensors(rb.model_path);
   ASSERT_EQ(wa.tensors.size(), wb.tensors.size());
   for (std::size_t i = 0; i < wa.tensors.size(); ++i)
-    EXPECT_EQ(wa.tensors[i].second.to_vector(), wb.tensors[i].second.to_vector()) << wa.tensors[i].first;
-  // The checkpoint is a model file too; resuming without the validation set it was trained with fails.
+    EXPECT_EQ(wa.tensors[i].second.to_vector(), wb.tensors[i].second.to_vector())
+        << wa.tensors[i].first;
+  // The checkpoint is a model file too; resuming without the validation set it was trained with
+  // fails.
   EXPECT_NO_THROW(io::load_seq2seq((dir / "b" / "checkpoint.safetensors").string()));
   b.valid.clear();
   b.schedule = "step";

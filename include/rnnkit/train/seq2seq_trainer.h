@@ -85,7 +85,7 @@ struct Seq2SeqCallbacks {
 struct Seq2SeqTrainResult {
   std::vector<Seq2SeqEpochReport> history;
   double test_accuracy = 0, token_accuracy = 0, bleu = 0;  // final, with `beam`
-  int kept_epoch = 0;          // the epoch whose parameters were saved
+  int kept_epoch = 0;                                      // the epoch whose parameters were saved
   double sentences_per_s = 0;  // training
   double wall_s = 0;
   std::string model_path;

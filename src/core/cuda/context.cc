@@ -23,7 +23,8 @@ std::map<int, Context*>& contexts() {
 }
 
 void apply_math_mode(Context& c) {
-  RNNKIT_CUDA_CHECK(cublas().set_math_mode(c.blas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
+  RNNKIT_CUDA_CHECK(
+      cublas().set_math_mode(c.blas, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
 }
 }  // namespace
 

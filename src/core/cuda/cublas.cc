@@ -29,7 +29,8 @@ Cublas load() {
     const char* e = dlerror();
     why += fmt::format("{}{}", why.empty() ? "" : "; ", e ? e : n);
   }
-  if (!lib) throw Error(fmt::format("cannot load cuBLAS ({}): install the CUDA toolkit's libcublas", why));
+  if (!lib)
+    throw Error(fmt::format("cannot load cuBLAS ({}): install the CUDA toolkit's libcublas", why));
   auto get = [&](auto& fn, const char* name) {
     void* p = dlsym(lib, name);
     if (!p) throw Error(fmt::format("cuBLAS ({}) has no {}: too old a version", loaded, name));

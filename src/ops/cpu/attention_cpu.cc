@@ -136,8 +136,8 @@ void additive_attention_backward<kC>(const Tensor& qa, const Tensor& ka, const T
     for (std::int64_t b = 0; b < B; ++b) {
       const float* w = f.weights.data() + b * Tq * Tk;
       float* dvb = dv.data() + b * A;
-      context_backward(w, dcontext.data() + b * H, values.data() + b * H, g.dvalues.data() + b * H, ds.data(),
-                       Tq, Tk, H, ld);
+      context_backward(w, dcontext.data() + b * H, values.data() + b * H, g.dvalues.data() + b * H,
+                       ds.data(), Tq, Tk, H, ld);
       softmax_grad(w, ds.data(), Tq, Tk);
       for (std::int64_t i = 0; i < Tq; ++i) {
         const float* q = qa.data() + (i * B + b) * A;

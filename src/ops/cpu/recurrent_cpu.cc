@@ -299,8 +299,9 @@ void recurrent_backward<kC>(CellType cell, const Tensor& x, const RecurrentWeigh
           float* dcb = dc + b * H;
 #pragma omp simd
           for (std::int64_t j = 0; j < H; ++j) {
-            dcb[j] = lstm_gate_grads(g[j], g[H + j], g[2 * H + j], g[3 * H + j], cpu::fast_tanh(cb[j]),
-                                     cpb[j], dhb[j] + (dyb ? dyb[j] : 0.0f), dcb[j], dXb + j, H);
+            dcb[j] =
+                lstm_gate_grads(g[j], g[H + j], g[2 * H + j], g[3 * H + j], cpu::fast_tanh(cb[j]),
+                                cpb[j], dhb[j] + (dyb ? dyb[j] : 0.0f), dcb[j], dXb + j, H);
             dhb[j] = 0.0f;
           }
         } else {

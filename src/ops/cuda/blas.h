@@ -14,10 +14,10 @@ inline void sgemm(Context& c, bool ta, bool tb, std::int64_t m, std::int64_t n, 
                   float alpha, const float* a, std::int64_t lda, const float* b, std::int64_t ldb,
                   float beta, float* out, std::int64_t ldc) {
   if (m == 0 || n == 0) return;
-  RNNKIT_CUDA_CHECK(cublas().sgemm(c.blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N,
-                                static_cast<int>(n), static_cast<int>(m), static_cast<int>(k), &alpha,
-                                b, static_cast<int>(ldb), a, static_cast<int>(lda), &beta, out,
-                                static_cast<int>(ldc)));
+  RNNKIT_CUDA_CHECK(cublas().sgemm(
+      c.blas, tb ? CUBLAS_OP_T : CUBLAS_OP_N, ta ? CUBLAS_OP_T : CUBLAS_OP_N, static_cast<int>(n),
+      static_cast<int>(m), static_cast<int>(k), &alpha, b, static_cast<int>(ldb), a,
+      static_cast<int>(lda), &beta, out, static_cast<int>(ldc)));
 }
 
 // The same product for `batch` matrices, each operand `stride_*` floats after the last.

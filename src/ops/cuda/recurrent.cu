@@ -123,8 +123,8 @@ __global__ void gru_backward_k(StepArgs a, const float* gates, const float* hn, 
       continue;
     }
     const float* g = gates + b * 3 * H;
-    dh[k] = ops::gru_gate_grads(g[j], g[H + j], g[2 * H + j], hn[k], hp[k], dh[k] + (dy ? dy[k] : 0.0f),
-                                dx + j, dhh + j, H);
+    dh[k] = ops::gru_gate_grads(g[j], g[H + j], g[2 * H + j], hn[k], hp[k],
+                                dh[k] + (dy ? dy[k] : 0.0f), dx + j, dhh + j, H);
   }
 }
 
