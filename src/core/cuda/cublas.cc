@@ -16,8 +16,10 @@ namespace rnnkit::cuda {
 namespace {
 
 Cublas load() {
-  // The soname of the toolkit built against first, then whatever libcublas.so is.
-  const char* names[] = {RNNKIT_CUBLAS_SONAME, "libcublas.so"};
+  // The soname of the toolkit built against, found as the loader finds libraries
+  // (LD_LIBRARY_PATH, ld.so.conf); then that toolkit's own copy, where a linked
+  // library would have been found through the build's RPATH; then any libcublas.so.
+  const char* names[] = {RNNKIT_CUBLAS_SONAME, RNNKIT_CUBLAS_BUILD_PATH, "libcublas.so"};
   void* lib = nullptr;
   const char* loaded = nullptr;
   std::string why;
