@@ -6,8 +6,10 @@
 For each preset and thread count, trains each tool for the same number of
 batches of the same model on the same data, then evaluates it on the same
 text (one stream, batch 1), and reports medians over --reps runs and their
-ratios. Both run with OMP_WAIT_POLICY=PASSIVE. Needs ../shared/data/ptb and
-the Debian package python3-torch.
+ratios. Both run with OMP_WAIT_POLICY=PASSIVE. PyTorch runs with its default
+OpenBLAS core and, where that differs, again on rnnkit's (OPENBLAS_CORETYPE),
+so both ratios are reported (bench/blas_core.py). Needs ../shared/data/ptb
+and the Debian package python3-torch.
 """
 
 import argparse
@@ -19,14 +21,16 @@ import subprocess
 import sys
 import tempfile
 
+import blas_core
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PTB = os.path.join(ROOT, "..", "shared", "data", "ptb")
 BATCHES = {"small": 150, "medium": 25}
 EVAL_LINES = {"small": 1500, "medium": 400}
 
 
-def run(cmd, threads):
-    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads))
+def run(cmd, threads, **extra_env):
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads), **extra_env)
     out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -44,44 +48,53 @@ def main():
     train = os.path.join(PTB, "ptb.train.txt")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.platform()}")
+    core, chosen_by = blas_core.rnnkit(args.rnnkit)
+    print(f"rnnkit's BLAS core: {core} ({chosen_by})", flush=True)
     rows = []
     for preset in args.presets:
         evalf = os.path.join(tmp, f"eval_{preset}.txt")
         with open(os.path.join(PTB, "ptb.test.txt")) as f, open(evalf, "w") as g:
             g.writelines(f.readlines()[: EVAL_LINES[preset]])
         for threads in args.threads:
-            r_runs, t_runs = [], []
+            torch_cmd = [sys.executable, os.path.join(ROOT, "bench", "lm_torch.py"), "--preset", preset,
+                         "--train", train, "--eval", evalf, "--batches", str(BATCHES[preset]),
+                         "--threads", str(threads)]
+            runs = {"rnnkit": [], "torch": [], "torch_same_core": []}
             for rep in range(args.reps):
-                r_runs.append(run([args.rnnkit, "lm", "train", "--preset", preset, "--train", train,
-                                   "--test", evalf, "--epochs", "1", "--max-batches",
-                                   str(BATCHES[preset]), "--threads", str(threads),
-                                   "--out", os.path.join(tmp, "run"), "--json"], threads))
-                t_runs.append(run([sys.executable, os.path.join(ROOT, "bench", "lm_torch.py"),
-                                   "--preset", preset, "--train", train, "--eval", evalf,
-                                   "--batches", str(BATCHES[preset]), "--threads", str(threads)],
-                                  threads))
-            med = lambda runs, k: statistics.median(r[k] for r in runs)
-            row = {"preset": preset, "threads": threads}
-            for k in ("train_tokens_per_s", "eval_tokens_per_s", "peak_rss_mb"):
-                row["rnnkit_" + k] = med(r_runs, k)
-                row["torch_" + k] = med(t_runs, k)
-            row["spread"] = {k: [min(r[k] for r in r_runs), max(r[k] for r in r_runs),
-                                 min(r[k] for r in t_runs), max(r[k] for r in t_runs)]
-                             for k in ("train_tokens_per_s", "eval_tokens_per_s")}
+                runs["rnnkit"].append(run([args.rnnkit, "lm", "train", "--preset", preset, "--train", train,
+                                           "--test", evalf, "--epochs", "1", "--max-batches",
+                                           str(BATCHES[preset]), "--threads", str(threads),
+                                           "--out", os.path.join(tmp, "run"), "--json"], threads))
+                runs["torch"].append(run(torch_cmd, threads))
+                if runs["torch"][-1]["blas_core"] != core:
+                    runs["torch_same_core"].append(run(torch_cmd, threads, OPENBLAS_CORETYPE=core))
+            if not runs["torch_same_core"]:  # PyTorch's default is rnnkit's core already
+                runs["torch_same_core"] = runs["torch"]
+            row = {"preset": preset, "threads": threads, "rnnkit_core": core,
+                   "torch_core": runs["torch"][0]["blas_core"]}
+            for tool, rs in runs.items():
+                for k in ("train_tokens_per_s", "eval_tokens_per_s", "peak_rss_mb"):
+                    row[f"{tool}_{k}"] = statistics.median(r[k] for r in rs)
+                row[f"{tool}_spread"] = {k: [min(r[k] for r in rs), max(r[k] for r in rs)]
+                                         for k in ("train_tokens_per_s", "eval_tokens_per_s")}
             rows.append(row)
             print(json.dumps(row), flush=True)
     print()
-    print("| preset | threads | train tok/s rnnkit | PyTorch | ratio | eval tok/s rnnkit | PyTorch | ratio "
-          "| peak RSS MB rnnkit | PyTorch |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| preset | threads | BLAS core rnnkit / PyTorch | train tok/s rnnkit | PyTorch | ratio "
+          "| PyTorch on rnnkit's core | ratio | eval tok/s rnnkit | PyTorch | ratio | peak RSS MB rnnkit "
+          "| PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['preset']} | {r['threads']} | {r['rnnkit_train_tokens_per_s']:.0f} | "
-              f"{r['torch_train_tokens_per_s']:.0f} | "
+        same_core = ("(same core)" if r["torch_core"] == r["rnnkit_core"]
+                     else f"{r['torch_same_core_train_tokens_per_s']:.0f}")
+        print(f"| {r['preset']} | {r['threads']} | {r['rnnkit_core']} / {r['torch_core']} | "
+              f"{r['rnnkit_train_tokens_per_s']:.0f} | {r['torch_train_tokens_per_s']:.0f} | "
               f"{r['rnnkit_train_tokens_per_s'] / r['torch_train_tokens_per_s']:.2f}x | "
+              f"{same_core} | "
+              f"{r['rnnkit_train_tokens_per_s'] / r['torch_same_core_train_tokens_per_s']:.2f}x | "
               f"{r['rnnkit_eval_tokens_per_s']:.0f} | {r['torch_eval_tokens_per_s']:.0f} | "
               f"{r['rnnkit_eval_tokens_per_s'] / r['torch_eval_tokens_per_s']:.2f}x | "
               f"{r['rnnkit_peak_rss_mb']:.0f} | {r['torch_peak_rss_mb']:.0f} |")
-
 
 if __name__ == "__main__":
     main()

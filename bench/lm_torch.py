@@ -15,6 +15,8 @@ import time
 
 import torch
 
+import blas_core
+
 PRESETS = {"small": dict(hidden=200, steps=20, dropout=0.0, init=0.1, clip=5.0),
            "medium": dict(hidden=650, steps=35, dropout=0.5, init=0.05, clip=5.0),
            "large": dict(hidden=1500, steps=35, dropout=0.65, init=0.04, clip=10.0)}
@@ -118,7 +120,8 @@ def main():
     eval_s = time.perf_counter() - start
     out = {"train_tokens_per_s": tokens / train_s, "eval_tokens_per_s": count / eval_s,
            "eval_ppl": math.exp(nll / count),
-           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+           "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+           "blas_core": blas_core.this_process()}
     if dev.type == "cuda":
         out["torch"] = torch.__version__
         out["cudnn"] = torch.backends.cudnn.version()

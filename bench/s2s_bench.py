@@ -9,7 +9,8 @@ clip 5) and bench/s2s_torch.py (the same model in PyTorch) on the book's
 split of ../shared/data/seq2seq/date.txt, and reports seconds per epoch, their
 ratio and greedy test accuracy after each epoch. Then rnnkit's translation
 throughput on the 5,000 test pairs, greedy and beam 5. Both run with
-OMP_WAIT_POLICY=PASSIVE. Needs the Debian packages python3-torch and python3-numpy.
+OMP_WAIT_POLICY=PASSIVE. PyTorch runs with its default OpenBLAS core and, where
+that differs, again on rnnkit's (bench/blas_core.py). Needs the Debian packages python3-torch and python3-numpy.
 """
 
 import argparse
@@ -22,12 +23,14 @@ import tempfile
 
 import numpy as np
 
+import blas_core
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "..", "shared", "data", "seq2seq", "date.txt")
 
 
-def run(cmd, threads):
-    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads))
+def run(cmd, threads, **extra_env):
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(threads), **extra_env)
     p = subprocess.run(cmd, env=env, capture_output=True, text=True)
     if p.returncode != 0:
         sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr[-2000:]}")
@@ -45,6 +48,8 @@ def main():
     tmp = tempfile.mkdtemp(prefix="rnnkit_s2s_bench_")
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.platform()}")
+    core, chosen_by = blas_core.rnnkit(args.rnnkit)
+    print(f"rnnkit's BLAS core: {core} ({chosen_by})", flush=True)
     rows = []
     for threads in args.threads:
         out = os.path.join(tmp, f"run{threads}")
@@ -52,13 +57,18 @@ def main():
              "--preset", "date-attention", "--epochs", str(args.epochs), "--threads", str(threads),
              "--out", out], threads)
         r = [json.loads(l) for l in open(os.path.join(out, "metrics.jsonl"))]
-        t = [json.loads(l) for l in run([sys.executable, os.path.join(ROOT, "bench", "s2s_torch.py"),
-                                         "--data", DATA, "--epochs", str(args.epochs), "--threads",
-                                         str(threads)], threads).splitlines()]
+        torch_cmd = [sys.executable, os.path.join(ROOT, "bench", "s2s_torch.py"), "--data", DATA,
+                     "--epochs", str(args.epochs), "--threads", str(threads)]
+        t = [json.loads(l) for l in run(torch_cmd, threads).splitlines()]
+        t_same = t  # PyTorch on rnnkit's core: the same run when its default is that core
+        if t[0]["blas_core"] != core:
+            t_same = [json.loads(l) for l in run(torch_cmd, threads, OPENBLAS_CORETYPE=core).splitlines()]
         for e in range(args.epochs):
             row = {"threads": threads, "epoch": e + 1, "rnnkit_s": r[e]["seconds"], "torch_s": t[e]["seconds"],
-                   "ratio": t[e]["seconds"] / r[e]["seconds"], "rnnkit_acc": r[e]["test_accuracy"],
-                   "torch_acc": t[e]["test_accuracy"]}
+                   "ratio": t[e]["seconds"] / r[e]["seconds"], "torch_same_core_s": t_same[e]["seconds"],
+                   "ratio_same_core": t_same[e]["seconds"] / r[e]["seconds"],
+                   "rnnkit_acc": r[e]["test_accuracy"], "torch_acc": t[e]["test_accuracy"],
+                   "rnnkit_core": core, "torch_core": t[e]["blas_core"]}
             rows.append(row)
             print(json.dumps(row), flush=True)
     # Translation throughput on the book's test split.
@@ -80,11 +90,15 @@ def main():
         tput.append((beam, j["sentences_per_s"], j["test_accuracy"]))
         print(json.dumps({"beam": beam, **j}), flush=True)
     print()
-    print("| threads | epoch | rnnkit s | PyTorch s | ratio | rnnkit accuracy | PyTorch accuracy |")
-    print("|---|---|---|---|---|---|---|")
+    print("| threads | epoch | BLAS core rnnkit / PyTorch | rnnkit s | PyTorch s | ratio "
+          "| PyTorch on rnnkit's core s | ratio | rnnkit accuracy | PyTorch accuracy |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        print(f"| {r['threads']} | {r['epoch']} | {r['rnnkit_s']:.1f} | {r['torch_s']:.1f} | {r['ratio']:.2f}x | "
-              f"{100 * r['rnnkit_acc']:.2f}% | {100 * r['torch_acc']:.2f}% |")
+        same_core = ("(same core)" if r["torch_core"] == r["rnnkit_core"]
+                     else f"{r['torch_same_core_s']:.1f}")
+        print(f"| {r['threads']} | {r['epoch']} | {r['rnnkit_core']} / {r['torch_core']} | "
+              f"{r['rnnkit_s']:.1f} | {r['torch_s']:.1f} | {r['ratio']:.2f}x | {same_core} | "
+              f"{r['ratio_same_core']:.2f}x | {100 * r['rnnkit_acc']:.2f}% | {100 * r['torch_acc']:.2f}% |")
     print()
     print(f"| decoding ({args.threads[-1]} threads, 5,000 test pairs) | sentences/s | accuracy |")
     print("|---|---|---|")

@@ -20,6 +20,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+import blas_core
+
 
 def load(path):
     pairs = []
@@ -138,7 +140,8 @@ def main():
                         elif not done[b]:
                             outs[b].append(inv[t])
                 correct += sum("".join(o) == ttgt[r] for o, r in zip(outs, rows))
-        print(json.dumps({"epoch": epoch, "seconds": secs, "test_accuracy": correct / len(test)}), flush=True)
+        print(json.dumps({"epoch": epoch, "seconds": secs, "test_accuracy": correct / len(test),
+                          "blas_core": blas_core.this_process()}), flush=True)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import subprocess
 import sys
 import tempfile
 
+import blas_core
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "..", "shared", "data")
 SIMS = ["EN-WS-353-ALL.txt", "EN-SIMLEX-999.txt", "EN-MEN-TR-3k.txt", "EN-RW-STANFORD.txt"]
@@ -59,6 +61,9 @@ def main():
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.platform()}; threads {args.threads}", flush=True)
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE")
+    core, chosen_by = blas_core.rnnkit(args.rnnkit, env)
+    rnnkit_core = f"{core} ({chosen_by})"
+    print(f"rnnkit's BLAS core: {rnnkit_core}", flush=True)
 
     def evaluate(vectors):
         return run_json([args.rnnkit, "embed", "eval", "--vectors", vectors, "--analogy", analogy,
@@ -93,7 +98,7 @@ def main():
                 g.update(evaluate(gout))
                 gruns[mode].append(g)
                 print(json.dumps({"tool": "gensim", "mode": mode, "arch": arch, **g}), flush=True)
-        rows.append(("rnnkit", arch, median_run(runs)))
+        rows.append(("rnnkit", arch, dict(median_run(runs), blas_core=rnnkit_core)))
         for mode in args.gensim_modes:
             rows.append((f"gensim {mode}", arch, median_run(gruns[mode])))
     if not args.skip_svd:
@@ -102,17 +107,18 @@ def main():
                       "--max-vocab", "50000", "--min-count", "5", "--dim", "100", "--window", "2",
                       "--threads", str(args.threads), "--json"], env)
         r.update(evaluate(out))
-        rows.append(("rnnkit ppmi-svd", "-", r))
+        rows.append(("rnnkit ppmi-svd", "-", dict(r, blas_core=rnnkit_core)))
         print(json.dumps({"tool": "rnnkit", "arch": "ppmi-svd", **r}), flush=True)
 
     print()
-    print("| tool | arch | train words/s | train s | wall s | peak RSS MB | analogy | WS353 | SimLex | MEN | RW |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| tool | arch | BLAS core | train words/s | train s | wall s | peak RSS MB | analogy | WS353 | SimLex "
+          "| MEN | RW |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for tool, arch, r in rows:
         s = r.get("similarity", {})
         sp = lambda n: f"{s[n]['spearman']:.3f}" if n in s else "-"
         wall = r.get("wall_s", r.get("train_s", 0) + r.get("vocab_s", 0))
-        print(f"| {tool} | {arch} | {r.get('words_per_s', 0):,.0f} | {r.get('train_s', 0):.1f} | {wall:.1f} | "
+        print(f"| {tool} | {arch} | {r.get('blas_core', '?')} | {r.get('words_per_s', 0):,.0f} | {r.get('train_s', 0):.1f} | {wall:.1f} | "
               f"{r['peak_rss_mb']:.0f} | {100 * r['analogy_acc']:.2f}% ({100 * r['analogy_coverage']:.0f}% cov.) | "
               f"{sp(SIMS[0])} | {sp(SIMS[1])} | {sp(SIMS[2])} | {sp(SIMS[3])} |")
     for arch in args.archs:

@@ -11,6 +11,8 @@ import time
 from gensim.models import Word2Vec
 from gensim.models.word2vec import LineSentence
 
+import blas_core
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -43,7 +45,8 @@ def main():
     model.wv.save_word2vec_format(args.out, binary=True)
     out = {"train_s": t2 - t1, "vocab_s": t1 - t0, "corpus_tokens": model.corpus_total_words,
            "words_per_s": model.corpus_total_words * args.epochs / (t2 - t1),
-           "vocab": len(model.wv), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+           "vocab": len(model.wv), "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+           "blas_core": blas_core.this_process()}
     if args.analogy:
         score, _ = model.wv.evaluate_word_analogies(args.analogy, restrict_vocab=30000)
         out["gensim_analogy_acc"] = score

@@ -8,6 +8,7 @@
 
 #include "cli/train_flags.h"
 #include "rnnkit/core/parallel.h"
+#include "rnnkit/ops/blas_info.h"
 
 namespace rnnkit::cli {
 namespace {
@@ -33,6 +34,11 @@ void end_progress() {
 void info(const std::string& line) {
   end_progress();
   std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+void run_header(const std::string& command, const std::string& settings) {
+  info(fmt::format("rnnkit {}: {}; {} threads, {}", command, settings, num_threads(),
+                   ops::blas_info().describe()));
 }
 
 std::string format_duration(double s) {

@@ -22,6 +22,7 @@ void add_embed_analogy(CLI::App& embed);
 void add_embed_eval(CLI::App& embed);
 void add_embed_export(CLI::App& embed);
 void add_data(CLI::App& app);
+void add_info(CLI::App& app);
 void add_seq2seq_train(CLI::App& seq2seq);
 void add_seq2seq_eval(CLI::App& seq2seq);
 void add_seq2seq_translate(CLI::App& seq2seq);
@@ -33,6 +34,9 @@ void add_ngram_eval(CLI::App& ngram);
 void progress_line(const std::string& line);
 void end_progress();
 void info(const std::string& line);  // to stderr, after any progress line
+// The first line of a command that trains: what runs, then what it runs on
+// (the real thread count, the BLAS and its kernels).
+void run_header(const std::string& command, const std::string& settings);
 
 std::string format_duration(double seconds);
 double peak_rss_mb();

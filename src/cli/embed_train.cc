@@ -87,10 +87,11 @@ void add_embed_train(CLI::App& embed) {
     if (f->method == "word2vec") o.validate();
     apply_threads(o.threads);
     io::VectorFormat format = io::vector_format_for(f->out);
-    info(fmt::format("rnnkit embed train: {} {}, dim {}, window {}, seed {}, threads {}", f->method,
-                     f->method == "word2vec" ? o.arch + "/" + o.loss : "", o.dim,
-                     f->method == "ppmi-svd" && !cmd->count("--window") ? 2 : o.window, o.seed,
-                     o.threads));
+    run_header(
+        "embed train",
+        fmt::format("{} {}, dim {}, window {}, seed {}", f->method,
+                    f->method == "word2vec" ? o.arch + "/" + o.loss : "", o.dim,
+                    f->method == "ppmi-svd" && !cmd->count("--window") ? 2 : o.window, o.seed));
     text::IdCorpus corpus = text::read_id_corpus(f->corpus, f->corpus_opts);
     info(fmt::format("corpus: {} tokens, {} kept in a vocabulary of {} (min count {})",
                      corpus.raw_tokens, corpus.ids.size(), corpus.words.size(),

@@ -106,8 +106,8 @@ void add_lm_train(CLI::App& lm) {
     o.eval_steps = f->eval_steps;
     o.time_budget_s = f->time_budget;
 
-    info(fmt::format("rnnkit lm train: preset {}, seed {}, threads {}, output {}", o.preset, o.seed,
-                     f->threads, o.out_dir));
+    run_header("lm train",
+               fmt::format("preset {}, seed {}, output {}", o.preset, o.seed, o.out_dir));
     train::LmTrainCallbacks cb;
     cb.on_message = [](const std::string& m) { info(m); };
     // A sampled objective is no perplexity: show it as a loss per token.

@@ -4,36 +4,59 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/common.h"
+#include "rnnkit/core/build_info.h"
 #include "rnnkit/core/error.h"
 #include "rnnkit/core/logging.h"
+#include "rnnkit/ops/blas_info.h"
 
 namespace {
 
-// OpenMP reads its wait policy when the program loads, before main. Threads
-// that spin between parallel regions steal a core from the other process on a
-// small machine, so unless the user chose a policy, re-run with PASSIVE.
-void ensure_passive_wait(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+// Re-runs this program with `vars` added to its environment; returns only if
+// that fails (and then the program carries on as it is).
+void restart_with(const std::vector<std::pair<std::string, std::string>>& vars, char** argv) {
+  if (vars.empty()) return;
+  for (const auto& [name, value] : vars) ::setenv(name.c_str(), value.c_str(), 1);
   char self[4096];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n <= 0) return;
   self[n] = '\0';
-  ::execv(self, argv);  // only returns on failure: carry on as we are
+  ::execv(self, argv);
+}
+
+// OpenMP and OpenBLAS read their settings when the program loads, before main,
+// so the CLI sets them and restarts itself once. Threads that spin between
+// parallel regions steal a core from other processes on a small machine:
+// unless the user chose a policy, PASSIVE. A CPU newer than OpenBLAS gets its
+// generic kernels: unless the user chose a core, a better one
+// (rnnkit/ops/blas_info.h).
+void restart_with_settings(char** argv) {
+  auto vars = rnnkit::ops::blas_restart_environment();
+  if (std::getenv("OMP_WAIT_POLICY") == nullptr) vars.emplace_back("OMP_WAIT_POLICY", "PASSIVE");
+  restart_with(vars, argv);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  ensure_passive_wait(argv);
+  restart_with_settings(argv);
   rnnkit::set_log_sink([](rnnkit::LogLevel level, const std::string& m) {
     rnnkit::cli::info(level == rnnkit::LogLevel::kWarn ? "warning: " + m : m);
   });
+  // The self-test, before any work: a core rnnkit chose that computes wrong
+  // products is replaced by the library's own choice.
+  const auto revert = rnnkit::ops::blas_revert_environment(rnnkit::ops::blas_info());
+  restart_with(revert, argv);
+  if (!revert.empty())
+    rnnkit::log_warn("the BLAS self-test failed (" + rnnkit::ops::blas_info().self_test_detail +
+                     ") and rnnkit could not restart itself: products may be wrong");
   CLI::App app{"rnnkit: recurrent networks for language, on the CPU and GPU"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "rnnkit 0.1.0");
+  app.set_version_flag("--version", "rnnkit " + rnnkit::build_info().version);
   CLI::App* lm = app.add_subcommand("lm", "language models: train, eval, generate");
   lm->require_subcommand(1);
   rnnkit::cli::add_lm_train(*lm);
@@ -56,6 +79,7 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_ngram_train(*ngram);
   rnnkit::cli::add_ngram_eval(*ngram);
   rnnkit::cli::add_data(app);
+  rnnkit::cli::add_info(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

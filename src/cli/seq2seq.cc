@@ -123,7 +123,8 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--min-count")) o.min_count = f->min_count;
     o.subword_vocab = f->subword_vocab;
     o.subword_models = f->subword_models;
-    info(fmt::format("rnnkit seq2seq train: preset {}, seed {}, output {}", o.preset, o.seed, o.out_dir));
+    run_header("seq2seq train",
+               fmt::format("preset {}, seed {}, output {}", o.preset, o.seed, o.out_dir));
     train::Seq2SeqCallbacks cb;
     cb.on_message = [](const std::string& m) { info(m); };
     cb.on_progress = [](const train::Seq2SeqProgress& p) {

@@ -15,6 +15,7 @@ void cuda_free(void* p, int device);
 void cuda_copy(void* dst, Device dst_dev, const void* src, Device src_dev, std::size_t n);
 void cuda_memset_zero(void* p, std::size_t n, int device);
 bool cuda_device_present();
+CudaInfo cuda_query();
 void cuda_set_tf32(bool on);
 
 }  // namespace rnnkit::detail

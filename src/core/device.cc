@@ -33,6 +33,10 @@ Device Device::parse(const std::string& s) {
 
 bool cuda_available() { return detail::cuda_device_present(); }
 
+CudaInfo cuda_info() {
+  return detail::cuda_query();
+}
+
 Device available_device(const std::string& name) {
   Device d = Device::parse(name);
   if (d.type == DeviceType::kCUDA && !cuda_available())

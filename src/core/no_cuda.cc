@@ -14,6 +14,9 @@ void cuda_free(void*, int) {}
 void cuda_copy(void*, Device, const void*, Device, std::size_t) { unavailable(); }
 void cuda_memset_zero(void*, std::size_t, int) { unavailable(); }
 bool cuda_device_present() { return false; }
+CudaInfo cuda_query() {
+  return {};
+}
 void cuda_set_tf32(bool) {}
 
 }  // namespace rnnkit::detail

@@ -15,6 +15,7 @@
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
 #include "train/checkpoint.h"
+#include "train/run_environment.h"
 
 namespace rnnkit::train {
 
@@ -199,7 +200,7 @@ LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCall
     say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint.path));
   }
   fs::create_directories(out);
-  write_text(out / "config.json", o.to_json() + "\n");
+  write_text(out / "config.json", config_with_environment(o.to_json(), device.str()));
   say(fmt::format("model: {} {} hidden {} emb {} ({} parameters), device {}, seed {}",
                   o.model.context > 0 ? fmt::format("feed-forward over {} words,", o.model.context)
                                       : fmt::format("{} x{}", o.model.cell, o.model.num_layers),

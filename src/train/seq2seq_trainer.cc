@@ -14,6 +14,7 @@
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/ops/ops.h"
 #include "train/checkpoint.h"
+#include "train/run_environment.h"
 
 namespace rnnkit::train {
 
@@ -375,7 +376,8 @@ Seq2SeqTrainResult train_seq2seq(const Seq2SeqTrainOptions& opts, const Seq2SeqC
       test_text.size(), src_vocab.size(), tgt_vocab.size(), o.model.unit));
 
   fs::create_directories(out);
-  io::write_file_atomic((out / "config.json").string(), o.to_json() + "\n");
+  io::write_file_atomic((out / "config.json").string(),
+                        config_with_environment(o.to_json(), device.str()));
 
   models::Seq2Seq model(o.model);
   model.init_parameters(o.seed);

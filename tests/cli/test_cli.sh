@@ -115,4 +115,24 @@ expect_error "missing.txt: cannot open" "$RNNKIT" ngram train --train "$work/mis
 expect_error "outside [1, 6]" "$RNNKIT" ngram train --train "$work/train.txt" --order 9 --out "$work/kn3"
 [ ! -e "$work/kn3/model.arpa" ] && ok || bad "a failed ngram run left a model"
 
+# rnnkit info: the environment of a bug report, as text and as JSON.
+info=$("$RNNKIT" info 2>&1) && grep -q '^BLAS: OpenBLAS .*self-test passed' <<<"$info" && ok \
+  || bad "rnnkit info: $info"
+json=$("$RNNKIT" info --json) && grep -q '"self_test":"passed"' <<<"$json" \
+  && grep -q '"openmp":{"threads":[1-9]' <<<"$json" && ok || bad "rnnkit info --json: $json"
+# The user's OPENBLAS_CORETYPE is respected and said to be theirs.
+OPENBLAS_CORETYPE=Haswell "$RNNKIT" info | grep -q 'core Haswell (set by OPENBLAS_CORETYPE)' && ok \
+  || bad "the user's OPENBLAS_CORETYPE"
+# A core rnnkit chose that computes a wrong product is replaced by the
+# library's own choice, with a warning (the test asks for a wrong product).
+revert=$(RNNKIT_OPENBLAS_CHOICE=rnnkit:Haswell OPENBLAS_CORETYPE=SkylakeX RNNKIT_TEST_WRONG_BLAS=1 \
+  "$RNNKIT" info --json 2>"$work/revert.err")
+grep -q 'self-test failed on core SkylakeX.*own choice, Haswell' "$work/revert.err" \
+  && grep -q '"core":"Haswell","chosen_by":"reverted"' <<<"$revert" && ok \
+  || bad "no fallback from a wrong core: $revert $(cat "$work/revert.err")"
+# Every training run names its BLAS core in its header and its config.json.
+grep -q '"blas_core"' "$work/run/config.json" && ok || bad "config.json lacks the BLAS core"
+grep -q '^rnnkit lm train: .* threads, OpenBLAS .*, core ' "$work/train.log" && ok \
+  || bad "the run header names no BLAS core: $(head -1 "$work/train.log")"
+
 finish

@@ -146,6 +146,33 @@ bool cuda_device_present() {
   return n > 0;
 }
 
+CudaInfo cuda_query() {
+  CudaInfo info;
+  info.built = true;
+  cudaDriverGetVersion(&info.driver_version);
+  cudaRuntimeGetVersion(&info.runtime_version);
+  if (info.driver_version == 0) {
+    info.error = "no NVIDIA driver is loaded";
+    return info;
+  }
+  int n = 0;
+  if (cudaError_t e = cudaGetDeviceCount(&n); e != cudaSuccess) {
+    info.error = cudaGetErrorString(e);
+    cudaGetLastError();
+    return info;
+  }
+  for (int d = 0; d < n; ++d) {
+    cudaDeviceProp p{};
+    if (cudaGetDeviceProperties(&p, d) != cudaSuccess) {
+      cudaGetLastError();
+      continue;
+    }
+    info.devices.push_back(
+        {d, p.name, static_cast<double>(p.totalGlobalMem) / (1 << 30), p.major, p.minor});
+  }
+  return info;
+}
+
 void cuda_set_tf32(bool on) {
   std::lock_guard lock(cuda::mu);
   cuda::tf32 = on;

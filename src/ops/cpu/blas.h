@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "rnnkit/ops/blas_info.h"
+
 namespace rnnkit::ops::cpu {
 
 // Below this many elements a loop runs on one thread: waking the team costs more.
@@ -88,6 +90,7 @@ inline void sgemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t
     sgemv(ta, ta ? k : m, ta ? m : k, alpha, a, lda, b, tb ? 1 : ldb, beta, c, ldc);
     return;
   }
+  blas_info();  // the first product reads and self-tests the BLAS (once)
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
               static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
               static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
