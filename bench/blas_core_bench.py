@@ -46,23 +46,25 @@ def main():
     if not os.path.exists(os.path.join(PTB, "ptb.train.txt")):
         sys.exit("skipped: ../shared/data/ptb is absent")
     tmp = tempfile.mkdtemp(prefix="rnnkit_blas_")
-    train = os.path.join(tmp, "ptb1m.txt")
+    train, evalf = os.path.join(tmp, "ptb1m.txt"), os.path.join(tmp, "eval.txt")
     with open(os.path.join(PTB, "ptb.train.txt"), "rb") as f, open(train, "wb") as g:
         g.write(f.read(1_000_000))
+    with open(os.path.join(PTB, "ptb.valid.txt"), "rb") as f, open(evalf, "wb") as g:
+        g.write(f.read(20_000))
     cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
     core, chosen_by = blas_core.rnnkit(args.rnnkit)
     print(f"machine: {cpu}, {os.cpu_count()} cores, {platform.platform()}; 2 threads")
     print(f"rnnkit's default core here: {core} ({chosen_by})", flush=True)
-    rnnkit_cmd = [args.rnnkit, "lm", "train", "--preset", "small", "--epochs", "1", "--max-batches", "150",
-                  "--threads", "2", "--train", train, "--out", os.path.join(tmp, "run"),
-                  "--json"]
+    rnnkit_cmd = lambda out: [args.rnnkit, "lm", "train", "--preset", "small", "--epochs", "1",
+                              "--max-batches", "150", "--threads", "2", "--train", train, "--out",
+                              os.path.join(tmp, out), "--json"]
     torch_cmd = [sys.executable, os.path.join(ROOT, "bench", "lm_torch.py"), "--preset", "small",
-                 "--train", train, "--eval", train, "--batches", "150", "--threads", "2"]
+                 "--train", train, "--eval", evalf, "--batches", "150", "--threads", "2"]
     cores = [None] + args.cores
     speeds = {c: {"rnnkit": [], "torch": []} for c in cores}
     for rep in range(args.reps):
         for c in cores:
-            speeds[c]["rnnkit"].append(run(rnnkit_cmd, c))
+            speeds[c]["rnnkit"].append(run(rnnkit_cmd(f"run_{c}_{rep}"), c))
             speeds[c]["torch"].append(run(torch_cmd, c))
             print(json.dumps({"core": c or "default", "rep": rep + 1,
                               "rnnkit": speeds[c]["rnnkit"][-1], "torch": speeds[c]["torch"][-1]}), flush=True)

@@ -64,7 +64,8 @@ def main():
                 runs["rnnkit"].append(run([args.rnnkit, "lm", "train", "--preset", preset, "--train", train,
                                            "--test", evalf, "--epochs", "1", "--max-batches",
                                            str(BATCHES[preset]), "--threads", str(threads),
-                                           "--out", os.path.join(tmp, "run"), "--json"], threads))
+                                           "--out", os.path.join(tmp, f"run_{preset}_{threads}_{rep}"), "--json"],
+                                          threads))
                 runs["torch"].append(run(torch_cmd, threads))
                 if runs["torch"][-1]["blas_core"] != core:
                     runs["torch_same_core"].append(run(torch_cmd, threads, OPENBLAS_CORETYPE=core))

@@ -67,7 +67,7 @@ def main():
             row = {"threads": threads, "epoch": e + 1, "rnnkit_s": r[e]["seconds"], "torch_s": t[e]["seconds"],
                    "ratio": t[e]["seconds"] / r[e]["seconds"], "torch_same_core_s": t_same[e]["seconds"],
                    "ratio_same_core": t_same[e]["seconds"] / r[e]["seconds"],
-                   "rnnkit_acc": r[e]["test_accuracy"], "torch_acc": t[e]["test_accuracy"],
+                   "rnnkit_acc": r[e].get("accuracy", r[e].get("test_accuracy")), "torch_acc": t[e]["test_accuracy"],
                    "rnnkit_core": core, "torch_core": t[e]["blas_core"]}
             rows.append(row)
             print(json.dumps(row), flush=True)

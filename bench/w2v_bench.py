@@ -79,10 +79,11 @@ def main():
 
     rows = []
     for arch in args.archs:
-        out = os.path.join(tmp, f"rnnkit_{arch}.bin")
         runs, gruns = [], {m: [] for m in args.gensim_modes}
         for rep in range(args.reps):
-            r = run_json([args.rnnkit, "embed", "train", "--corpus", corpus, "--out", out, "--arch", arch,
+            run_dir = os.path.join(tmp, f"rnnkit_{arch}_{rep}")
+            out = os.path.join(run_dir, "vectors.bin")
+            r = run_json([args.rnnkit, "embed", "train", "--corpus", corpus, "--out", run_dir, "--arch", arch,
                           "--dim", "100", "--window", "5", "--negative", "5", "--sample", "1e-4",
                           "--min-count", "5", "--epochs", str(args.epochs), "--threads", str(args.threads),
                           "--seed", str(rep + 1), "--json"], env)
@@ -102,8 +103,9 @@ def main():
         for mode in args.gensim_modes:
             rows.append((f"gensim {mode}", arch, median_run(gruns[mode])))
     if not args.skip_svd:
-        out = os.path.join(tmp, "ppmi.bin")
-        r = run_json([args.rnnkit, "embed", "train", "--method", "ppmi-svd", "--corpus", corpus, "--out", out,
+        out = os.path.join(tmp, "ppmi", "vectors.bin")
+        r = run_json([args.rnnkit, "embed", "train", "--method", "ppmi-svd", "--corpus", corpus, "--out",
+                      os.path.dirname(out),
                       "--max-vocab", "50000", "--min-count", "5", "--dim", "100", "--window", "2",
                       "--threads", str(args.threads), "--json"], env)
         r.update(evaluate(out))

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
 
-#include "cli/train_flags.h"
 #include "rnnkit/core/parallel.h"
 #include "rnnkit/ops/blas_info.h"
 
@@ -41,6 +41,16 @@ void run_header(const std::string& command, const std::string& settings) {
                    ops::blas_info().describe()));
 }
 
+void print_result(const std::string& line, const nlohmann::ordered_json& j, bool json) {
+  end_progress();
+  if (json) {
+    info(line);
+    std::cout << j.dump() << std::endl;
+  } else {
+    std::cout << line << std::endl;
+  }
+}
+
 std::string format_duration(double s) {
   if (s < 0) s = 0;
   long t = static_cast<long>(s + 0.5);
@@ -60,28 +70,6 @@ void apply_threads(int threads) { set_num_threads(threads); }
 void add_device_flags(CLI::App* cmd, int& threads, std::string& device) {
   cmd->add_option("--threads", threads, "threads (0: all cores)")->capture_default_str();
   cmd->add_option("--device", device, "cpu | cuda[:N]")->capture_default_str();
-}
-
-void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& plateau_metric) {
-  cmd->add_option("--epochs", f.epochs, "epochs to train (with --resume: in all)");
-  cmd->add_option("--optimizer", f.optimizer, "sgd | adagrad | rmsprop | adam | adamw");
-  cmd->add_option("--lr", f.lr, "learning rate");
-  cmd->add_option("--clip", f.clip, "global gradient-norm bound (0: off)");
-  cmd->add_option("--schedule", f.schedule, "step | plateau (needs --valid) | none");
-  cmd->add_option("--lr-decay", f.lr_decay,
-                  "decay factor per epoch past --decay-after (step) or per plateau");
-  cmd->add_option("--decay-after", f.decay_after,
-                  "step schedule: epochs at the full learning rate");
-  cmd->add_option("--patience", f.patience,
-                  "plateau schedule: epochs without a better " + plateau_metric);
-  cmd->add_option("--max-batches", f.max_batches, "stop each epoch after N batches (quick runs)");
-  cmd->add_option("--seed", f.seed, "random seed")->capture_default_str();
-  add_device_flags(cmd, f.threads, f.device);
-  cmd->add_flag("--tf32", f.tf32,
-                "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
-  cmd->add_flag("--resume", f.resume,
-                "continue from OUT/checkpoint.safetensors, with its model and vocabulary");
-  cmd->add_flag("--json", f.json, "print a JSON object with the headline figures last");
 }
 
 InferenceModel load_for_inference(const std::string& path, const std::string& device) {

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "rnnkit/io/model_file.h"
@@ -29,11 +30,20 @@ void add_seq2seq_translate(CLI::App& seq2seq);
 void add_ngram_train(CLI::App& ngram);
 void add_ngram_eval(CLI::App& ngram);
 
+// Thrown to end the program with this exit status after what it printed
+// (an interrupted training run: 128 + the signal).
+struct ExitCode {
+  int code = 0;
+};
+
 // Prints a progress line: rewritten in place with \r on a terminal, one line
 // per update otherwise.
 void progress_line(const std::string& line);
 void end_progress();
 void info(const std::string& line);  // to stderr, after any progress line
+// An eval command's result: `line` on stdout; with --json, `j` on stdout and
+// the line on stderr.
+void print_result(const std::string& line, const nlohmann::ordered_json& j, bool json);
 // The first line of a command that trains: what runs, then what it runs on
 // (the real thread count, the BLAS and its kernels).
 void run_header(const std::string& command, const std::string& settings);

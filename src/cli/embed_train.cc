@@ -1,15 +1,19 @@
 // rnnkit embed train: word2vec (skip-gram/CBOW, NS/HS) or PPMI + SVD vectors
 // from a corpus file, a .gz file or stdin.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "cli/train_command.h"
 #include "rnnkit/eval/word_vectors.h"
 #include "rnnkit/io/vectors_file.h"
 #include "rnnkit/models/count_vectors.h"
+#include "rnnkit/train/run_directory.h"
+#include "train/run_environment.h"
 
 namespace rnnkit::cli {
 namespace {
@@ -38,17 +42,27 @@ void book_queries(const models::WordVectors& v) {
 void add_embed_train(CLI::App& embed) {
   auto* cmd = embed.add_subcommand("train", "train word vectors");
   struct Flags {
-    std::string corpus, out, method = "word2vec", preset, analogy;
+    std::string corpus, out = "runs/embed", format = "bin", method = "word2vec", preset, analogy;
     std::vector<std::string> similarity;
     models::Word2VecOptions w2v;
     text::IdCorpusOptions corpus_opts;
     models::CountVectorOptions count;
     std::int64_t restrict_vocab = 30000;
-    bool json = false;
+    double log_interval = 10;
+    bool json = false, overwrite = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--corpus", f->corpus, "text (plain or gzip), '-' for stdin; a line is a sentence")->required();
-  cmd->add_option("--out", f->out, "vectors file: .txt (word2vec text), .bin (word2vec binary) or .safetensors")->required();
+  cmd->add_option("--out", f->out, "run directory: vectors.<format>, config.json, results.json")
+      ->capture_default_str();
+  cmd->add_option("--format", f->format,
+                  "vectors file: txt (word2vec text), bin (word2vec binary) or safetensors (with "
+                  "the counts)")
+      ->capture_default_str();
+  cmd->add_flag("--overwrite", f->overwrite, "replace a run that --out holds");
+  cmd->add_option("--log-interval", f->log_interval,
+                  "seconds between progress lines when stderr is not a terminal")
+      ->capture_default_str();
   cmd->add_option("--method", f->method, "word2vec | ppmi-svd")->capture_default_str();
   cmd->add_option("--preset", f->preset, "book-cbow-ptb: the book's chapter-4 CBOW on PTB");
   cmd->add_option("--arch", f->w2v.arch, "skipgram | cbow")->capture_default_str();
@@ -67,7 +81,7 @@ void add_embed_train(CLI::App& embed) {
   cmd->add_option("--analogy", f->analogy, "evaluate on an analogy file (questions-words.txt) afterwards");
   cmd->add_option("--similarity", f->similarity, "evaluate on similarity files afterwards");
   cmd->add_option("--restrict", f->restrict_vocab, "analogy: answer from the N most frequent words")->capture_default_str();
-  cmd->add_flag("--json", f->json, "print a JSON object with the headline figures last");
+  cmd->add_flag("--json", f->json, "print results.json's figures as one JSON line last");
   cmd->callback([f, cmd]() {
     auto t0 = std::chrono::steady_clock::now();
     auto& o = f->w2v;
@@ -86,7 +100,17 @@ void add_embed_train(CLI::App& embed) {
                  "unknown method '{}' (expected word2vec or ppmi-svd)", f->method);
     if (f->method == "word2vec") o.validate();
     apply_threads(o.threads);
-    io::VectorFormat format = io::vector_format_for(f->out);
+    const io::VectorFormat format = io::parse_vector_format(f->format);
+    const std::string ext = format == io::VectorFormat::kText     ? "txt"
+                            : format == io::VectorFormat::kBinary ? "bin"
+                                                                  : "safetensors";
+    for (const char* suffix : {".txt", ".bin", ".safetensors"})
+      RNNKIT_CHECK(!f->out.ends_with(suffix),
+                   "--out {} names a file: --out is the run directory (the vectors are written to "
+                   "DIR/vectors.{}; --format chooses txt, bin or safetensors)",
+                   f->out, ext);
+    train::RunDirectory run(f->out, false, f->overwrite);
+    const std::string vectors_path = run.path("vectors." + ext).string();
     run_header(
         "embed train",
         fmt::format("{} {}, dim {}, window {}, seed {}", f->method,
@@ -102,10 +126,14 @@ void add_embed_train(CLI::App& embed) {
     models::WordVectors vectors;
     double words_per_s = 0, train_s = 0;
     if (f->method == "word2vec") {
-      auto r = models::train_word2vec(corpus, o, [](const models::Word2VecProgress& p) {
-        progress_line(fmt::format("{:5.1f}% : {:7.0f} words/s/thread : alpha {:.5f} : loss {:.4f} : ETA {}",
-                                  100 * p.fraction, p.words_per_s_per_thread, p.alpha, p.loss,
-                                  format_duration(p.eta_s)));
+      const double interval = ::isatty(STDERR_FILENO) ? 1.0 : f->log_interval;
+      double last = -1e30;
+      auto r = models::train_word2vec(corpus, o, [&](const models::Word2VecProgress& p) {
+        if (p.elapsed_s - last < interval) return;
+        last = p.elapsed_s;
+        print_progress(p.epoch, p.epochs, p.fraction * p.epochs - (p.epoch - 1),
+                       p.words_per_s_per_thread, "words/thread", p.alpha,
+                       fmt::format("loss {:.4f}", p.loss), p.elapsed_s, p.eta_s);
       });
       end_progress();
       words_per_s = r.words_per_s;
@@ -119,13 +147,37 @@ void add_embed_train(CLI::App& embed) {
       f->count.seed = o.seed;
       vectors = models::count_vectors(corpus, f->count, [](const std::string& m) { info(m); });
     }
-    io::save_vectors(f->out, vectors, format);
-    info(fmt::format("wrote {} vectors of {} to {}", vectors.words.size(), vectors.dim(), f->out));
+    run.begin();
+    nlohmann::ordered_json config = {
+        {"corpus", f->corpus},
+        {"out", f->out},
+        {"format", f->format},
+        {"method", f->method},
+        {"preset", f->preset},
+        {"arch", o.arch},
+        {"loss", o.loss},
+        {"dim", o.dim},
+        {"window", f->method == "ppmi-svd" ? f->count.window : o.window},
+        {"negative", o.negative},
+        {"sample", o.sample},
+        {"epochs", o.epochs},
+        {"alpha", o.alpha},
+        {"min_count", f->corpus_opts.min_count},
+        {"max_vocab", f->corpus_opts.max_vocab},
+        {"seed", o.seed},
+        {"environment", train::run_environment("cpu")}};
+    run.write_config(config);
+    io::save_vectors(vectors_path, vectors, format);
+    info(fmt::format("wrote {} vectors of {} to {}", vectors.words.size(), vectors.dim(),
+                     vectors_path));
     if (f->preset == "book-cbow-ptb") book_queries(vectors);
     nlohmann::ordered_json j = {{"words_per_s", words_per_s},
                                 {"train_s", train_s},
                                 {"corpus_tokens", corpus.raw_tokens},
-                                {"vocab", corpus.words.size()}};
+                                {"vocab", corpus.words.size()},
+                                {"analogy_acc", nullptr},
+                                {"analogy_coverage", nullptr},
+                                {"similarity_spearman", nullptr}};
     if (!f->analogy.empty()) {
       eval::VectorIndex index(vectors, f->restrict_vocab);
       auto a = eval::evaluate_analogy(index, f->analogy, eval::AnalogyMethod::kAdd);
@@ -142,12 +194,15 @@ void add_embed_train(CLI::App& embed) {
         info(fmt::format("similarity {}: Spearman {:.3f} over {} of {} pairs", s.name, s.spearman,
                          s.covered, s.pairs));
         sims[s.name] = s.spearman;
-        if (!j.contains("similarity_spearman")) j["similarity_spearman"] = s.spearman;
+        if (j["similarity_spearman"].is_null()) j["similarity_spearman"] = s.spearman;
       }
       j["similarity"] = sims;
     }
     j["wall_s"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     j["peak_rss_mb"] = peak_rss_mb();
+    j["vectors"] = vectors_path;
+    run.write_results(j);
+    run.mark_saved();
     if (f->json) std::cout << j.dump() << std::endl;
   });
 }

@@ -39,18 +39,17 @@ void add_lm_eval(CLI::App& lm) {
     auto ids = m.loaded.vocab.encode(text::tokenize_lines(text::read_text_file(f->data), text::parse_unit(unit)));
     auto r = eval::evaluate_perplexity(*m.loaded.model, ids, f->batch, f->steps, m.device);
     const bool chars = unit == "char";
-    info(fmt::format("{}: perplexity {:.2f}{} over {} tokens ({:.0f} tokens/s)", f->data, r.perplexity(),
-                     chars ? fmt::format(" ({:.3f} bits per character)", std::log2(r.perplexity())) : "", r.tokens,
-                     r.tokens_per_second()));
-    if (f->json) {
-      nlohmann::ordered_json j = {{"ppl", r.perplexity()},
-                                  {"nll", r.nll_sum / std::max<std::int64_t>(r.tokens, 1)},
-                                  {"tokens", r.tokens},
-                                  {"eval_tokens_per_s", r.tokens_per_second()},
-                                  {"peak_rss_mb", peak_rss_mb()}};
-      if (chars) j["bpc"] = std::log2(r.perplexity());
-      std::cout << j.dump() << std::endl;
-    }
+    std::string line = fmt::format(
+        "{}: perplexity {:.2f}{} over {} tokens ({:.0f} tokens/s)", f->data, r.perplexity(),
+        chars ? fmt::format(" ({:.3f} bits per character)", std::log2(r.perplexity())) : "",
+        r.tokens, r.tokens_per_second());
+    nlohmann::ordered_json j = {{"ppl", r.perplexity()},
+                                {"nll", r.nll_sum / std::max<std::int64_t>(r.tokens, 1)},
+                                {"tokens", r.tokens},
+                                {"eval_tokens_per_s", r.tokens_per_second()},
+                                {"peak_rss_mb", peak_rss_mb()}};
+    if (chars) j["bpc"] = std::log2(r.perplexity());
+    print_result(line, j, f->json);
   });
 }
 

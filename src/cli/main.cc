@@ -84,6 +84,9 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const rnnkit::cli::ExitCode& e) {
+    rnnkit::cli::end_progress();
+    return e.code;
   } catch (const rnnkit::Error& e) {
     rnnkit::cli::end_progress();
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -1,4 +1,6 @@
 // rnnkit ngram train | eval: Kneser-Ney n-gram models as ARPA files.
+#include "rnnkit/models/ngram.h"
+
 #include <fmt/format.h>
 
 #include <chrono>
@@ -8,9 +10,10 @@
 
 #include "cli/common.h"
 #include "rnnkit/io/arpa.h"
-#include "rnnkit/models/ngram.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
+#include "rnnkit/train/run_directory.h"
+#include "train/run_environment.h"
 
 namespace rnnkit::cli {
 
@@ -41,40 +44,59 @@ double report(const models::NgramModel& m, const std::string& name, const std::s
 }  // namespace
 
 void add_ngram_train(CLI::App& ngram) {
-  auto* cmd = ngram.add_subcommand("train", "count a Kneser-Ney n-gram model (interpolated, modified discounts)");
+  auto* cmd = ngram.add_subcommand(
+      "train", "count a Kneser-Ney n-gram model (interpolated, modified discounts)");
   struct Flags {
     std::string train, valid, test, out = "runs/ngram";
     int order = 5;
-    bool json = false;
+    bool json = false, overwrite = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--train", f->train, "training text, one sentence per line")->required();
   cmd->add_option("--valid", f->valid, "validation text (perplexity reported)");
   cmd->add_option("--test", f->test, "test text (perplexity reported)");
   cmd->add_option("--order", f->order, "n-gram order (1-6)")->capture_default_str();
-  cmd->add_option("--out", f->out, "run directory: model.arpa")->capture_default_str();
-  cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
+  cmd->add_option("--out", f->out, "run directory: model.arpa, config.json, results.json")
+      ->capture_default_str();
+  cmd->add_flag("--overwrite", f->overwrite, "replace a run that --out holds");
+  cmd->add_flag("--json", f->json, "print results.json's figures as one JSON line last");
   cmd->callback([f]() {
     auto start = Clock::now();
+    RNNKIT_CHECK(f->order >= 1 && f->order <= models::kMaxNgramOrder,
+                 "n-gram order {} outside [1, {}]", f->order, models::kMaxNgramOrder);
+    train::RunDirectory run(f->out, false, f->overwrite);
     auto sentences = read_sentences(f->train);
-    info(fmt::format("rnnkit ngram train: {} sentences from {}, order {}", sentences.size(), f->train, f->order));
+    run_header("ngram train", fmt::format("order {}, {} sentences from {}, output {}", f->order,
+                                          sentences.size(), f->train, f->out));
     auto m = models::NgramModel::train_kneser_ney(sentences, f->order);
     std::string counts;
     for (int n = 1; n <= m.order(); ++n) {
       auto D = m.discounts(n);
-      counts += fmt::format("{}{}-grams {} (D {:.3f} {:.3f} {:.3f})", n > 1 ? ", " : "", n, m.num_ngrams(n), D[0],
-                            D[1], D[2]);
+      counts += fmt::format("{}{}-grams {} (D {:.3f} {:.3f} {:.3f})", n > 1 ? ", " : "", n,
+                            m.num_ngrams(n), D[0], D[1], D[2]);
     }
     info(fmt::format("counted in {}: {}", format_duration(seconds_since(start)), counts));
-    std::filesystem::create_directories(f->out);
-    std::string path = (std::filesystem::path(f->out) / "model.arpa").string();
+    run.begin();
+    run.write_config({{"train", f->train},
+                      {"valid", f->valid},
+                      {"test", f->test},
+                      {"order", f->order},
+                      {"out", f->out},
+                      {"environment", train::run_environment("cpu")}});
+    std::string path = run.path("model.arpa").string();
     io::save_arpa(path, m);
     info(fmt::format("model: {}", path));
-    nlohmann::ordered_json j = {{"order", m.order()}, {"vocab", m.vocab_size()}};
+    nlohmann::ordered_json j = {{"order", m.order()},
+                                {"vocab", m.vocab_size()},
+                                {"valid_ppl", nullptr},
+                                {"test_ppl", nullptr}};
     if (!f->valid.empty()) j["valid_ppl"] = report(m, "valid", f->valid);
     if (!f->test.empty()) j["test_ppl"] = report(m, "test", f->test);
     j["wall_s"] = seconds_since(start);
+    j["peak_rss_mb"] = peak_rss_mb();
     j["model"] = path;
+    run.write_results(j);
+    run.mark_saved();
     if (f->json) std::cout << j.dump() << std::endl;
   });
 }
@@ -92,13 +114,12 @@ void add_ngram_eval(CLI::App& ngram) {
   cmd->callback([f]() {
     auto m = io::load_arpa(f->model);
     auto s = m.score(read_sentences(f->data));
-    info(fmt::format("{}: perplexity {:.2f} over {} words and {} sentence ends{}", f->data, s.perplexity(), s.words,
-                     s.sentences, s.oovs ? fmt::format(", {} OOVs skipped", s.oovs) : ""));
-    if (f->json) {
-      nlohmann::ordered_json j = {{"ppl", s.perplexity()}, {"words", s.words}, {"sentences", s.sentences},
-                                  {"oovs", s.oovs}};
-      std::cout << j.dump() << std::endl;
-    }
+    print_result(
+        fmt::format("{}: perplexity {:.2f} over {} words and {} sentence ends{}", f->data,
+                    s.perplexity(), s.words, s.sentences,
+                    s.oovs ? fmt::format(", {} OOVs skipped", s.oovs) : ""),
+        {{"ppl", s.perplexity()}, {"words", s.words}, {"sentences", s.sentences}, {"oovs", s.oovs}},
+        f->json);
   });
 }
 

@@ -5,8 +5,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
-#include "cli/train_flags.h"
+#include "cli/train_command.h"
+#include "rnnkit/decode/translate.h"
 #include "rnnkit/eval/plot.h"
+#include "rnnkit/eval/sequence_scores.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/io/safetensors.h"
 #include "rnnkit/text/corpus.h"
@@ -34,38 +36,40 @@ std::string fmt_pct(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
 void add_seq2seq_train(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
   struct Flags : TrainFlags {
-    std::string data, train, valid, test, format = "tsv", out = "runs/seq2seq",
-                                          preset = "addition-peeky", cell, unit, attention,
-                                          subword_models;
+    std::string data, train, valid, test, format = "tsv", preset = "addition-peeky", cell, unit,
+                                          attention, subword_models;
     bool book_split = false, bucket = false;
     int subword_vocab = 8000;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, beam = 0, max_length = 0,
                  eval_limit = -1, max_vocab = 0, min_count = 1;
     float dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
-    bool bidirectional = false, input_feed = false, residual = false, peeky = false, no_peeky = false, reverse = false, no_reverse = false;
+    bool bidirectional = false, input_feed = false, residual = false, peeky = false,
+         no_peeky = false, reverse = false, no_reverse = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--data", f->data, "one file of pairs, split into train and test");
   cmd->add_option("--train", f->train, "training pairs: a TSV file, or SRC,TGT aligned files");
   cmd->add_option("--valid", f->valid,
                   "validation pairs: evaluated after every epoch instead of the test pairs; the "
-                  "epoch of the best "
-                  "validation BLEU is the model saved");
+                  "epoch of the best validation BLEU is the model saved");
   cmd->add_option("--test", f->test,
                   "test pairs: evaluated at the end (and after every epoch without --valid)");
   cmd->add_option("--format", f->format, "tsv (source<TAB>target) | book (the book's q_a lines)")
       ->capture_default_str();
-  cmd->add_flag("--book-split", f->book_split, "with --data: the book's split (numpy seed 1984, last 10% test)");
-  cmd->add_option("--test-fraction", f->test_fraction, "with --data: share held out for test")->capture_default_str();
-  cmd->add_option("--out", f->out, "run directory")->capture_default_str();
+  cmd->add_flag("--book-split", f->book_split,
+                "with --data: the book's split (numpy seed 1984, last 10% test)");
+  cmd->add_option("--test-fraction", f->test_fraction, "with --data: share held out for test")
+      ->capture_default_str();
   cmd->add_option("--preset", f->preset,
                   "addition-baseline | addition-reverse | addition-peeky | date-attention | enja")
       ->capture_default_str();
   cmd->add_option("--cell", f->cell, "lstm | gru | rnn");
   cmd->add_option("--unit", f->unit, "char | word | subword (SentencePiece)");
-  cmd->add_option("--subword-vocab", f->subword_vocab, "subword: pieces per side when training the SentencePiece models")
+  cmd->add_option("--subword-vocab", f->subword_vocab,
+                  "subword: pieces per side when training the SentencePiece models")
       ->capture_default_str();
-  cmd->add_option("--subword-models", f->subword_models, "subword: SRC.model,TGT.model to use instead of training");
+  cmd->add_option("--subword-models", f->subword_models,
+                  "subword: SRC.model,TGT.model to use instead of training");
   cmd->add_option("--emb", f->emb, "embedding size");
   cmd->add_option("--hidden", f->hidden, "hidden units");
   cmd->add_option("--layers", f->layers, "recurrent layers (encoder and decoder)");
@@ -73,11 +77,14 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_flag("--no-peeky", f->no_peeky, "do not (overrides the preset)");
   cmd->add_flag("--reverse", f->reverse, "reverse the source sequences");
   cmd->add_flag("--residual", f->residual, "residual connections between stacked layers");
-  cmd->add_flag("--bidirectional", f->bidirectional, "bidirectional encoder (hidden/2 units each way)");
+  cmd->add_flag("--bidirectional", f->bidirectional,
+                "bidirectional encoder (hidden/2 units each way)");
   cmd->add_flag("--no-reverse", f->no_reverse, "do not (overrides the preset)");
   cmd->add_option("--attention", f->attention, "none | dot | general | additive");
-  cmd->add_flag("--input-feed", f->input_feed, "feed each step's attention context to the next decoder input");
-  cmd->add_option("--dropout", f->dropout, "dropout on embeddings, between layers and before the output");
+  cmd->add_flag("--input-feed", f->input_feed,
+                "feed each step's attention context to the next decoder input");
+  cmd->add_option("--dropout", f->dropout,
+                  "dropout on embeddings, between layers and before the output");
   cmd->add_option("--init", f->init, "uniform initialisation range (0: +-1/sqrt(fan-in))");
   cmd->add_option("--batch", f->batch, "sentences per batch");
   cmd->add_flag("--bucket", f->bucket, "batch sentences of similar source length (less padding)");
@@ -87,19 +94,19 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--eval-limit", f->eval_limit, "pairs evaluated after each epoch (0: all)");
   cmd->add_option("--max-vocab", f->max_vocab, "vocabulary size limit per side (0: none)");
   cmd->add_option("--min-count", f->min_count, "rarer units become <unk>");
-  add_train_flags(cmd, *f, "validation BLEU");
+  add_train_flags(cmd, *f, "runs/seq2seq", "validation BLEU");
   cmd->callback([f, cmd]() {
     train::Seq2SeqTrainOptions o = train::seq2seq_preset(f->preset);
+    if (auto saved = resume_config(*f); !saved.is_null()) o.update_from_json(saved);
     apply_train_flags(*cmd, *f, o);
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
-    o.data = f->data;
-    o.train = f->train;
-    o.test = f->test;
-    o.valid = f->valid;
-    o.format = f->format;
-    o.book_split = f->book_split;
-    o.test_fraction = f->test_fraction;
-    o.out_dir = f->out;
+    if (given("--data")) o.data = f->data;
+    if (given("--train")) o.train = f->train;
+    if (given("--test")) o.test = f->test;
+    if (given("--valid")) o.valid = f->valid;
+    if (given("--format")) o.format = f->format;
+    if (given("--book-split")) o.book_split = true;
+    if (given("--test-fraction")) o.test_fraction = f->test_fraction;
     if (given("--cell")) o.model.cell = f->cell;
     if (given("--unit")) o.model.unit = f->unit;
     if (given("--emb")) o.model.emb_size = f->emb;
@@ -121,38 +128,10 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--eval-limit")) o.eval_limit = f->eval_limit;
     if (given("--max-vocab")) o.max_vocab = f->max_vocab;
     if (given("--min-count")) o.min_count = f->min_count;
-    o.subword_vocab = f->subword_vocab;
-    o.subword_models = f->subword_models;
-    run_header("seq2seq train",
-               fmt::format("preset {}, seed {}, output {}", o.preset, o.seed, o.out_dir));
-    train::Seq2SeqCallbacks cb;
-    cb.on_message = [](const std::string& m) { info(m); };
-    cb.on_progress = [](const train::Seq2SeqProgress& p) {
-      progress_line(fmt::format("Ep. {}/{} : {:5.1f}% : {:7.0f} sent/s : loss {:.4f} : ETA {}", p.epoch,
-                                p.epochs, 100.0 * p.fraction, p.sentences_per_s, p.loss,
-                                format_duration(p.eta_s)));
-    };
-    cb.on_epoch = [](const train::Seq2SeqEpochReport& r) {
-      info(fmt::format(
-          "epoch {} done in {}: loss {:.4f}, {} accuracy {}, token accuracy {}, BLEU {:.2f}",
-          r.epoch, format_duration(r.seconds), r.train_loss, r.eval_set, fmt_pct(r.accuracy),
-          fmt_pct(r.token_accuracy), r.bleu));
-    };
-    auto r = train::train_seq2seq(o, cb);
-    info(fmt::format("done in {}: test accuracy {}, token accuracy {}, BLEU {:.2f} ({}); model {}",
-                     format_duration(r.wall_s), fmt_pct(r.test_accuracy), fmt_pct(r.token_accuracy), r.bleu,
-                     o.beam > 1 ? fmt::format("beam {}", o.beam) : std::string("greedy"), r.model_path));
-    if (f->json) {
-      nlohmann::ordered_json j = {{"test_accuracy", r.test_accuracy},
-                                  {"token_accuracy", r.token_accuracy},
-                                  {"bleu", r.bleu},
-                                  {"epochs", r.history.size()},
-                                  {"kept_epoch", r.kept_epoch},
-                                  {"wall_s", r.wall_s},
-                                  {"sentences_per_s", r.sentences_per_s},
-                                  {"model", r.model_path}};
-      std::cout << j.dump() << std::endl;
-    }
+    if (given("--subword-vocab")) o.subword_vocab = f->subword_vocab;
+    if (given("--subword-models")) o.subword_models = f->subword_models;
+    auto task = train::make_seq2seq_task(o);
+    run_training("seq2seq train", *task, o, *f);
   });
 }
 
@@ -192,29 +171,33 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
       refs.push_back(l.m.target_units.scoring_units(s));
       longest = std::max(longest, l.m.target_units.split(s).size());
     }
-    train::TranslateOptions o;
+    decode::TranslateOptions o;
     o.beam = f->beam;
     o.length_penalty = f->length_penalty;
     o.max_length = f->max_length > 0 ? f->max_length : static_cast<std::int64_t>(2 * longest + 10);
     auto start = std::chrono::steady_clock::now();
-    auto outs = train::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab, t.source, o,
-                                 l.device);
+    auto outs = decode::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab,
+                                  t.source, o, l.device);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::vector<std::vector<std::string>> hyps;
     for (auto& x : outs) hyps.push_back(l.m.target_units.scoring_units(l.m.target_units.join(x[0].units)));
-    auto s = train::score_outputs(hyps, refs);
-    info(fmt::format("{} pairs, {}: exact match {}, token accuracy {}, BLEU {:.2f} (n-gram precisions {:.1f}/{:.1f}/{:.1f}/{:.1f}, "
-                     "brevity penalty {:.3f}); {:.0f} sentences/s",
-                     t.size(), f->beam > 1 ? fmt::format("beam {}", f->beam) : std::string("greedy"),
-                     fmt_pct(s.accuracy), fmt_pct(s.token_accuracy), s.bleu.bleu, s.bleu.precisions[0],
-                     s.bleu.precisions[1], s.bleu.precisions[2], s.bleu.precisions[3], s.bleu.brevity_penalty,
-                     static_cast<double>(t.size()) / secs));
-    if (f->json) {
-      nlohmann::ordered_json j = {{"pairs", t.size()},         {"beam", f->beam},
-                                  {"test_accuracy", s.accuracy}, {"token_accuracy", s.token_accuracy},
-                                  {"bleu", s.bleu.bleu},       {"sentences_per_s", static_cast<double>(t.size()) / secs}};
-      std::cout << j.dump() << std::endl;
-    }
+    auto s = eval::score_outputs(hyps, refs);
+    const double per_s = static_cast<double>(t.size()) / secs;
+    print_result(
+        fmt::format("{} pairs, {}: exact match {}, token accuracy {}, BLEU {:.2f} (n-gram "
+                    "precisions {:.1f}/{:.1f}/{:.1f}/{:.1f}, brevity penalty {:.3f}); {:.0f} "
+                    "sentences/s",
+                    t.size(), f->beam > 1 ? fmt::format("beam {}", f->beam) : std::string("greedy"),
+                    fmt_pct(s.accuracy), fmt_pct(s.token_accuracy), s.bleu.bleu,
+                    s.bleu.precisions[0], s.bleu.precisions[1], s.bleu.precisions[2],
+                    s.bleu.precisions[3], s.bleu.brevity_penalty, per_s),
+        {{"pairs", t.size()},
+         {"beam", f->beam},
+         {"test_accuracy", s.accuracy},
+         {"token_accuracy", s.token_accuracy},
+         {"bleu", s.bleu.bleu},
+         {"sentences_per_s", per_s}},
+        f->json);
   });
 }
 
@@ -248,13 +231,14 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
       text = text::read_text_file(f->input);
     }
     std::vector<std::string> lines = text::split_lines(text);
-    train::TranslateOptions o;
+    decode::TranslateOptions o;
     o.beam = f->beam;
     o.nbest = f->nbest;
     o.length_penalty = f->length_penalty;
     o.max_length = f->max_length;
     o.attention = !f->attention_html.empty();
-    auto outs = train::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab, lines, o, l.device);
+    auto outs = decode::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab,
+                                  lines, o, l.device);
     std::vector<eval::AttentionExample> ex;
     for (std::size_t i = 0; i < outs.size(); ++i) {
       for (const auto& t : outs[i]) {
@@ -266,7 +250,7 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
         auto target = outs[i][0].units;
         target.push_back(text::kEos);
         ex.push_back({fmt::format("{} -> {}", lines[i], l.m.target_units.join(outs[i][0].units)),
-                      l.m.source_units.split(lines[i]), target, outs[i][0].attention});
+                      l.m.source_units.split(lines[i]), target, outs[i][0].attention, ""});
       }
     }
     std::cout.flush();

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "rnnkit/autograd/functions.h"
+#include "rnnkit/core/rng_streams.h"
 #include "rnnkit/decode/search.h"
 #include "rnnkit/ops/ops.h"
 
@@ -55,7 +56,7 @@ std::vector<std::string> generate(const models::LanguageModel& model, const text
                                   const GenerateOptions& opts, Device device) {
   opts.sampling.validate();
   NoGradGuard no_grad;
-  Generator gen(opts.seed, /*stream=*/3), unused;
+  Generator gen(opts.seed, stream_id(RngStream::kSampling)), unused;
   nn::RecurrentState state = model.zero_state(1, device);
   // An empty prompt starts after an end of sentence, as at the start of a line.
   std::vector<std::int32_t> ids = prompt.empty() ? std::vector<std::int32_t>{vocab.eos_id()}

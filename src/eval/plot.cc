@@ -7,55 +7,108 @@
 
 namespace rnnkit::eval {
 
-std::string line_chart_svg(const std::string& title, const std::string& x_label,
-                           const std::string& y_label, const std::vector<Series>& series,
-                           bool log_y) {
-  const double w = 640, h = 400, left = 70, right = 20, top = 40, bottom = 50;
+namespace {
+// Up to about `n` round tick values covering [lo, hi] (1, 2 or 5 times a power of ten).
+std::vector<double> ticks(double lo, double hi, int n, bool integer) {
+  double step = (hi - lo) / n;
+  const double p = std::pow(10.0, std::floor(std::log10(step)));
+  step = step / p < 1.5 ? p : step / p < 3.5 ? 2 * p : step / p < 7.5 ? 5 * p : 10 * p;
+  if (integer) step = std::max(1.0, std::round(step));
+  std::vector<double> out;
+  for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + 1e-9 * step; t += step)
+    out.push_back(std::abs(t) < 1e-12 * step ? 0.0 : t);
+  return out;
+}
+}  // namespace
+
+std::string line_chart_svg(const ChartOptions& o, const std::vector<Series>& series) {
+  const double w = o.width, h = o.height, left = 70, right = 20, top = 40, bottom = 50;
   double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
-  auto ty = [&](double y) { return log_y ? std::log10(std::max(y, 1e-12)) : y; };
+  auto ty = [&](double y) { return o.log_y ? std::log10(std::max(y, 1e-12)) : y; };
   for (const auto& s : series)
     for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.y[i])) continue;
       x0 = std::min(x0, s.x[i]);
       x1 = std::max(x1, s.x[i]);
       y0 = std::min(y0, ty(s.y[i]));
       y1 = std::max(y1, ty(s.y[i]));
     }
   if (x0 > x1) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
-  if (x1 == x0) x1 = x0 + 1;
-  if (y1 == y0) y1 = y0 + 1;
+  if (x1 == x0) x0 -= 1, x1 += 1;  // a single epoch sits in the middle
+  if (y1 == y0) y0 -= 0.5, y1 += 0.5;
+  const double pad = (y1 - y0) * 0.05;
+  y0 -= pad;
+  y1 += pad;
   auto px = [&](double x) { return left + (x - x0) / (x1 - x0) * (w - left - right); };
   auto py = [&](double y) { return h - bottom - (ty(y) - y0) / (y1 - y0) * (h - top - bottom); };
   static const char* colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"};
   std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
-      "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      "<text x=\"{}\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">{}</text>\n",
-      w, h, w / 2, title);
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
+      "fill=\"white\"/>\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" "
+      "font-size=\"15\">{}</text>\n",
+      w, h, w / 2, o.title);
   svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"black\"/>\n"
                      "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"black\"/>\n",
                      left, h - bottom, w - right, top);
-  for (int i = 0; i <= 4; ++i) {
-    double fx = x0 + (x1 - x0) * i / 4, fy = y0 + (y1 - y0) * i / 4;
-    double label_y = log_y ? std::pow(10.0, fy) : fy;
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\">{:.4g}</text>\n",
-                       px(fx), h - bottom + 16, fx);
-    double yy = h - bottom - (fy - y0) / (y1 - y0) * (h - top - bottom);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{:.4g}</text>\n",
-                       left - 6, yy + 4, label_y);
+  for (double t : ticks(x0, x1, 8, o.integer_x))
+    svg += fmt::format(
+        "<line x1=\"{0:.1f}\" y1=\"{1}\" x2=\"{0:.1f}\" y2=\"{2}\" stroke=\"black\"/>"
+        "<text x=\"{0:.1f}\" y=\"{3}\" text-anchor=\"middle\">{4:.4g}</text>\n",
+        px(t), h - bottom, h - bottom + 4, h - bottom + 17, t);
+  // Log axes tick at 1-2-5 steps of the value, linear ones of the axis.
+  std::vector<double> yt;
+  if (o.log_y) {
+    for (double d = std::pow(10.0, std::floor(y0)); d <= std::pow(10.0, y1); d *= 10)
+      for (double m : {1.0, 2.0, 5.0})
+        if (std::log10(m * d) >= y0 && std::log10(m * d) <= y1) yt.push_back(m * d);
+  } else {
+    yt = ticks(y0, y1, 5, false);
   }
-  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", (left + w - right) / 2,
-                     h - 12, x_label);
-  svg += fmt::format("<text x=\"16\" y=\"{}\" text-anchor=\"middle\" transform=\"rotate(-90 16 {})\">{}</text>\n",
-                     h / 2, h / 2, y_label);
+  for (double t : yt) {
+    const double yy =
+        o.log_y ? h - bottom - (std::log10(t) - y0) / (y1 - y0) * (h - top - bottom) : py(t);
+    svg += fmt::format(
+        "<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" stroke=\"#ddd\"/>"
+        "<text x=\"{3}\" y=\"{4:.1f}\" text-anchor=\"end\">{5:.4g}</text>\n",
+        left, yy, w - right, left - 6, yy + 4, t);
+  }
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+                     (left + w - right) / 2, h - 12, o.x_label);
+  const std::string y_label = o.log_y ? o.y_label + " (log scale)" : o.y_label;
+  svg += fmt::format(
+      "<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+      "{0})\">{1}</text>\n",
+      h / 2, y_label);
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     const char* c = colors[k % 5];
-    std::string pts;
-    for (std::size_t i = 0; i < s.x.size(); ++i)
+    std::string pts, marks;
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      if (!std::isfinite(s.y[i])) continue;
       pts += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.y[i]));
-    svg += fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>\n", c, pts);
-    svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>\n", w - right - 120,
+      marks += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>", px(s.x[i]),
+                           py(s.y[i]), c);
+    }
+    svg +=
+        fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>{}\n",
+                    c, pts, marks);
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>\n", w - right - 150,
                        top + 16 + 16 * k, c, s.name);
+  }
+  return svg + "</svg>\n";
+}
+
+std::string stack_svg(const std::vector<std::string>& charts, double width, double height_each) {
+  std::string svg =
+      fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\">\n", width,
+                  height_each * static_cast<double>(charts.size()));
+  for (std::size_t i = 0; i < charts.size(); ++i) {
+    // A nested <svg> placed at its offset: drop its own XML namespace line.
+    std::string c = charts[i];
+    auto at = c.find("<svg ");
+    svg += c.substr(0, at + 5) + fmt::format("y=\"{}\" ", height_each * static_cast<double>(i)) +
+           c.substr(at + 5);
   }
   return svg + "</svg>\n";
 }
@@ -75,45 +128,71 @@ std::string xml_escape(const std::string& s, bool visible_space = false) {
 }
 }  // namespace
 
-std::string attention_svg(const std::vector<float>& weights, const std::vector<std::string>& source,
-                          const std::vector<std::string>& target, const std::string& title) {
-  const double cell = 22, left = 90, top = 90;
-  const std::size_t S = source.size(), T = target.size();
-  double w = left + cell * static_cast<double>(S) + 20, h = top + cell * static_cast<double>(T) + 20;
+std::string attention_svg(const AttentionExample& e) {
+  const double cell = 22, left = 90, top = 90, scale_w = 70;
+  const std::size_t S = e.source.size(), T = e.target.size();
+  const double grid_w = cell * static_cast<double>(S), grid_h = cell * static_cast<double>(T);
+  const double w = std::max(left + grid_w + scale_w + 20, 420.0);
+  const double h = top + std::max(grid_h, 120.0) + (e.reference.empty() ? 20 : 44);
   std::string svg = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" font-family=\"sans-serif\" "
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
+      "font-family=\"sans-serif\" "
       "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"10\" y=\"20\" font-size=\"14\">{}</text>\n",
-      w, h, xml_escape(title));
+      w, h, xml_escape(e.title));
+  auto shade = [](float v) {
+    return 255 - static_cast<int>(std::lround(255.0 * std::clamp(v, 0.0f, 1.0f)));
+  };
   for (std::size_t j = 0; j < S; ++j) {  // source along the top, written upwards
     double x = left + cell * (static_cast<double>(j) + 0.6), y = top - 6;
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" transform=\"rotate(-60 {:.1f} {:.1f})\">{}</text>\n", x, y,
-                       x, y, xml_escape(source[j], true));
+    svg += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" transform=\"rotate(-60 {:.1f} {:.1f})\">{}</text>\n", x, y,
+        x, y, xml_escape(e.source[j], true));
   }
   for (std::size_t i = 0; i < T; ++i) {
     double y = top + cell * static_cast<double>(i);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6,
-                       y + cell * 0.7, xml_escape(target[i], true));
+                       y + cell * 0.7, xml_escape(e.target[i], true));
     for (std::size_t j = 0; j < S; ++j) {
-      float v = i * S + j < weights.size() ? weights[i * S + j] : 0.0f;
-      int shade = 255 - static_cast<int>(std::lround(255.0 * std::clamp(v, 0.0f, 1.0f)));
-      svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
-                         "stroke=\"#ddd\"><title>{:.3f}</title></rect>\n",
-                         left + cell * static_cast<double>(j), y, cell, cell, shade, shade, shade, v);
+      float v = i * S + j < e.weights.size() ? e.weights[i * S + j] : 0.0f;
+      int g = shade(v);
+      svg += fmt::format(
+          "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
+          "stroke=\"#ddd\"><title>{:.3f}</title></rect>\n",
+          left + cell * static_cast<double>(j), y, cell, cell, g, g, g, v);
     }
   }
+  // The colour scale: attention weight 0 (white) to 1 (black).
+  const double sx = left + grid_w + 24, sy = top, sh = 100;
+  for (int k = 0; k < 10; ++k) {
+    int g = shade(1.0f - (static_cast<float>(k) + 0.5f) / 10.0f);
+    svg += fmt::format(
+        "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"14\" height=\"{:.1f}\" fill=\"rgb({},{},{})\"/>",
+        sx, sy + sh * k / 10.0, sh / 10.0, g, g, g);
+  }
+  svg += fmt::format(
+      "<rect x=\"{0:.1f}\" y=\"{1:.1f}\" width=\"14\" height=\"{2:.1f}\" fill=\"none\" "
+      "stroke=\"black\"/>"
+      "<text x=\"{3:.1f}\" y=\"{4:.1f}\">1</text><text x=\"{3:.1f}\" y=\"{5:.1f}\">0</text>"
+      "<text x=\"{0:.1f}\" y=\"{6:.1f}\">weight</text>\n",
+      sx, sy, sh, sx + 18, sy + 10, sy + sh, sy + sh + 16);
+  if (!e.reference.empty())
+    svg += fmt::format("<text x=\"10\" y=\"{:.1f}\">reference: {}</text>\n", h - 14,
+                       xml_escape(e.reference));
   return svg + "</svg>\n";
 }
 
 std::string attention_html(const std::vector<AttentionExample>& examples, const std::string& title) {
   std::string html = fmt::format(
       "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{0}</title></head>\n"
-      "<body style=\"font-family:sans-serif\">\n<h1>{0}</h1>\n<p>Rows: output units; columns: input "
-      "units; darker = more attention.</p>\n",
+      "<body style=\"font-family:sans-serif\">\n<h1>{0}</h1>\n<p>Rows: output units; columns: "
+      "input "
+      "units; darker = more attention (scale beside each map); the reference is below the "
+      "map.</p>\n",
       xml_escape(title));
   for (const auto& e : examples)
     html += "<div style=\"display:inline-block;margin:8px;vertical-align:top\">\n" +
-            attention_svg(e.weights, e.source, e.target, e.title) + "</div>\n";
+            attention_svg(e) + "</div>\n";
   return html + "</body></html>\n";
 }
 

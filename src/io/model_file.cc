@@ -16,15 +16,6 @@ Metadata language_model_metadata(const models::LanguageModel& model,
   return m;
 }
 
-void save_language_model(const std::string& path, const models::LanguageModel& model,
-                         const text::Vocabulary& vocab, Metadata extra) {
-  Metadata meta = language_model_metadata(model, vocab);
-  meta.merge(extra);
-  NamedTensors tensors;
-  for (const auto& [name, v] : model.named_parameters()) tensors.emplace_back(name, v.value());
-  save_safetensors(path, tensors, meta);
-}
-
 void load_parameters(const nn::Module& model, const SafetensorsContents& file,
                      const std::string& path) {
   for (auto& [name, v] : model.named_parameters()) {
@@ -85,11 +76,6 @@ Config parse_config(const std::string& json, const std::string& path) {
   }
 }
 
-NamedTensors parameters_of(const nn::Module& model) {
-  NamedTensors tensors;
-  for (const auto& [name, v] : model.named_parameters()) tensors.emplace_back(name, v.value());
-  return tensors;
-}
 }  // namespace
 
 LoadedLanguageModel load_language_model(const std::string& path) {
@@ -115,24 +101,21 @@ LoadedLanguageModel load_language_model(const std::string& path) {
   return out;
 }
 
-void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
-                  const text::Segmenter& source_units, const text::Segmenter& target_units,
-                  const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
-                  Metadata extra, const NamedTensors& extra_tensors) {
+Metadata seq2seq_metadata(const models::Seq2Seq& model, const text::Segmenter& source_units,
+                          const text::Segmenter& target_units, const text::Vocabulary& source_vocab,
+                          const text::Vocabulary& target_vocab) {
   Metadata meta = {{"format", kSeq2SeqFormat},
                    {"format_version", std::to_string(kSeq2SeqFormatVersion)},
                    {"config", model.config().to_json()},
                    {"source_vocab", nlohmann::json(source_vocab.words()).dump()},
                    {"target_vocab", nlohmann::json(target_vocab.words()).dump()}};
   if (model.config().unit == "subword") {
-    RNNKIT_CHECK(source_units.subwords() && target_units.subwords(), "saving a subword model without its subword models");
+    RNNKIT_CHECK(source_units.subwords() && target_units.subwords(),
+                 "saving a subword model without its subword models");
     meta["source_subwords"] = text::base64_encode(source_units.subwords()->bytes());
     meta["target_subwords"] = text::base64_encode(target_units.subwords()->bytes());
   }
-  meta.merge(extra);
-  NamedTensors tensors = parameters_of(model);
-  tensors.insert(tensors.end(), extra_tensors.begin(), extra_tensors.end());
-  save_safetensors(path, tensors, meta);
+  return meta;
 }
 
 LoadedSeq2Seq load_seq2seq(const std::string& path) {

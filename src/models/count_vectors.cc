@@ -7,6 +7,7 @@
 #include "ops/cpu/blas.h"
 #include "rnnkit/core/error.h"
 #include "rnnkit/core/rng.h"
+#include "rnnkit/core/rng_streams.h"
 
 extern "C" {
 // LAPACK (OpenBLAS exports it).
@@ -133,7 +134,7 @@ SvdResult randomized_svd(const SparseMatrix& m, const SvdOptions& opts) {
   RNNKIT_CHECK(opts.rank >= 1 && opts.rank <= n, "SVD rank {} outside [1, {}]", opts.rank, n);
   // Range finder: Y = M^(2q+1) Omega, re-orthonormalised after each product.
   std::vector<float> omega(static_cast<std::size_t>(n * k)), y(omega.size());
-  Generator g(opts.seed, 21);
+  Generator g(opts.seed, stream_id(RngStream::kSvd));
   for (std::size_t i = 0; i < omega.size(); ++i) {
     // Box-Muller from two uniforms: a Gaussian test matrix.
     float u1 = std::max(g.uniform_at(2 * i), 1e-7f), u2 = g.uniform_at(2 * i + 1);

@@ -1,9 +1,9 @@
 #include "rnnkit/models/language_model.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
-#include <cmath>
-
+#include "rnnkit/core/rng_streams.h"
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/huffman.h"
 
@@ -148,7 +148,7 @@ nn::RecurrentState LanguageModel::zero_state(std::int64_t batch, Device device) 
 }
 
 void LanguageModel::init_parameters(std::uint64_t seed) {
-  Generator gen(seed, /*stream=*/1);
+  Generator gen(seed, stream_id(RngStream::kInit));
   float r = config_.init_range;
   for (auto& [name, v] : named_parameters()) {
     Tensor& t = v.value();

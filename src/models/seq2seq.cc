@@ -1,9 +1,9 @@
 #include "rnnkit/models/seq2seq.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
-#include <cmath>
-
+#include "rnnkit/core/rng_streams.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/ops/ops.h"
 
@@ -106,7 +106,7 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
 }
 
 void Seq2Seq::init_parameters(std::uint64_t seed) {
-  Generator gen(seed, /*stream=*/1);
+  Generator gen(seed, stream_id(RngStream::kInit));
   for (auto& [name, v] : named_parameters()) {
     Tensor& t = v.value();
     // init_range 0: torch.nn's defaults: embeddings with unit variance,

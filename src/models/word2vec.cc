@@ -10,6 +10,7 @@
 #include "ops/cpu/vmath.h"
 #include "rnnkit/core/alias.h"
 #include "rnnkit/core/error.h"
+#include "rnnkit/core/rng_streams.h"
 #include "rnnkit/text/huffman.h"
 
 namespace rnnkit::models {
@@ -193,7 +194,7 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
   std::vector<float> in(static_cast<std::size_t>(V * stride), 0.0f);
   std::vector<float> out(static_cast<std::size_t>((hs ? V - 1 : V) * stride), 0.0f);
   {
-    Generator init(opts.seed, 11);
+    Generator init(opts.seed, stream_id(RngStream::kWordVectors));
     for (std::int64_t w = 0; w < V; ++w)
       for (std::int64_t k = 0; k < dim; ++k)
         in[static_cast<std::size_t>(w * stride + k)] =
@@ -238,7 +239,8 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
 #pragma omp parallel num_threads(threads)
   {
     const int tid = omp_get_thread_num();
-    PhiloxStream rng(opts.seed, 100 + static_cast<std::uint64_t>(tid));
+    PhiloxStream rng(opts.seed,
+                     stream_id(RngStream::kWord2vecThread, static_cast<std::uint64_t>(tid)));
     Scratch s;
     s.reserve(2 * window + 1, std::max<std::int64_t>(opts.negative + 1, 64), stride);
     std::vector<std::int32_t> sentence, ctx(static_cast<std::size_t>(2 * window)), outs;
@@ -270,6 +272,9 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
               double secs = std::chrono::duration<double>(now - start).count();
               Word2VecProgress p;
               p.fraction = d / planned;
+              p.epochs = static_cast<int>(opts.epochs);
+              p.epoch = std::min(p.epochs, 1 + static_cast<int>(p.fraction * p.epochs));
+              p.elapsed_s = secs;
               p.words_per_s_per_thread = d / secs / threads;
               p.alpha = alpha;
               p.loss = my_n > 0 ? my_loss / my_n : 0;  // thread 0's sample since the last report

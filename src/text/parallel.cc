@@ -7,6 +7,7 @@
 #include <random>
 
 #include "rnnkit/core/error.h"
+#include "rnnkit/core/rng_streams.h"
 
 namespace rnnkit::text {
 
@@ -182,7 +183,7 @@ Seq2SeqBatcher::Seq2SeqBatcher(std::vector<std::vector<std::int32_t>> source,
 }
 
 void Seq2SeqBatcher::shuffle(std::uint64_t seed, std::uint64_t epoch) {
-  PhiloxStream g(seed, 1000 + epoch);
+  PhiloxStream g(seed, stream_id(RngStream::kEpochOrder, epoch));
   auto permute = [&](auto& v) {
     for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[g.below(static_cast<std::uint32_t>(i))]);
   };

@@ -8,12 +8,13 @@
 
 #include "rnnkit/core/error.h"
 #include "rnnkit/core/rng.h"
+#include "rnnkit/core/rng_streams.h"
 
 namespace rnnkit::text {
 
 ParallelText generate_addition(std::int64_t n, std::uint64_t seed) {
   RNNKIT_CHECK(n > 0, "--n must be positive, got {}", n);
-  PhiloxStream g(seed, 7001);
+  PhiloxStream g(seed, stream_id(RngStream::kAdditionTask));
   ParallelText t;
   for (std::int64_t i = 0; i < n; ++i) {
     // As the book: each operand has 1 to 3 digits, lengths uniform.
@@ -55,7 +56,7 @@ std::string cased(std::string s, std::uint32_t style) {  // lower, Title or UPPE
 
 ParallelText generate_dates(std::int64_t n, std::uint64_t seed) {
   RNNKIT_CHECK(n > 0, "--n must be positive, got {}", n);
-  PhiloxStream g(seed, 7002);
+  PhiloxStream g(seed, stream_id(RngStream::kDateTask));
   ParallelText t;
   for (std::int64_t i = 0; i < n; ++i) {
     int y = 1970 + static_cast<int>(g.below(60)), m = 1 + static_cast<int>(g.below(12));

@@ -1,54 +1,55 @@
-#include "train/checkpoint.h"
-
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "rnnkit/core/error.h"
+#include "rnnkit/train/task.h"
 
 namespace rnnkit::train {
 
-Checkpoint read_checkpoint(const std::filesystem::path& path) {
+Generator& RngStreams::operator[](RngStream stream) {
+  auto it = streams_.find(stream);
+  if (it == streams_.end())
+    it = streams_.emplace(stream, Generator(seed_, stream_id(stream, 0, rank_))).first;
+  return it->second;
+}
+
+std::map<std::string, std::uint64_t> RngStreams::positions() const {
+  std::map<std::string, std::uint64_t> out;
+  for (const auto& [stream, gen] : streams_) out[stream_name(stream)] = gen.offset();
+  return out;
+}
+
+void RngStreams::restore(const std::map<std::string, std::uint64_t>& positions,
+                         const std::string& path) {
+  for (const auto& [name, offset] : positions) {
+    RngStream s;
+    if (!stream_from_name(name, s))
+      throw FormatError(
+          fmt::format("{}: the training state names an unknown random stream '{}'", path, name));
+    (*this)[s].set_offset(offset);
+  }
+}
+
+Checkpoint read_checkpoint(const std::string& path) {
   Checkpoint c;
-  c.path = path.string();
+  c.path = path;
   if (!std::filesystem::exists(path))
-    throw FormatError(fmt::format("{}: no checkpoint to resume from", c.path));
-  c.file = io::load_safetensors(c.path);
+    throw FormatError(fmt::format("{}: no checkpoint to resume from", path));
+  c.file = io::load_safetensors(path);
+  auto it = c.file.metadata.find("training_state");
+  if (it == c.file.metadata.end())
+    throw FormatError(fmt::format("{}: holds no training state: not a checkpoint", path));
+  nlohmann::ordered_json j;
   try {
-    c.state = nlohmann::json::parse(c.file.metadata.at("training_state"));
-  } catch (const std::exception&) {
-    throw FormatError(fmt::format("{}: training state is missing or malformed", c.path));
+    j = nlohmann::ordered_json::parse(it->second);
+  } catch (const nlohmann::json::exception&) {
+    throw FormatError(fmt::format("{}: the training state is not valid JSON", path));
   }
+  c.state = TrainingState::from_json(j, path);
+  if (!j.contains("validation"))  // older checkpoints: a kept epoch means a validation set
+    for (const auto& t : c.file.tensors) c.state.validation |= t.first == "kept";
   return c;
-}
-
-nlohmann::ordered_json progress_state(int epoch, float lr, const optim::Optimizer& optimizer,
-                                      const Generator& dropout,
-                                      const optim::PlateauDecay& plateau) {
-  return {{"epoch", epoch},
-          {"lr", lr},
-          {"optimizer_steps", optimizer.steps()},
-          {"dropout_offset", dropout.offset()},
-          {"plateau_best", plateau.best()},
-          {"plateau_bad", plateau.bad_epochs()}};
-}
-
-int restore_progress(const Checkpoint& c, float& lr, optim::Optimizer& optimizer,
-                     Generator& dropout, optim::PlateauDecay& plateau,
-                     const std::function<void(const nlohmann::json&)>& more) {
-  io::NamedTensors optim_state;
-  for (const auto& [name, t] : c.file.tensors)
-    if (name.rfind("optim.", 0) == 0) optim_state.emplace_back(name, t);
-  optimizer.load_state(optim_state);
-  const nlohmann::json& s = c.state;
-  try {
-    lr = s.at("lr").get<float>();
-    optimizer.set_steps(s.at("optimizer_steps").get<std::int64_t>());
-    dropout.set_offset(s.at("dropout_offset").get<std::uint64_t>());
-    plateau.restore(s.at("plateau_best").get<float>(), s.at("plateau_bad").get<int>());
-    if (more) more(s);
-    return s.at("epoch").get<int>() + 1;
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(fmt::format("{}: training state is malformed ({})", c.path, e.what()));
-  }
 }
 
 }  // namespace rnnkit::train

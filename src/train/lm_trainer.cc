@@ -1,26 +1,26 @@
 #include "rnnkit/train/lm_trainer.h"
 
-#include <chrono>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
+#include <memory>
+#include <optional>
 
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/eval/perplexity.h"
-#include "rnnkit/eval/plot.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/nn/output.h"
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
-#include "train/checkpoint.h"
-#include "train/run_environment.h"
 
 namespace rnnkit::train {
 
-namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+LmTrainOptions::LmTrainOptions() {
+  out_dir = "runs/lm";
+  epochs = 13;
+  schedule = "step";
+  lr_decay = 0.5f;
+  decay_after = 4;
+}
 
 LmTrainOptions lm_preset(const std::string& name) {
   LmTrainOptions o;
@@ -86,321 +86,239 @@ LmTrainOptions lm_preset(const std::string& name) {
   return o;
 }
 
-std::string LmTrainOptions::to_json() const {
-  nlohmann::ordered_json j = {
-      {"preset", preset},
-      {"train", train_path},
-      {"valid", valid_path},
-      {"test", test_path},
-      {"out", out_dir},
-      {"model", nlohmann::json::parse(model.to_json())},
-      {"max_vocab", max_vocab},
-      {"min_count", min_count},
-      {"batch", batch},
-      {"steps", steps},
-      {"epochs", epochs},
-      {"optimizer", optimizer.name},
-      {"lr", optimizer.lr},
-      {"momentum", optimizer.momentum},
-      {"weight_decay", optimizer.weight_decay},
-      {"schedule", schedule},
-      {"lr_decay", lr_decay},
-      {"decay_after", decay_after},
-      {"patience", patience},
-      {"clip", clip},
-      {"output", output},
-      {"samples", samples},
-      {"noise_alpha", noise_alpha},
-      {"eval_batch", eval_batch},
-      {"eval_steps", eval_steps},
-      {"seed", seed},
-      {"device", device},
-      {"max_batches", max_batches},
-      {"time_budget_s", time_budget_s}};
-  return j.dump(2);
+nlohmann::ordered_json LmTrainOptions::to_json() const {
+  nlohmann::ordered_json j = TrainerOptions::to_json();
+  j.update(nlohmann::ordered_json{{"train", train_path},
+                                  {"valid", valid_path},
+                                  {"test", test_path},
+                                  {"model", nlohmann::ordered_json::parse(model.to_json())},
+                                  {"max_vocab", max_vocab},
+                                  {"min_count", min_count},
+                                  {"batch", batch},
+                                  {"steps", steps},
+                                  {"output", output},
+                                  {"samples", samples},
+                                  {"noise_alpha", noise_alpha},
+                                  {"eval_batch", eval_batch},
+                                  {"eval_steps", eval_steps}});
+  return j;
+}
+
+void LmTrainOptions::update_from_json(const nlohmann::json& j) {
+  TrainerOptions::update_from_json(j);
+  train_path = j.value("train", train_path);
+  valid_path = j.value("valid", valid_path);
+  test_path = j.value("test", test_path);
+  if (j.contains("model")) model = models::LanguageModelConfig::from_json(j.at("model").dump());
+  max_vocab = j.value("max_vocab", max_vocab);
+  min_count = j.value("min_count", min_count);
+  batch = j.value("batch", batch);
+  steps = j.value("steps", steps);
+  output = j.value("output", output);
+  samples = j.value("samples", samples);
+  noise_alpha = j.value("noise_alpha", noise_alpha);
+  eval_batch = j.value("eval_batch", eval_batch);
+  eval_steps = j.value("eval_steps", eval_steps);
 }
 
 namespace {
 
-struct Data {
-  text::Vocabulary vocab;
-  std::vector<std::int32_t> train, valid, test;
-};
-
-std::vector<std::int32_t> load_ids(const std::string& path, const text::Vocabulary& vocab, const std::string& unit) {
+std::vector<std::int32_t> load_ids(const std::string& path, const text::Vocabulary& vocab,
+                                   const std::string& unit) {
   return vocab.encode(text::tokenize_lines(text::read_text_file(path), text::parse_unit(unit)));
 }
 
-void write_text(const fs::path& path, const std::string& text) {
-  io::write_file_atomic(path.string(), text);
-}
+class LanguageModelTask : public Task {
+ public:
+  explicit LanguageModelTask(const LmTrainOptions& o) : o_(o) {
+    if (sampled()) {
+      objective_ = nn::parse_sampled_objective(o.output);  // throws for an unknown name
+      RNNKIT_CHECK(o.samples > 0, "--samples must be positive, got {}", o.samples);
+      RNNKIT_CHECK(o.model.output == "softmax",
+                   "a sampled objective trains a softmax output layer, not a {} one",
+                   o.model.output);
+    }
+  }
 
-// The schedule's rate for an epoch (plateau: carried in `lr`).
-float scheduled_lr(const LmTrainOptions& o, int epoch, float current) {
-  if (o.schedule == "step")
-    return optim::StepDecay{o.optimizer.lr, o.lr_decay, o.decay_after}.lr_for_epoch(epoch);
-  return current;
-}
+  std::string unit() const override { return "tok"; }
+  std::string loss_display() const override { return sampled() ? "objective" : "ppl"; }
+  nlohmann::ordered_json options_json() const override {
+    nlohmann::ordered_json j = o_.to_json();
+    const nlohmann::ordered_json shared = TrainerOptions().to_json();
+    for (const auto& [key, value] : shared.items()) j.erase(key);
+    return j;
+  }
+  std::vector<std::string> data_options() const override { return {"train", "valid", "test"}; }
+
+  void prepare(const Checkpoint* resume, RngStreams&) override {
+    RNNKIT_CHECK(!o_.train_path.empty(), "no training file given (--train)");
+    const text::Unit unit = text::parse_unit(o_.model.unit);
+    if (resume) {  // the run's model and vocabulary; the text is read again
+      io::LoadedLanguageModel loaded = io::load_language_model(resume->path);
+      models::LanguageModelConfig given = o_.model;
+      check_same_model(nlohmann::json::parse(given.to_json()),
+                       nlohmann::json::parse(loaded.model->config().to_json()), {"vocab_size"},
+                       resume->path);
+      vocab_ = loaded.vocab;
+      o_.model = loaded.model->config();
+      train_ = load_ids(o_.train_path, vocab_, o_.model.unit);
+    } else {
+      auto tokens = text::tokenize_lines(text::read_text_file(o_.train_path), unit);
+      vocab_ = text::Vocabulary::build(tokens, {o_.max_vocab, o_.min_count});
+      train_ = vocab_.encode(tokens);
+    }
+    if (!o_.valid_path.empty()) valid_ = load_ids(o_.valid_path, vocab_, o_.model.unit);
+    if (!o_.test_path.empty()) test_ = load_ids(o_.test_path, vocab_, o_.model.unit);
+    o_.model.vocab_size = vocab_.size();
+    model_ = std::make_unique<models::LanguageModel>(o_.model);
+    model_->init_parameters(o_.seed);
+    // The training counts: the hierarchical softmax's tree, the classes, the noise.
+    std::vector<std::int64_t> counts(static_cast<std::size_t>(vocab_.size()), 0);
+    for (auto id : train_) ++counts[static_cast<std::size_t>(id)];
+    model_->set_word_counts(counts);
+    if (sampled()) {
+      noise_ = nn::NoiseSampler(counts, o_.noise_alpha);
+      if (objective_ == nn::SampledObjective::kNce && !resume) {
+        // NCE learns self-normalised log-probabilities: the output bias starts
+        // at the log unigram probabilities (Mnih & Teh), not at log 1 for all.
+        std::vector<float> logp(counts.size());
+        for (std::size_t w = 0; w < counts.size(); ++w)
+          logp[w] = static_cast<float>(
+              std::log(static_cast<double>(std::max<std::int64_t>(counts[w], 1)) /
+                       static_cast<double>(train_.size())));
+        Tensor bias = model_->output_layer().bias.value();
+        ops::copy_(bias, Tensor::from_vector(logp, {vocab_.size()}));
+      }
+    }
+    batches_.emplace(train_, o_.batch, o_.steps);
+    info_ = fmt::format("data: {} training tokens, {} valid, {} test; vocabulary {}", train_.size(),
+                        valid_.size(), test_.size(), vocab_.size());
+  }
+
+  nn::Module& model() override { return *model_; }
+  std::string describe() const override {
+    const auto& m = o_.model;
+    return fmt::format("{}; {} {} hidden {} emb {}", info_,
+                       m.context > 0 ? fmt::format("feed-forward over {} words,", m.context)
+                                     : fmt::format("{} x{}", m.cell, m.num_layers),
+                       m.tie_weights ? "tied" : "untied", m.hidden_size, m.emb_size);
+  }
+  std::int64_t num_batches() const override { return batches_->num_batches(); }
+  void begin_epoch(int, Device device) override { hidden_ = model_->zero_state(o_.batch, device); }
+
+  StepResult train_step(std::int64_t b, Device device, RngStreams& rng) override {
+    auto [x, y] = batches_->get(b);
+    auto [features, next] = model_->features(x.to(device), hidden_, rng[RngStream::kDropout]);
+    // Zaremba: the per-step batch-mean NLL summed over the time steps.
+    Var loss_sum = sampled()
+                       ? nn::sampled_loss(objective_, features, model_->output_layer(), y,
+                                          noise_.draw(o_.samples, rng[RngStream::kNoise]), noise_)
+                       : model_->nll(features, y.to(device));
+    hidden_ = next.detach();
+    return {fn::scale(loss_sum, 1.0f / static_cast<float>(o_.batch)), loss_sum.value(), y.numel(),
+            y.numel()};
+  }
+
+  io::NamedTensors carried_state() const override {
+    io::NamedTensors out;
+    for (std::size_t i = 0; i < hidden_.h.size(); ++i)
+      out.emplace_back(fmt::format("carry.h.{}", i), hidden_.h[i].value());
+    for (std::size_t i = 0; i < hidden_.c.size(); ++i)
+      out.emplace_back(fmt::format("carry.c.{}", i), hidden_.c[i].value());
+    return out;
+  }
+  void restore_carried_state(const Checkpoint& c, Device device) override {
+    for (std::size_t i = 0; i < hidden_.h.size(); ++i)
+      hidden_.h[i] = Var(c.file.at(fmt::format("carry.h.{}", i), c.path).to(device));
+    for (std::size_t i = 0; i < hidden_.c.size(); ++i)
+      hidden_.c[i] = Var(c.file.at(fmt::format("carry.c.{}", i), c.path).to(device));
+  }
+
+  bool has_validation() const override { return !valid_.empty(); }
+  Evaluation evaluate_epoch(Device device) override {
+    if (valid_.empty()) return {};
+    auto r = eval::evaluate_perplexity(*model_, valid_, o_.eval_batch, o_.eval_steps, device);
+    return {"valid", {{"ppl", r.perplexity(), false}}, true};
+  }
+  Metrics test(Device device) override {
+    if (test_.empty()) return {};
+    auto r = eval::evaluate_perplexity(*model_, test_, o_.eval_batch, o_.eval_steps, device);
+    eval_tokens_per_s_ = r.tokens_per_second();
+    return {{"ppl", r.perplexity(), false}};
+  }
+  io::Metadata model_metadata() const override {
+    return io::language_model_metadata(*model_, vocab_);
+  }
+
+  nlohmann::ordered_json results(const TrainResult& r) const override {
+    auto number = [](double v) {
+      return v > 0 && std::isfinite(v) ? nlohmann::ordered_json(v)
+                                       : nlohmann::ordered_json(nullptr);
+    };
+    double valid = 0;
+    for (const EpochRecord& h : r.history)
+      if (h.epoch == r.kept_epoch)
+        if (const Metric* m = find_metric(h.metrics, "ppl")) valid = m->value;
+    const Metric* test = find_metric(r.test, "ppl");
+    nlohmann::ordered_json j = {
+        {"train_ppl",
+         r.history.empty() ? nlohmann::ordered_json(nullptr) : number(std::exp(r.last.train_loss))},
+        {"valid_ppl", number(valid)},
+        {"test_ppl", number(test ? test->value : 0)},
+        {"train_tokens_per_s", r.units_per_s},
+        {"train_tokens", r.units},
+        {"eval_tokens_per_s", number(eval_tokens_per_s_)},
+        {"epochs", r.epochs},
+        {"kept_epoch", r.kept_epoch},
+        {"model", r.model_path}};
+    if (o_.model.unit == "char")
+      j["test_bpc"] =
+          test ? nlohmann::ordered_json(std::log2(test->value)) : nlohmann::ordered_json(nullptr);
+    return j;
+  }
+
+ private:
+  bool sampled() const { return o_.output != "softmax"; }
+
+  LmTrainOptions o_;
+  nn::SampledObjective objective_{};
+  text::Vocabulary vocab_;
+  std::vector<std::int32_t> train_, valid_, test_;
+  std::unique_ptr<models::LanguageModel> model_;
+  nn::NoiseSampler noise_;
+  std::optional<text::BpttBatcher> batches_;
+  nn::RecurrentState hidden_;
+  double eval_tokens_per_s_ = 0;
+  std::string info_;
+};
 
 }  // namespace
 
-LmTrainResult train_language_model(const LmTrainOptions& opts, const LmTrainCallbacks& cb) {
-  auto wall_start = Clock::now();
-  auto say = [&](const std::string& m) {
-    if (cb.on_message) cb.on_message(m);
+std::unique_ptr<Task> make_lm_task(const LmTrainOptions& opts) {
+  return std::make_unique<LanguageModelTask>(opts);
+}
+
+LmTrainResult train_language_model(const LmTrainOptions& opts, const Callbacks& cb) {
+  LanguageModelTask task(opts);
+  TrainResult r = fit(task, opts, cb);
+  LmTrainResult out;
+  auto value = [&](const char* key) {
+    const auto& v = r.results.contains(key) ? r.results.at(key) : nlohmann::ordered_json(nullptr);
+    return v.is_number() ? v.get<double>() : 0.0;
   };
-  RNNKIT_CHECK(!opts.train_path.empty(), "no training file given (--train)");
-  RNNKIT_CHECK(opts.schedule == "step" || opts.schedule == "plateau" || opts.schedule == "none",
-               "unknown schedule '{}' (expected step, plateau or none)", opts.schedule);
-  if (opts.output != "softmax") nn::parse_sampled_objective(opts.output);  // throws for an unknown name
-  RNNKIT_CHECK(opts.epochs > 0, "epochs must be positive, got {}", opts.epochs);
-  RNNKIT_CHECK(opts.time_budget_s >= 0, "the time budget must not be negative, got {}", opts.time_budget_s);
-  Device device = available_device(opts.device);
-  fs::path out(opts.out_dir);
-  fs::path checkpoint_path = out / "checkpoint.safetensors";
-
-  // Data and vocabulary (on resume, the checkpoint's vocabulary).
-  Data data;
-  Checkpoint checkpoint;
-  LmTrainOptions o = opts;
-  if (opts.resume) {
-    checkpoint = read_checkpoint(checkpoint_path);
-    io::LoadedLanguageModel loaded = io::load_language_model(checkpoint.path);
-    data.vocab = loaded.vocab;
-    o.model = loaded.model->config();
-  } else {
-    auto tokens = text::tokenize_lines(text::read_text_file(opts.train_path), text::parse_unit(opts.model.unit));
-    data.vocab = text::Vocabulary::build(tokens, {opts.max_vocab, opts.min_count});
-    data.train = data.vocab.encode(tokens);
-  }
-  if (data.train.empty()) data.train = load_ids(opts.train_path, data.vocab, o.model.unit);
-  if (!opts.valid_path.empty()) data.valid = load_ids(opts.valid_path, data.vocab, o.model.unit);
-  if (!opts.test_path.empty()) data.test = load_ids(opts.test_path, data.vocab, o.model.unit);
-  o.model.vocab_size = data.vocab.size();
-  say(fmt::format("data: {} training tokens, {} valid, {} test; vocabulary {}", data.train.size(),
-                  data.valid.size(), data.test.size(), data.vocab.size()));
-
-  models::LanguageModel model(o.model);
-  model.init_parameters(o.seed);
-  if (opts.resume) io::load_parameters(model, checkpoint.file, checkpoint.path);
-  nn::ParameterSet params(model, device);
-  optim::Optimizer optimizer(params, o.optimizer);
-  optim::PlateauDecay plateau(o.lr_decay, o.patience);
-  Generator dropout_gen(o.seed, /*stream=*/2);
-  int first_epoch = 1;
-  float lr = o.optimizer.lr;
-  std::vector<LmEpochReport> history;
-  if (opts.resume) {
-    first_epoch = restore_progress(
-        checkpoint, lr, optimizer, dropout_gen, plateau, [&](const nlohmann::json& s) {
-          for (const auto& h : s.at("history"))
-            history.push_back({h.at("epoch"), h.at("lr"), h.at("train_ppl"), h.at("valid_ppl"),
-                               h.at("tokens_per_s"), h.at("seconds")});
-        });
-    say(fmt::format("resuming after epoch {} from {}", first_epoch - 1, checkpoint.path));
-  }
-  fs::create_directories(out);
-  write_text(out / "config.json", config_with_environment(o.to_json(), device.str()));
-  say(fmt::format("model: {} {} hidden {} emb {} ({} parameters), device {}, seed {}",
-                  o.model.context > 0 ? fmt::format("feed-forward over {} words,", o.model.context)
-                                      : fmt::format("{} x{}", o.model.cell, o.model.num_layers),
-                  o.model.tie_weights ? "tied" : "untied", o.model.hidden_size, o.model.emb_size, params.numel(),
-                  device.str(), o.seed));
-
-  // Sampled objectives: noise from the training counts ^ alpha, K words per batch.
-  const bool sampled = o.output != "softmax";
-  nn::SampledObjective objective{};
-  nn::NoiseSampler noise;
-  Generator noise_gen(o.seed, /*stream=*/5);
-  std::vector<std::int64_t> counts(static_cast<std::size_t>(data.vocab.size()), 0);
-  for (auto id : data.train) ++counts[static_cast<std::size_t>(id)];
-  model.set_word_counts(counts);  // the hierarchical softmax's tree
-  if (sampled) {
-    objective = nn::parse_sampled_objective(o.output);
-    RNNKIT_CHECK(o.samples > 0, "--samples must be positive, got {}", o.samples);
-    RNNKIT_CHECK(o.model.output == "softmax", "a sampled objective trains a softmax output layer, not a {} one",
-                 o.model.output);
-    noise = nn::NoiseSampler(counts, o.noise_alpha);
-    if (objective == nn::SampledObjective::kNce && !opts.resume) {
-      // NCE learns self-normalised log-probabilities: the output bias starts
-      // at the log unigram probabilities (Mnih & Teh), not at log 1 for all.
-      std::vector<float> logp(counts.size());
-      for (std::size_t w = 0; w < counts.size(); ++w)
-        logp[w] = static_cast<float>(std::log(static_cast<double>(std::max<std::int64_t>(counts[w], 1)) /
-                                              static_cast<double>(data.train.size())));
-      Tensor bias = model.output_layer().bias.value();
-      ops::copy_(bias, Tensor::from_vector(logp, {data.vocab.size()}));
-    }
-  }
-
-  text::BpttBatcher batches(data.train, o.batch, o.steps);
-  std::int64_t per_epoch =
-      o.max_batches > 0 ? std::min(o.max_batches, batches.num_batches()) : batches.num_batches();
-  LmTrainResult result;
-  std::ofstream metrics(out / "metrics.jsonl", opts.resume ? std::ios::app : std::ios::trunc);
-  double train_seconds_total = 0.0;
-  std::int64_t train_tokens_total = 0;
-  int epochs_left_start = static_cast<int>(o.epochs) - first_epoch + 1;
-  double budget_spent = 0.0;  // training seconds, earlier runs of a resumed one included
-  for (const auto& h : history) budget_spent += h.seconds;
-  const double budget = opts.time_budget_s;  // a resumed run takes the budget given now
-  bool budget_out = budget > 0 && budget_spent >= budget;
-  if (budget_out) say(fmt::format("the time budget of {:.0f} s is spent already", budget));
-
-  for (int epoch = first_epoch; epoch <= o.epochs && !budget_out; ++epoch) {
-    lr = scheduled_lr(o, epoch, lr);
-    optimizer.set_lr(lr);
-    model.train(true);
-    nn::RecurrentState hidden = model.zero_state(o.batch, device);
-    double nll = 0.0;
-    std::int64_t tokens = 0;
-    // The loss is summed on the device and read back at each report (every
-    // batch on the CPU, where reading is free): a GPU never waits for the host.
-    Tensor nll_pending = Tensor::zeros({1}, device);
-    std::int64_t last_read = 0;
-    auto epoch_start = Clock::now();
-    auto last_report = epoch_start;
-    for (std::int64_t b = 0; b < per_epoch; ++b) {
-      auto [x, y] = batches.get(b);
-      params.zero_grad();
-      auto [features, next] = model.features(x.to(device), hidden, dropout_gen);
-      // Zaremba: the per-step batch-mean NLL summed over the time steps.
-      Var loss_sum = sampled ? nn::sampled_loss(objective, features, model.output_layer(), y,
-                                                noise.draw(o.samples, noise_gen), noise)
-                             : model.nll(features, y.to(device));
-      Var loss = fn::scale(loss_sum, 1.0f / static_cast<float>(o.batch));
-      ops::add_(nll_pending, loss_sum.value());
-      Tape::current().backward(loss);
-      nn::clip_grad_norm(params, o.clip);
-      optimizer.step();
-      hidden = next.detach();
-      tokens += y.numel();
-      auto now = Clock::now();
-      double secs = std::chrono::duration<double>(now - epoch_start).count();
-      budget_out = budget > 0 && budget_spent + secs >= budget;
-      bool report_due = std::chrono::duration<double>(now - last_report).count() >= 1.0 ||
-                        b + 1 == per_epoch || budget_out;
-      if (device.type == DeviceType::kCPU || report_due) {
-        double read = nll_pending.item();
-        ops::fill_(nll_pending, 0.0f);
-        if (!std::isfinite(read)) {
-          Tape::current().clear();
-          throw NumericalError(fmt::format(
-              "loss became {} at batch {} of epoch {}; try a lower --lr or --clip{}", read,
-              b == last_read ? fmt::format("{}", b + 1) : fmt::format("{}..{}", last_read + 1, b + 1),
-              epoch,
-              fs::exists(checkpoint_path)
-                  ? fmt::format(" (the last good checkpoint is {})", checkpoint_path.string())
-                  : ""));
-        }
-        nll += read;
-        last_read = b + 1;
-      }
-      if (cb.on_progress && report_due) {
-        last_report = now;
-        LmProgress p;
-        p.epoch = epoch;
-        p.epochs = static_cast<int>(o.epochs);
-        p.fraction = static_cast<double>(b + 1) / static_cast<double>(per_epoch);
-        p.tokens_per_s = tokens / std::max(secs, 1e-9);
-        p.lr = lr;
-        p.ppl = std::exp(nll / static_cast<double>(tokens));
-        double epoch_total = secs / p.fraction;
-        int done_epochs = epoch - first_epoch;
-        p.eta_s = epoch_total * (epochs_left_start - done_epochs) - secs;
-        if (budget > 0) p.eta_s = std::min(p.eta_s, budget - budget_spent - secs);
-        cb.on_progress(p);
-      }
-      if (budget_out) {
-        if (b + 1 < per_epoch)
-          say(fmt::format("time budget of {:.0f} s spent: epoch {} ends after {} of {} batches", budget, epoch,
-                          b + 1, per_epoch));
-        break;
-      }
-    }
-    double epoch_secs = std::chrono::duration<double>(Clock::now() - epoch_start).count();
-    train_seconds_total += epoch_secs;
-    train_tokens_total += tokens;
-    budget_spent += epoch_secs;
-
-    LmEpochReport report;
-    report.epoch = epoch;
-    report.lr = lr;
-    report.train_ppl = std::exp(nll / static_cast<double>(tokens));
-    report.tokens_per_s = tokens / epoch_secs;
-    report.seconds = epoch_secs;
-    model.train(false);
-    if (!data.valid.empty()) {
-      auto r = eval::evaluate_perplexity(model, data.valid, o.eval_batch, o.eval_steps, device);
-      report.valid_ppl = r.perplexity();
-      if (o.schedule == "plateau") lr = plateau.update(static_cast<float>(report.valid_ppl), lr);
-    }
-    history.push_back(report);
-    if (cb.on_epoch) cb.on_epoch(report);
-    metrics << nlohmann::json({{"epoch", epoch},
-                               {"lr", lr},
-                               {"train_ppl", report.train_ppl},
-                               {"valid_ppl", report.valid_ppl},
-                               {"tokens_per_s", report.tokens_per_s},
-                               {"seconds", epoch_secs}})
-                   .dump()
-            << "\n"
-            << std::flush;
-
-    // Checkpoint: weights, optimiser state and everything needed to resume.
-    nlohmann::json hist = nlohmann::json::array();
-    for (const auto& h : history)
-      hist.push_back({{"epoch", h.epoch}, {"lr", h.lr}, {"train_ppl", h.train_ppl},
-                      {"valid_ppl", h.valid_ppl}, {"tokens_per_s", h.tokens_per_s},
-                      {"seconds", h.seconds}});
-    nlohmann::ordered_json st = progress_state(epoch, lr, optimizer, dropout_gen, plateau);
-    st["seed"] = o.seed;
-    st["history"] = hist;
-    io::Metadata meta = io::language_model_metadata(model, data.vocab);
-    meta["training_state"] = st.dump();
-    io::NamedTensors tensors;
-    for (const auto& [name, v] : model.named_parameters()) tensors.emplace_back(name, v.value());
-    for (auto& kv : optimizer.state()) tensors.push_back(kv);
-    io::save_safetensors(checkpoint_path.string(), tensors, meta);
-    io::save_language_model((out / "model.safetensors").string(), model, data.vocab,
-                            {{"train_options", o.to_json()}});
-
-    eval::Series train_s{"train", {}, {}}, valid_s{"valid", {}, {}};
-    for (const auto& h : history) {
-      train_s.x.push_back(h.epoch);
-      train_s.y.push_back(h.train_ppl);
-      if (h.valid_ppl > 0) {
-        valid_s.x.push_back(h.epoch);
-        valid_s.y.push_back(h.valid_ppl);
-      }
-    }
-    write_text(out / "learning_curve.svg",
-               eval::line_chart_svg("Perplexity by epoch", "epoch", "perplexity",
-                                    {train_s, valid_s}, true));
-    result.train_ppl = report.train_ppl;
-    result.valid_ppl = report.valid_ppl;
-    result.epochs = epoch;
-  }
-  if (result.epochs == 0 && !history.empty()) {  // resumed a finished run
-    result.train_ppl = history.back().train_ppl;
-    result.valid_ppl = history.back().valid_ppl;
-    result.epochs = history.back().epoch;
-  }
-  model.train(false);
-  double eval_secs = 0.0;
-  std::int64_t eval_tokens = 0;
-  if (!data.test.empty()) {
-    auto r = eval::evaluate_perplexity(model, data.test, o.eval_batch, o.eval_steps, device);
-    result.test_ppl = r.perplexity();
-    eval_secs += r.seconds;
-    eval_tokens += r.tokens;
-  }
-  result.train_tokens_per_s = train_seconds_total > 0 ? train_tokens_total / train_seconds_total : 0;
-  result.train_tokens = train_tokens_total;
-  result.eval_tokens_per_s = eval_secs > 0 ? eval_tokens / eval_secs : 0;
-  result.model_path = (out / "model.safetensors").string();
-  result.wall_s = std::chrono::duration<double>(Clock::now() - wall_start).count();
-  return result;
+  out.train_ppl = r.history.empty() ? 0 : std::exp(r.last.train_loss);
+  out.valid_ppl = value("valid_ppl");
+  out.test_ppl = value("test_ppl");
+  out.train_tokens_per_s = r.units_per_s;
+  out.eval_tokens_per_s = value("eval_tokens_per_s");
+  out.train_tokens = r.units;
+  out.wall_s = r.wall_s;
+  out.epochs = r.epochs;
+  out.kept_epoch = r.kept_epoch;
+  out.interrupted = r.interrupted;
+  out.model_path = r.model_path;
+  out.results = r.results;
+  return out;
 }
 
 }  // namespace rnnkit::train

@@ -21,15 +21,23 @@ printf 'fine words\nbad \xfe here\n' >"$work/latin1.txt"
 echo "one two" >"$work/tiny.txt"
 
 small=(--dim 16 --window 3 --negative 3 --sample 0 --min-count 1 --epochs 3 --threads 1)
-"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v.txt" "${small[@]}" 2>/dev/null && ok || bad "train (text)"
-"$RNNKIT" embed train --corpus - --out "$work/stdin.txt" "${small[@]}" <"$work/corpus.txt" 2>/dev/null && ok || bad "train from stdin"
-cmp -s "$work/v.txt" "$work/stdin.txt" && ok || bad "stdin and file give different vectors"
+"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v" --format txt "${small[@]}" 2>/dev/null && ok || bad "train (text)"
+cp "$work/v/vectors.txt" "$work/v.txt"
+"$RNNKIT" embed train --corpus - --out "$work/stdin" --format txt "${small[@]}" <"$work/corpus.txt" 2>/dev/null && ok || bad "train from stdin"
+cmp -s "$work/v.txt" "$work/stdin/vectors.txt" && ok || bad "stdin and file give different vectors"
 gzip -c "$work/corpus.txt" >"$work/corpus.txt.gz"
-"$RNNKIT" embed train --corpus "$work/corpus.txt.gz" --out "$work/gz.txt" "${small[@]}" 2>/dev/null && ok || bad "train from gzip"
-cmp -s "$work/v.txt" "$work/gz.txt" && ok || bad "gzip and plain give different vectors"
-"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/hs.bin" "${small[@]}" --arch cbow --loss hs 2>/dev/null && ok || bad "train cbow/hs"
-"$RNNKIT" embed train --method ppmi-svd --corpus "$work/corpus.txt" --out "$work/svd.safetensors" --dim 4 --min-count 1 2>/dev/null \
+"$RNNKIT" embed train --corpus "$work/corpus.txt.gz" --out "$work/gz" --format txt "${small[@]}" 2>/dev/null && ok || bad "train from gzip"
+cmp -s "$work/v.txt" "$work/gz/vectors.txt" && ok || bad "gzip and plain give different vectors"
+"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/hs" "${small[@]}" --arch cbow --loss hs 2>/dev/null && ok || bad "train cbow/hs"
+"$RNNKIT" embed train --method ppmi-svd --corpus "$work/corpus.txt" --out "$work/svd" --format safetensors --dim 4 --min-count 1 2>/dev/null \
   && ok || bad "train ppmi-svd"
+
+# The run directory: config, results and the vectors; a finished run is not overwritten.
+[ -f "$work/v/config.json" ] && [ -f "$work/v/results.json" ] && ok || bad "embed train wrote no run directory"
+expect_error "holds a run already" "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v" "${small[@]}"
+"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v" --format txt "${small[@]}" --overwrite 2>/dev/null \
+  && cmp -s "$work/v.txt" "$work/v/vectors.txt" && ok || bad "--overwrite"
+expect_error "is the run directory" "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v.bin"
 
 # Formats round-trip exactly.
 "$RNNKIT" embed export --vectors "$work/v.txt" --out "$work/v.bin" 2>/dev/null && ok || bad "export bin"
@@ -51,12 +59,12 @@ grep -q '"analogy_acc"' <<<"$out" && grep -q '"similarity_spearman"' <<<"$out" &
 grep -q "over 4 of 5 pairs" <<<"$out" && ok || bad "eval coverage: $out"
 
 # Bad input.
-expect_error "missing.txt: cannot open" "$RNNKIT" embed train --corpus "$work/missing.txt" --out "$work/x.txt"
-expect_error "empty.txt: the corpus is empty" "$RNNKIT" embed train --corpus "$work/empty.txt" --out "$work/x.txt"
-expect_error "invalid UTF-8 at byte offset 15 (line 2)" "$RNNKIT" embed train --corpus "$work/latin1.txt" --out "$work/x.txt" --min-count 1
-expect_error "smaller than the window" "$RNNKIT" embed train --corpus "$work/tiny.txt" --out "$work/x.txt" --min-count 1
-expect_error "unknown architecture" "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/x.txt" --arch glove
-[ -e "$work/x.txt" ] && bad "a failed run left output behind" || ok
+expect_error "missing.txt: cannot open" "$RNNKIT" embed train --corpus "$work/missing.txt" --out "$work/x"
+expect_error "empty.txt: the corpus is empty" "$RNNKIT" embed train --corpus "$work/empty.txt" --out "$work/x"
+expect_error "invalid UTF-8 at byte offset 15 (line 2)" "$RNNKIT" embed train --corpus "$work/latin1.txt" --out "$work/x" --min-count 1
+expect_error "smaller than the window" "$RNNKIT" embed train --corpus "$work/tiny.txt" --out "$work/x" --min-count 1
+expect_error "unknown architecture" "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/x" --arch glove
+[ -e "$work/x/vectors.bin" ] || [ -e "$work/x/results.json" ] && bad "a failed run left output behind" || ok
 head -c 200 "$work/v.bin" >"$work/cut.bin"
 expect_error "cut.bin: truncated" "$RNNKIT" embed similar --vectors "$work/cut.bin" apple
 expect_error "is not in the vocabulary" "$RNNKIT" embed similar --vectors "$work/v.txt" zebra

@@ -5,6 +5,7 @@
 
 #include "rnnkit/core/parallel.h"
 #include "rnnkit/decode/search.h"
+#include "rnnkit/decode/translate.h"
 #include "rnnkit/eval/bleu.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/models/seq2seq.h"
@@ -363,7 +364,8 @@ TEST(Seq2SeqTraining, LearnsToReverse) {
   auto loaded = io::load_seq2seq(r.model_path);
   nn::ParameterSet params(*loaded.model, kCPU);
   loaded.model->train(false);
-  auto out = train::translate(*loaded.model, loaded.source_units, loaded.source_vocab, loaded.target_vocab, {"abcdef"}, {}, kCPU);
+  auto out = decode::translate(*loaded.model, loaded.source_units, loaded.source_vocab,
+                               loaded.target_vocab, {"abcdef"}, {}, kCPU);
   EXPECT_EQ(text::join_units(out[0][0].units, text::Unit::kChar), "fedcba");
   fs::remove_all(dir);
 }
@@ -390,6 +392,7 @@ TEST(Seq2SeqTraining, KeepsTheBestValidationEpochAndDecaysOnPlateaus) {
   o.schedule = "plateau";
   o.lr_decay = 0.5f;
   o.epochs = 6;
+  o.overwrite = true;
   r = train::train_seq2seq(o);
   double best_bleu = -1;
   for (std::size_t i = 0; i + 1 < r.history.size(); ++i) {

@@ -11,21 +11,27 @@ struct Series {
   std::vector<double> x, y;
 };
 
-// A chart with linear x and logarithmic y when log_y is set.
-std::string line_chart_svg(const std::string& title, const std::string& x_label,
-                           const std::string& y_label, const std::vector<Series>& series,
-                           bool log_y = false);
-
-// Attention weights as a heat map: one row per target unit, one column per
-// source unit (weights row-major [target, source], each row summing to 1).
-std::string attention_svg(const std::vector<float>& weights, const std::vector<std::string>& source,
-                          const std::vector<std::string>& target, const std::string& title);
+struct ChartOptions {
+  std::string title, x_label, y_label;
+  bool log_y = false;      // logarithmic y axis (the label says so)
+  bool integer_x = false;  // ticks on whole numbers only (epochs)
+  double width = 640, height = 400;
+};
+// Lines with every point marked (a single point shows too), a legend, and
+// linear x.
+std::string line_chart_svg(const ChartOptions& options, const std::vector<Series>& series);
+// Charts (each a whole <svg>) stacked top to bottom in one SVG.
+std::string stack_svg(const std::vector<std::string>& charts, double width, double height_each);
 
 struct AttentionExample {
   std::string title;
   std::vector<std::string> source, target;
-  std::vector<float> weights;  // [target.size(), source.size()]
+  std::vector<float> weights;  // [target.size(), source.size()], each row summing to 1
+  std::string reference;       // the expected output, shown below the map ("" if none)
 };
+// Attention weights as a heat map (one row per target unit, one column per
+// source unit) with its colour scale.
+std::string attention_svg(const AttentionExample& example);
 // A self-contained HTML page with one heat map per example.
 std::string attention_html(const std::vector<AttentionExample>& examples, const std::string& title);
 

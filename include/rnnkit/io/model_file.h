@@ -16,9 +16,10 @@ namespace rnnkit::io {
 inline constexpr const char* kLmFormat = "rnnkit.lm";
 inline constexpr int kLmFormatVersion = 1;
 
+// Format, version, configuration, vocabulary and (for the factored softmaxes)
+// the training counts. A model file is this metadata beside the weights
+// under their parameter names (train::fit writes them).
 Metadata language_model_metadata(const models::LanguageModel& model, const text::Vocabulary& vocab);
-void save_language_model(const std::string& path, const models::LanguageModel& model,
-                         const text::Vocabulary& vocab, Metadata extra = {});
 
 struct LoadedLanguageModel {
   std::unique_ptr<models::LanguageModel> model;  // parameters on the CPU
@@ -34,13 +35,11 @@ void load_parameters(const nn::Module& model, const SafetensorsContents& file,
 inline constexpr const char* kSeq2SeqFormat = "rnnkit.seq2seq";
 inline constexpr int kSeq2SeqFormatVersion = 1;
 
-// Subword models (unit "subword") are stored in the metadata, base64-encoded.
-// `extra_tensors` (a checkpoint's optimizer state) are stored beside the
-// weights; loading ignores them.
-void save_seq2seq(const std::string& path, const models::Seq2Seq& model,
-                  const text::Segmenter& source_units, const text::Segmenter& target_units,
-                  const text::Vocabulary& source_vocab, const text::Vocabulary& target_vocab,
-                  Metadata extra = {}, const NamedTensors& extra_tensors = {});
+// Format, version, configuration, vocabularies and, for unit "subword", the
+// SentencePiece models (base64-encoded).
+Metadata seq2seq_metadata(const models::Seq2Seq& model, const text::Segmenter& source_units,
+                          const text::Segmenter& target_units, const text::Vocabulary& source_vocab,
+                          const text::Vocabulary& target_vocab);
 
 struct LoadedSeq2Seq {
   std::unique_ptr<models::Seq2Seq> model;  // parameters on the CPU

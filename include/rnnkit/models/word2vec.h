@@ -36,7 +36,9 @@ struct Word2VecOptions {
 };
 
 struct Word2VecProgress {
-  double fraction = 0, words_per_s_per_thread = 0, alpha = 0, loss = 0, eta_s = 0;
+  int epoch = 0, epochs = 0;
+  double fraction = 0;  // of the whole run
+  double words_per_s_per_thread = 0, alpha = 0, loss = 0, elapsed_s = 0, eta_s = 0;
 };
 
 struct WordVectors {

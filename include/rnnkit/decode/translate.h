@@ -1,0 +1,36 @@
+// Translation with an encoder-decoder: raw sentences in, the n best outputs
+// (greedy or beam search, batched across sentences) and, on request, the
+// best output's attention weights out.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "rnnkit/models/seq2seq.h"
+#include "rnnkit/text/corpus.h"
+#include "rnnkit/text/subword.h"
+
+namespace rnnkit::decode {
+
+struct Translation {
+  std::vector<std::string> units;  // the output, in target units
+  float score = 0;                 // normalised log-probability
+  std::vector<float> attention;    // [units + 1, source units] (attention models, best only)
+};
+
+struct TranslateOptions {
+  std::int64_t beam = 1, nbest = 1, max_length = 100, batch = 64;
+  float length_penalty = 1.0f;
+  bool attention = false;  // collect the attention weights of the best output
+};
+
+// Translates sentences (split by `source_units`); returns per sentence the n
+// best. The model must be in evaluation mode.
+std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
+                                                const text::Segmenter& source_units,
+                                                const text::Vocabulary& source_vocab,
+                                                const text::Vocabulary& target_vocab,
+                                                const std::vector<std::string>& sentences,
+                                                const TranslateOptions& opts, Device device);
+
+}  // namespace rnnkit::decode

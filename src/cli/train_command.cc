@@ -1,0 +1,206 @@
+#include "cli/train_command.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+
+#include "rnnkit/core/device.h"
+
+namespace rnnkit::cli {
+namespace {
+
+std::atomic<int> g_stop_signal{0};
+
+extern "C" void on_stop_signal(int sig) {
+  if (g_stop_signal.exchange(sig) != 0) ::_exit(128 + sig);  // a second signal: at once
+  const char msg[] = "\nstopping after this batch (again to quit at once)\n";
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof(msg) - 1);
+}
+
+// SIGINT and SIGTERM ask training to stop while this lives.
+class StopOnSignals {
+ public:
+  StopOnSignals() {
+    g_stop_signal = 0;
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int_);
+    ::sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~StopOnSignals() {
+    ::sigaction(SIGINT, &old_int_, nullptr);
+    ::sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  StopOnSignals(const StopOnSignals&) = delete;
+  StopOnSignals& operator=(const StopOnSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {
+  }, old_term_{};
+};
+
+bool stderr_is_tty() {
+  return ::isatty(STDERR_FILENO) == 1;
+}
+
+std::string figure(const train::Metric& m) {
+  if (m.name.find("accuracy") != std::string::npos)
+    return fmt::format("{} {:.2f}%", m.name, 100 * m.value);
+  return fmt::format("{} {:.4g}", m.name, m.value);
+}
+
+std::string loss_text(const std::string& display, double loss) {
+  if (display == "ppl") return fmt::format("ppl {:.2f}", std::exp(loss));
+  return fmt::format("{} {:.4f}", display, loss);
+}
+
+}  // namespace
+
+std::string stamp() {
+  if (stderr_is_tty()) return "";
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "[%Y-%m-%d %H:%M:%S] ", std::localtime(&t));
+  return buf;
+}
+
+void print_progress(int epoch, int epochs, double fraction, double rate, const std::string& unit,
+                    double lr, const std::string& loss, double elapsed_s, double eta_s) {
+  progress_line(
+      fmt::format("{}Ep. {}/{} : {:5.1f}% : {:7.0f} {}/s : lr {:.3g} : {} : {} elapsed : ETA {}",
+                  stamp(), epoch, epochs, 100.0 * fraction, rate, unit, lr, loss,
+                  format_duration(elapsed_s), format_duration(eta_s)));
+}
+
+void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_out,
+                     const std::string& plateau_metric) {
+  f.out = default_out;
+  cmd->add_option("--out", f.out, "run directory")->capture_default_str();
+  cmd->add_option("--epochs", f.epochs, "epochs to train (with --resume: in all)");
+  cmd->add_option("--optimizer", f.optimizer, "sgd | adagrad | rmsprop | adam | adamw");
+  cmd->add_option("--lr", f.lr, "learning rate");
+  cmd->add_option("--momentum", f.momentum, "SGD momentum");
+  cmd->add_option("--weight-decay", f.weight_decay, "L2 penalty (decoupled for adamw)");
+  cmd->add_option("--clip", f.clip, "global gradient-norm bound (0: off)");
+  cmd->add_option("--schedule", f.schedule, "step | plateau (needs --valid) | none");
+  cmd->add_option("--lr-decay", f.lr_decay,
+                  "decay factor per epoch past --decay-after (step) or per plateau");
+  cmd->add_option("--decay-after", f.decay_after,
+                  "step schedule: epochs at the full learning rate");
+  cmd->add_option("--patience", f.patience,
+                  "plateau schedule: epochs without a better " + plateau_metric);
+  cmd->add_option("--early-stopping", f.early_stopping,
+                  "stop after N epochs without a better " + plateau_metric + " (0: never)");
+  cmd->add_option("--max-batches", f.max_batches, "stop each epoch after N batches (quick runs)");
+  cmd->add_option(
+      "--time-budget", f.time_budget,
+      "stop training after this many seconds of it (evaluation not counted); the epoch under way "
+      "is evaluated and saved");
+  cmd->add_option("--save-every", f.save_every,
+                  "also checkpoint every N batches within an epoch (0: by time only)");
+  cmd->add_option("--save-interval", f.save_interval,
+                  "checkpoint within an epoch at least every S seconds (0: at epoch ends only)")
+      ->capture_default_str();
+  cmd->add_option("--log-interval", f.log_interval,
+                  "seconds between progress lines when stderr is not a terminal (1 on a terminal)")
+      ->capture_default_str();
+  cmd->add_option("--seed", f.seed, "random seed")->capture_default_str();
+  add_device_flags(cmd, f.threads, f.device);
+  cmd->add_flag("--tf32", f.tf32,
+                "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
+  cmd->add_flag("--resume", f.resume,
+                "continue the run in --out (its checkpoint, model, vocabulary and configuration; "
+                "flags given override)");
+  cmd->add_flag("--overwrite", f.overwrite, "replace a run that --out holds");
+  cmd->add_flag("--json", f.json, "print results.json's figures as one JSON line last");
+}
+
+nlohmann::json resume_config(const TrainFlags& f) {
+  if (!f.resume) return nullptr;
+  std::ifstream in(f.out + "/config.json");
+  if (!in) return nullptr;  // the trainer says what is missing
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("{}/config.json: not valid JSON: {}", f.out, e.what()));
+  }
+}
+
+void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, train::TrainerOptions& o) {
+  apply_threads(f.threads);
+  set_cuda_tf32(f.tf32);
+  auto given = [&](const char* name) { return cmd.count(name) > 0; };
+  o.out_dir = f.out;
+  if (given("--epochs")) o.epochs = f.epochs;
+  if (given("--optimizer")) o.optimizer.name = f.optimizer;
+  if (given("--lr")) o.optimizer.lr = f.lr;
+  if (given("--momentum")) o.optimizer.momentum = f.momentum;
+  if (given("--weight-decay")) o.optimizer.weight_decay = f.weight_decay;
+  if (given("--clip")) o.clip = f.clip;
+  if (given("--schedule")) o.schedule = f.schedule;
+  if (given("--lr-decay")) o.lr_decay = f.lr_decay;
+  if (given("--decay-after")) o.decay_after = f.decay_after;
+  if (given("--patience")) o.patience = f.patience;
+  if (given("--early-stopping")) o.early_stopping = f.early_stopping;
+  if (given("--max-batches")) o.max_batches = f.max_batches;
+  if (given("--time-budget")) o.time_budget_s = f.time_budget;
+  if (given("--save-every")) o.save_every = f.save_every;
+  if (given("--save-interval")) o.save_interval_s = f.save_interval;
+  if (given("--seed") || !f.resume) o.seed = f.seed;
+  if (given("--device") || !f.resume) o.device = f.device;
+  o.progress_interval_s = stderr_is_tty() ? 1.0 : f.log_interval;
+  o.resume = f.resume;
+  o.overwrite = f.overwrite;
+}
+
+void run_training(const std::string& command, train::Task& task, train::TrainerOptions o,
+                  const TrainFlags& f) {
+  RNNKIT_CHECK(f.log_interval > 0, "--log-interval must be positive, got {}", f.log_interval);
+  run_header(command,
+             fmt::format("preset {}, seed {}, output {}{}", o.preset.empty() ? "none" : o.preset,
+                         o.seed, o.out_dir, o.resume ? ", resuming" : ""));
+  train::Callbacks cb;
+  cb.on_message = [](const std::string& m) { info(stamp() + m); };
+  cb.on_progress = [](const train::Progress& p) {
+    print_progress(p.epoch, p.epochs, static_cast<double>(p.batch) / static_cast<double>(p.batches),
+                   p.units_per_s, p.unit, p.lr, loss_text(p.loss_display, p.loss), p.elapsed_s,
+                   p.eta_s);
+  };
+  const std::string display = task.loss_display(), unit = task.unit();
+  cb.on_epoch = [display, unit](const train::EpochRecord& r) {
+    std::string figures;
+    for (const auto& m : r.metrics) figures += fmt::format(", {} {}", r.eval_set, figure(m));
+    info(fmt::format("{}epoch {} done in {}: lr {:.3g}, train {}{}, {:.0f} {}/s", stamp(), r.epoch,
+                     format_duration(r.seconds), r.lr, loss_text(display, r.train_loss), figures,
+                     r.units_per_s, unit));
+  };
+  cb.should_stop = [] { return g_stop_signal.load() != 0; };
+  train::TrainResult r;
+  {
+    StopOnSignals guard;
+    r = train::fit(task, o, cb);
+  }
+  if (r.interrupted) {
+    const int sig = g_stop_signal.load();
+    info(fmt::format("interrupted by {}: continue with  rnnkit {} --resume --out {}",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM", command, o.out_dir));
+    throw ExitCode{128 + sig};
+  }
+  std::string figures;
+  for (const auto& m : r.test) figures += fmt::format(", test {}", figure(m));
+  if (r.results.contains("test_bpc") && r.results["test_bpc"].is_number())
+    figures += fmt::format(" ({:.3f} bits per character)", r.results["test_bpc"].get<double>());
+  info(fmt::format("{}done in {}: {} epochs, kept epoch {}{}; model {}; results {}/results.json",
+                   stamp(), format_duration(r.wall_s), r.epochs, r.kept_epoch, figures,
+                   r.model_path, o.out_dir));
+  if (f.json) std::cout << r.results.dump() << std::endl;
+}
+
+}  // namespace rnnkit::cli

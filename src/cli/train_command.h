@@ -1,0 +1,50 @@
+// What every training command shares: the run and optimisation flags (one
+// vocabulary across families), resuming from a run's config.json, the
+// progress and epoch lines, stopping on SIGINT/SIGTERM, and the end (the
+// done line, results.json's figures as --json, the exit code).
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstdint>
+#include <string>
+
+#include "cli/common.h"
+#include "rnnkit/train/trainer.h"
+
+namespace rnnkit::cli {
+
+struct TrainFlags {
+  std::string out, optimizer, schedule, device = "cpu";
+  std::int64_t epochs = 0, max_batches = 0, save_every = 0;
+  float lr = 0, lr_decay = 0, clip = 0, momentum = 0, weight_decay = 0;
+  int decay_after = 0, patience = 1, threads = 0, early_stopping = 0;
+  double time_budget = 0, save_interval = 600, log_interval = 10;
+  std::uint64_t seed = 1;
+  bool tf32 = false, resume = false, overwrite = false, json = false;
+};
+
+// "[2026-11-30 17:01:02] " before lines that go to a file; "" on a terminal.
+std::string stamp();
+// The one progress line of every training command: epoch, %, rate, learning
+// rate, loss or perplexity, elapsed time, ETA.
+void print_progress(int epoch, int epochs, double fraction, double rate, const std::string& unit,
+                    double lr, const std::string& loss, double elapsed_s, double eta_s);
+
+// `plateau_metric` names what the plateau schedule and early stopping watch.
+void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_out,
+                     const std::string& plateau_metric);
+
+// Threads and TF32, then: on --resume, the run's config.json (so that
+// `--resume --out DIR` is enough), then every flag given.
+void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, train::TrainerOptions& o);
+// The run's saved configuration when resuming, or null.
+nlohmann::json resume_config(const TrainFlags& f);
+
+// Trains `task` with the options given, SIGINT/SIGTERM asking it to stop at
+// the next batch (a second one exits at once), the progress and epoch lines
+// printed; then prints the done line and, with --json, the results. An
+// interrupted run says how to resume and ends in ExitCode{128 + signal}.
+void run_training(const std::string& command, train::Task& task, train::TrainerOptions o,
+                  const TrainFlags& f);
+
+}  // namespace rnnkit::cli
