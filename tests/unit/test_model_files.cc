@@ -1,0 +1,57 @@
+// Model files written by older versions of rnnkit keep loading and give the
+// same outputs (tests/golden/models/, written by rnnkit 0.1.0 in format
+// version 1: the LM's `encoder.weight`/`rnn.*` and seq2seq's
+// `source_embedding.*`/`encoder.*` names before the shared sequence encoder).
+#include <filesystem>
+
+#include "rnnkit/decode/translate.h"
+#include "rnnkit/eval/perplexity.h"
+#include "rnnkit/io/model_file.h"
+#include "rnnkit/text/corpus.h"
+#include "rnnkit/text/parallel.h"
+#include "test_util.h"
+
+namespace rnnkit {
+namespace {
+
+std::string golden(const std::string& name) {
+  return std::string(RNNKIT_GOLDEN_DIR) + "/models/" + name;
+}
+
+TEST(ModelFiles, LanguageModelVersion1LoadsAndScoresAsItDid) {
+  auto m = io::load_language_model(golden("lm_v1.safetensors"));
+  nn::ParameterSet params(*m.model, kCPU);
+  m.model->train(false);
+  auto ids = m.vocab.encode(text::tokenize_lines(text::read_text_file(golden("lm_v1.txt"))));
+  auto r = eval::evaluate_perplexity(*m.model, ids, 1, 35, kCPU);
+  // Recorded with rnnkit 0.1.0 (format version 1) on this model and text.
+  EXPECT_NEAR(r.perplexity(), 11.944529302207929, 1e-6 * r.perplexity());
+}
+
+TEST(ModelFiles, Seq2SeqVersion1LoadsAndTranslatesAsItDid) {
+  auto m = io::load_seq2seq(golden("seq2seq_v1.safetensors"));
+  nn::ParameterSet params(*m.model, kCPU);
+  m.model->train(false);
+  decode::TranslateOptions o;
+  o.beam = 3;
+  o.nbest = 2;
+  o.max_length = 6;
+  auto out = decode::translate(*m.model, m.source_units, m.source_vocab, m.target_vocab,
+                               {"12+34", "5+6", "999+1"}, o, kCPU);
+  // Recorded with rnnkit 0.1.0: a barely trained model, two best of beam 3 each.
+  const std::vector<std::vector<std::pair<std::string, float>>> want = {
+      {{"022", -2.18510818f}, {"0022", -2.18790483f}},
+      {{"22", -2.19140244f}, {"2", -2.19729304f}},
+      {{"02", -2.20412183f}, {"22", -2.21375918f}}};
+  ASSERT_EQ(out.size(), want.size());
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    ASSERT_EQ(out[i].size(), want[i].size());
+    for (std::size_t k = 0; k < want[i].size(); ++k) {
+      EXPECT_EQ(text::join_units(out[i][k].units, text::Unit::kChar), want[i][k].first);
+      EXPECT_NEAR(out[i][k].score, want[i][k].second, 1e-5f);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace rnnkit
