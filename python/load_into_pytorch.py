@@ -20,21 +20,41 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rnnkit_safetensors as st  # noqa: E402
 
 
-class RNNModel(torch.nn.Module):
-    """PyTorch's word_language_model layout: encoder, rnn, decoder."""
+class Encoder(torch.nn.Module):
+    """rnnkit's sequence encoder: an embedding, then the recurrent stack."""
 
     def __init__(self, cfg):
         super().__init__()
         cell = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cfg["cell"]]
-        self.encoder = torch.nn.Embedding(cfg["vocab_size"], cfg["emb_size"])
+        self.embedding = torch.nn.Embedding(cfg["vocab_size"], cfg["emb_size"])
         self.rnn = cell(cfg["emb_size"], cfg["hidden_size"], cfg["num_layers"])
-        self.decoder = torch.nn.Linear(cfg["hidden_size"], cfg["vocab_size"])
-        if cfg.get("tie_weights"):
-            self.decoder.weight = self.encoder.weight
 
     def forward(self, x, state):
-        y, state = self.rnn(self.encoder(x), state)
+        return self.rnn(self.embedding(x), state)
+
+
+class RNNModel(torch.nn.Module):
+    """The language model: encoder.{embedding,rnn}, decoder (format version 2)."""
+
+    def __init__(self, cfg):
+        super().__init__()
+        self.encoder = Encoder(cfg)
+        self.decoder = torch.nn.Linear(cfg["hidden_size"], cfg["vocab_size"])
+        if cfg.get("tie_weights"):
+            self.decoder.weight = self.encoder.embedding.weight
+
+    def forward(self, x, state):
+        y, state = self.encoder(x, state)
         return self.decoder(y), state
+
+
+def version2_name(name):
+    """Format version 1 named the embedding `encoder.weight` and the stack `rnn.*`."""
+    if name == "encoder.weight":
+        return "encoder.embedding.weight"
+    if name.startswith("rnn."):
+        return "encoder." + name
+    return name
 
 
 def load(path):
@@ -46,9 +66,11 @@ def load(path):
         raise SystemExit(f"{path}: this script loads word-level recurrent models only")
     vocab = json.loads(meta["vocab"])
     model = RNNModel(cfg)
-    state = {k: torch.from_numpy(v) for k, v in tensors.items() if not k.startswith("optim.")}
+    v1 = meta.get("format_version") == "1"
+    state = {version2_name(k) if v1 else k: torch.from_numpy(v) for k, v in tensors.items()
+             if not k.startswith(("optim.", "kept", "carry."))}
     if cfg.get("tie_weights"):
-        state["decoder.weight"] = state["encoder.weight"]
+        state["decoder.weight"] = state["encoder.embedding.weight"]
     model.load_state_dict(state, strict=True)
     return model, vocab
 

@@ -16,13 +16,40 @@ Metadata language_model_metadata(const models::LanguageModel& model,
   return m;
 }
 
+namespace {
+
+// Version 1 named the parts of each family its own way; version 2 names the
+// shared sequence encoder alike in every family (nn/sequence_encoder.h).
+std::string version1_name(const std::string& format, const std::string& name) {
+  auto starts = [&](const char* p) { return name.rfind(p, 0) == 0; };
+  auto after = [&](const char* p) { return name.substr(std::string_view(p).size()); };
+  if (format == kLmFormat) {
+    if (name == "encoder.embedding.weight") return "encoder.weight";
+    if (starts("encoder.rnn.")) return "rnn." + after("encoder.rnn.");
+  } else if (format == kSeq2SeqFormat) {
+    if (name == "encoder.embedding.weight") return "source_embedding.weight";
+    if (name == "decoder.embedding.weight") return "target_embedding.weight";
+    if (starts("encoder.rnn.")) return "encoder." + after("encoder.rnn.");
+    if (starts("encoder.backward_rnn."))
+      return "backward_encoder." + after("encoder.backward_rnn.");
+    if (starts("decoder.rnn.")) return "decoder." + after("decoder.rnn.");
+  }
+  return name;
+}
+
+}  // namespace
+
 void load_parameters(const nn::Module& model, const SafetensorsContents& file,
                      const std::string& path) {
+  auto format = file.metadata.find("format"), version = file.metadata.find("format_version");
+  const bool v1 =
+      format != file.metadata.end() && version != file.metadata.end() && version->second == "1";
   for (auto& [name, v] : model.named_parameters()) {
-    const Tensor& t = file.at(name, path);
+    const std::string stored = v1 ? version1_name(format->second, name) : name;
+    const Tensor& t = file.at(stored, path);
     if (t.shape() != v.shape() || t.dtype() != DType::kFloat32)
-      throw FormatError(fmt::format("{}: tensor '{}' is {} {}, the model needs F32 {}", path, name,
-                                    dtype_name(t.dtype()), shape_str(t.shape()),
+      throw FormatError(fmt::format("{}: tensor '{}' is {} {}, the model needs F32 {}", path,
+                                    stored, dtype_name(t.dtype()), shape_str(t.shape()),
                                     shape_str(v.shape())));
     Tensor dst = v.value();
     ops::copy_(dst, t);
@@ -39,15 +66,22 @@ const std::string& meta(const SafetensorsContents& file, const char* key, const 
   return it->second;
 }
 
+// Readers accept every version from 1 to the one this rnnkit writes.
 void check_format(const SafetensorsContents& file, const std::string& path, const char* format,
                   int version, const char* what) {
   if (meta(file, "format", path, what) != format)
     throw FormatError(fmt::format("{}: format is '{}', expected '{}'", path,
                                   meta(file, "format", path, what), format));
   const std::string& v = meta(file, "format_version", path, what);
-  if (v != std::to_string(version))
-    throw FormatError(fmt::format("{}: format version {} is newer than this rnnkit reads ({})", path,
-                                  v, version));
+  int n = 0;
+  try {
+    n = std::stoi(v);
+  } catch (const std::exception&) {
+    throw FormatError(fmt::format("{}: format version '{}' is not a number", path, v));
+  }
+  if (n < 1 || n > version)
+    throw FormatError(fmt::format("{}: format version {} is {} than this rnnkit reads (1 to {})",
+                                  path, v, n < 1 ? "older" : "newer", version));
 }
 
 text::Vocabulary parse_vocab(const std::string& json, const std::string& path, std::int64_t size) {

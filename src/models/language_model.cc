@@ -89,24 +89,35 @@ std::int64_t class_count(const LanguageModelConfig& c) {
   if (c.classes > 0) return c.classes;
   return std::max<std::int64_t>(1, std::llround(std::sqrt(static_cast<double>(c.vocab_size))));
 }
+
+nn::SequenceEncoderOptions encoder_options(const LanguageModelConfig& c) {
+  nn::SequenceEncoderOptions o;
+  o.vocab_size = c.vocab_size;
+  o.emb_size = c.emb_size;
+  o.cell = parse_cell(c.cell);
+  o.hidden_size = c.hidden_size;
+  o.num_layers = c.context > 0 ? 0 : c.num_layers;
+  o.dropout = c.dropout;
+  o.variational = c.variational_dropout;
+  o.embedding_dropout = c.embedding_dropout;
+  return o;
+}
 }  // namespace
 
 LanguageModel::LanguageModel(const LanguageModelConfig& config)
     : config_(validated(config)),
-      encoder_(config.vocab_size, config.emb_size),
-      rnn_({parse_cell(config.cell), config.emb_size, config.hidden_size, config.num_layers,
-            config.dropout, config.variational_dropout}),
-      hidden_(std::max<std::int64_t>(config.context, 1) * config.emb_size, config.hidden_size, true),
-      decoder_(config.hidden_size, config.output == "hierarchical" ? config.vocab_size - 1 : config.vocab_size, true,
-               config.tie_weights ? encoder_.weight : Var()),
+      encoder_(encoder_options(config)),
+      hidden_(std::max<std::int64_t>(config.context, 1) * config.emb_size, config.hidden_size,
+              true),
+      decoder_(config.hidden_size,
+               config.output == "hierarchical" ? config.vocab_size - 1 : config.vocab_size, true,
+               config.tie_weights ? encoder_.embedding().weight : Var()),
       class_decoder_(config.hidden_size, config.output == "class" ? class_count(config) : 1, true) {
   register_module("encoder", &encoder_);
   if (config.context > 0) register_module("hidden", &hidden_);
-  else register_module("rnn", &rnn_);
   register_module("decoder", &decoder_);
   if (config.output == "class") register_module("decoder_class", &class_decoder_);
 }
-
 
 void LanguageModel::set_word_counts(std::vector<std::int64_t> counts) {
   RNNKIT_CHECK(static_cast<std::int64_t>(counts.size()) == config_.vocab_size,
@@ -141,7 +152,7 @@ Var LanguageModel::nll(const Var& features, const Tensor& targets) const {
 }
 
 nn::RecurrentState LanguageModel::zero_state(std::int64_t batch, Device device) const {
-  if (config_.context == 0) return rnn_.zero_state(batch, device);
+  if (config_.context == 0) return encoder_.zero_state(batch, device);
   nn::RecurrentState s;  // the window of embeddings before the stream starts: zeros
   s.h.emplace_back(Tensor::zeros({config_.context, batch, config_.emb_size}, device));
   return s;
@@ -154,7 +165,7 @@ void LanguageModel::init_parameters(std::uint64_t seed) {
     Tensor& t = v.value();
     ops::uniform_(t, gen, gen.reserve(static_cast<std::uint64_t>(t.numel())), -r, r);
   }
-  if (config_.forget_bias_one && config_.context == 0) rnn_.set_forget_bias(1.0f);
+  if (config_.forget_bias_one && config_.context == 0) encoder_.rnn().set_forget_bias(1.0f);
 }
 
 std::pair<Var, nn::RecurrentState> LanguageModel::forward(const Tensor& ids,
@@ -170,9 +181,7 @@ std::pair<Var, nn::RecurrentState> LanguageModel::features(const Tensor& ids,
   RNNKIT_CHECK(ids.dim() == 2, "language model: ids must be [T, B], got {}", shape_str(ids.shape()));
   bool train = training();
   bool var = config_.variational_dropout;
-  Var words =
-      nn::embedding_dropout(encoder_.forward(ids), ids, config_.vocab_size, config_.embedding_dropout, train, gen);
-  Var x = nn::dropout_seq(words, config_.dropout, var, train, gen);
+  Var x = encoder_.embed(ids, gen);
   if (config_.context > 0) {  // position t sees the embeddings of words t - context + 1 .. t
     const std::int64_t T = ids.size(0), C = config_.context;
     Var all = fn::concat({state.h.at(0), x}, 0);  // [C + T, B, E]
@@ -185,8 +194,8 @@ std::pair<Var, nn::RecurrentState> LanguageModel::features(const Tensor& ids,
     next.h.push_back(fn::slice(all, 0, T, C));
     return {h, next};
   }
-  auto [y, next] = rnn_.forward(x, state, gen);
-  y = nn::dropout_seq(y, config_.dropout, var, train, gen);
+  auto [states, next] = encoder_.run(x, state, gen);
+  Var y = nn::dropout_seq(states, config_.dropout, var, train, gen);
   return {fn::reshape(y, {-1, config_.hidden_size}), next};
 }
 

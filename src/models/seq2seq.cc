@@ -76,26 +76,31 @@ const Seq2SeqConfig& validated(const Seq2SeqConfig& c) {
 std::int64_t output_features(const Seq2SeqConfig& c) {
   return c.hidden_size * (1 + (c.attention != "none") + c.peeky);
 }
+
+nn::SequenceEncoderOptions side(const Seq2SeqConfig& c, std::int64_t vocab, bool decoder) {
+  nn::SequenceEncoderOptions o;
+  o.vocab_size = vocab;
+  o.emb_size = c.emb_size;
+  o.extra_input = decoder ? (c.peeky ? c.hidden_size : 0) + (c.input_feed ? c.hidden_size : 0) : 0;
+  o.cell = parse_cell(c.cell);
+  o.hidden_size = c.hidden_size;
+  o.num_layers = c.num_layers;
+  o.dropout = c.dropout;
+  o.residual = c.residual;
+  o.bidirectional = !decoder && c.bidirectional;
+  return o;
+}
+
 }  // namespace
 
 Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
     : config_(validated(config)),
-      source_embedding_(config.source_vocab, config.emb_size),
-      target_embedding_(config.target_vocab, config.emb_size),
-      encoder_({parse_cell(config.cell), config.emb_size,
-                config.hidden_size / (config.bidirectional ? 2 : 1), config.num_layers, config.dropout,
-                false, config.residual}),
-      backward_encoder_(encoder_.options()),
-      decoder_({parse_cell(config.cell),
-                config.emb_size + (config.peeky ? config.hidden_size : 0) + (config.input_feed ? config.hidden_size : 0),
-                config.hidden_size, config.num_layers, config.dropout, false, config.residual}),
+      encoder_(side(config, config.source_vocab, false)),
+      decoder_(side(config, config.target_vocab, true)),
       attention_(config.hidden_size, config.hidden_size, false),
       attention_key_(config.hidden_size, config.hidden_size, true),
       out_(output_features(config), config.target_vocab) {
-  register_module("source_embedding", &source_embedding_);
-  register_module("target_embedding", &target_embedding_);
   register_module("encoder", &encoder_);
-  if (config.bidirectional) register_module("backward_encoder", &backward_encoder_);
   register_module("decoder", &decoder_);
   if (config.attention == "general" || config.attention == "additive") register_module("attention", &attention_);
   if (config.attention == "additive") {  // Bahdanau: v . tanh(W q + U k + b)
@@ -107,23 +112,16 @@ Seq2Seq::Seq2Seq(const Seq2SeqConfig& config)
 
 void Seq2Seq::init_parameters(std::uint64_t seed) {
   Generator gen(seed, stream_id(RngStream::kInit));
-  for (auto& [name, v] : named_parameters()) {
-    Tensor& t = v.value();
-    // init_range 0: torch.nn's defaults: embeddings with unit variance,
-    // recurrent weights and biases U(+-1/sqrt(hidden)), Linear U(+-1/sqrt(in)).
-    // (Small uniform embeddings learn the date task several times slower.)
-    float r = config_.init_range;
-    if (r <= 0.0f) {
-      bool encoder = name.find("encoder.") != std::string::npos;
-      bool recurrent = encoder || name.rfind("decoder.", 0) == 0;
-      if (name.find("embedding") != std::string::npos) r = std::sqrt(3.0f);
-      else if (recurrent)
-        r = 1.0f / std::sqrt(static_cast<float>(encoder ? encoder_.options().hidden_size : config_.hidden_size));
-      else if (name == "out.bias") r = 1.0f / std::sqrt(static_cast<float>(out_.weight.value().size(1)));
-      else r = 1.0f / std::sqrt(static_cast<float>(t.size(t.dim() - 1)));
-    }
-    ops::uniform_(t, gen, gen.reserve(static_cast<std::uint64_t>(t.numel())), -r, r);
-  }
+  if (config_.init_range <= 0.0f) return reset_parameters(gen);
+  for (auto& [name, v] : named_parameters()) nn::uniform_init(v, gen, config_.init_range);
+}
+
+void Seq2Seq::reset_parameters(Generator& gen) {
+  // The score vector first, as named_parameters lists it; then the modules.
+  // (Small uniform embeddings learn the date task several times slower.)
+  if (attention_v_.defined())
+    nn::uniform_init(attention_v_, gen, 1.0f / std::sqrt(static_cast<float>(config_.hidden_size)));
+  Module::reset_parameters(gen);
 }
 
 Var Seq2Seq::repeat_summary(const Var& summary, std::int64_t steps) const {
@@ -135,20 +133,10 @@ Var Seq2Seq::repeat_summary(const Var& summary, std::int64_t steps) const {
 
 Seq2Seq::Encoded Seq2Seq::encode(const Tensor& source, const Tensor& length, Generator& gen) const {
   RNNKIT_CHECK(source.dim() == 2, "seq2seq: source ids must be [Ts, B], got {}", shape_str(source.shape()));
-  std::int64_t B = source.size(1);
-  bool train = training();
-  Var x = nn::dropout_seq(source_embedding_.forward(source), config_.dropout, false, train, gen);
-  auto [y, final] = encoder_.forward(x, encoder_.zero_state(B, source.device()), gen, length);
-  if (config_.bidirectional) {  // the reversed pass, turned back, joins each step
-    Var xr = fn::reverse_sequences(x, length);
-    auto [yb, fb] = backward_encoder_.forward(xr, backward_encoder_.zero_state(B, source.device()), gen, length);
-    y = fn::concat({y, fn::reverse_sequences(yb, length)}, 2);
-    for (std::size_t l = 0; l < final.h.size(); ++l) {
-      final.h[l] = fn::concat({final.h[l], fb.h[l]}, 1);
-      if (!final.c.empty()) final.c[l] = fn::concat({final.c[l], fb.c[l]}, 1);
-    }
-  }
-  return {y, length, final, final.h.back()};
+  const std::int64_t B = source.size(1);
+  auto out = encoder_.run(encoder_.embed(source, gen), encoder_.zero_state(B, source.device()), gen,
+                          length);
+  return {out.states, length, out.final, out.final.h.back()};
 }
 
 Seq2Seq::DecoderState Seq2Seq::DecoderState::select(const std::vector<std::int64_t>& rows) const {
@@ -176,7 +164,7 @@ Seq2Seq::Decoded Seq2Seq::decode(const Encoded& e, const Tensor& target_in, cons
                shape_str(target_in.shape()));
   const std::int64_t T = target_in.size(0), B = target_in.size(1), H = config_.hidden_size;
   bool train = training();
-  Var x = nn::dropout_seq(target_embedding_.forward(target_in), config_.dropout, false, train, gen);
+  Var x = decoder_.embed(target_in, gen);
   Var peek = config_.peeky ? repeat_summary(e.summary, T) : Var();
   if (config_.peeky) x = fn::concat({x, peek}, 2);
   Var keys = config_.attention == "additive" ? attention_key_.forward(e.states) : Var();
@@ -188,7 +176,7 @@ Seq2Seq::Decoded Seq2Seq::decode(const Encoded& e, const Tensor& target_in, cons
     d.state = state;
     for (std::int64_t t = 0; t < T; ++t) {
       Var xt = fn::concat({fn::slice(x, 0, t, 1), fn::reshape(d.state.feed, {1, B, H})}, 2);
-      auto [yt, next] = decoder_.forward(xt, d.state.rnn, gen);
+      auto [yt, next] = decoder_.run(xt, d.state.rnn, gen);
       auto a = attend(yt, e, keys);
       d.state = {next, fn::reshape(a.context, {B, H})};
       ys.push_back(yt);
@@ -199,7 +187,7 @@ Seq2Seq::Decoded Seq2Seq::decode(const Encoded& e, const Tensor& target_in, cons
     context = T == 1 ? contexts[0] : fn::concat(contexts, 0);
     d.attention = T == 1 ? weights[0] : ops::concat(weights, 1);
   } else {
-    auto [yy, next] = decoder_.forward(x, state.rnn, gen);
+    auto [yy, next] = decoder_.run(x, state.rnn, gen);
     y = yy;
     d.state.rnn = next;
     if (config_.attention != "none") {

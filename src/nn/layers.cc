@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace rnnkit::nn {
 
 Embedding::Embedding(std::int64_t num_embeddings, std::int64_t dim) {
@@ -17,10 +19,21 @@ Linear::Linear(std::int64_t in, std::int64_t out, bool with_bias, Var shared_wei
                  "Linear: shared weight {} does not fit {} -> {} (tying needs equal sizes)",
                  shape_str(shared_weight.shape()), in, out);
     weight = shared_weight;
+    owns_weight_ = false;
   } else {
     weight = register_parameter("weight", {out, in});
   }
   if (with_bias) bias = register_parameter("bias", {out});
+}
+
+void Embedding::reset_parameters(Generator& gen) {
+  uniform_init(weight, gen, std::sqrt(3.0f));
+}
+
+void Linear::reset_parameters(Generator& gen) {
+  const float r = 1.0f / std::sqrt(static_cast<float>(weight.shape()[1]));
+  if (owns_weight_) uniform_init(weight, gen, r);
+  if (bias.defined()) uniform_init(bias, gen, r);
 }
 
 RecurrentState RecurrentState::detach() const {
@@ -95,6 +108,11 @@ void Recurrent::set_forget_bias(float value) {
     ops::fill_(fi, value);
     ops::fill_(fh, 0.0f);
   }
+}
+
+void Recurrent::reset_parameters(Generator& gen) {
+  const float r = 1.0f / std::sqrt(static_cast<float>(opts_.hidden_size));
+  for (auto& [name, v] : named_parameters()) uniform_init(v, gen, r);
 }
 
 Var dropout_seq(const Var& x, float p, bool variational, bool training, Generator& gen) {

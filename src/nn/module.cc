@@ -32,6 +32,15 @@ std::vector<std::pair<std::string, Var>> Module::named_parameters() const {
   return out;
 }
 
+void Module::reset_parameters(Generator& gen) {
+  for (auto& [name, child] : children_) child->reset_parameters(gen);
+}
+
+void uniform_init(Var& v, Generator& gen, float range) {
+  Tensor& t = v.value();
+  ops::uniform_(t, gen, gen.reserve(static_cast<std::uint64_t>(t.numel())), -range, range);
+}
+
 void Module::train(bool on) {
   training_ = on;
   for (auto& [name, child] : children_) child->train(on);

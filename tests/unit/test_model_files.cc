@@ -7,6 +7,8 @@
 #include "rnnkit/decode/translate.h"
 #include "rnnkit/eval/perplexity.h"
 #include "rnnkit/io/model_file.h"
+#include "rnnkit/models/language_model.h"
+#include "rnnkit/models/seq2seq.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
 #include "test_util.h"
@@ -51,6 +53,35 @@ TEST(ModelFiles, Seq2SeqVersion1LoadsAndTranslatesAsItDid) {
       EXPECT_NEAR(out[i][k].score, want[i][k].second, 1e-5f);
     }
   }
+}
+
+// The shared sequence encoder has the same parameter names and shapes in
+// every family: an LM's encoder can initialise a seq2seq model's.
+TEST(ModelFiles, EncodersAreNamedAlikeInEveryFamily) {
+  models::LanguageModelConfig lm;
+  lm.vocab_size = 30;
+  lm.emb_size = 6;
+  lm.hidden_size = 10;
+  lm.num_layers = 2;
+  models::Seq2SeqConfig s2s;
+  s2s.source_vocab = 30;
+  s2s.target_vocab = 12;
+  s2s.emb_size = 6;
+  s2s.hidden_size = 10;
+  s2s.num_layers = 2;
+  models::LanguageModel a(lm);
+  models::Seq2Seq b(s2s);
+  auto encoder_of = [](const nn::Module& m) {
+    std::vector<std::pair<std::string, Shape>> out;
+    for (const auto& [name, v] : m.named_parameters())
+      if (name.rfind("encoder.", 0) == 0) out.emplace_back(name, v.shape());
+    return out;
+  };
+  const auto names = encoder_of(a);
+  ASSERT_EQ(names.size(), 9u);  // the embedding and 2 x 4 recurrent tensors
+  EXPECT_EQ(names.front().first, "encoder.embedding.weight");
+  EXPECT_EQ(names[1].first, "encoder.rnn.weight_ih_l0");
+  EXPECT_EQ(names, encoder_of(b));
 }
 
 }  // namespace

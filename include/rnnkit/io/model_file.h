@@ -14,7 +14,9 @@
 namespace rnnkit::io {
 
 inline constexpr const char* kLmFormat = "rnnkit.lm";
-inline constexpr int kLmFormatVersion = 1;
+// Version 2: the shared sequence encoder's names (encoder.embedding.*,
+// encoder.rnn.*); version 1 files (encoder.weight, rnn.*) still load.
+inline constexpr int kLmFormatVersion = 2;
 
 // Format, version, configuration, vocabulary and (for the factored softmaxes)
 // the training counts. A model file is this metadata beside the weights
@@ -28,12 +30,15 @@ struct LoadedLanguageModel {
 };
 // Checks the format, version, configuration, vocabulary and every tensor's shape.
 LoadedLanguageModel load_language_model(const std::string& path);
-// Copies tensors named like the model's parameters into it (shapes checked).
+// Copies tensors named like the model's parameters into it (shapes checked),
+// under their older names in files of an older format version.
 void load_parameters(const nn::Module& model, const SafetensorsContents& file,
                      const std::string& path);
 
 inline constexpr const char* kSeq2SeqFormat = "rnnkit.seq2seq";
-inline constexpr int kSeq2SeqFormatVersion = 1;
+// Version 2: encoder.{embedding,rnn,backward_rnn}.*, decoder.{embedding,rnn}.*;
+// version 1 (source_embedding.*, encoder.*, backward_encoder.*, ...) still loads.
+inline constexpr int kSeq2SeqFormatVersion = 2;
 
 // Format, version, configuration, vocabularies and, for unit "subword", the
 // SentencePiece models (base64-encoded).

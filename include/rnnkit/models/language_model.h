@@ -4,8 +4,10 @@
 // Bengio et al.'s (2003) feed-forward body: the embeddings of the `context`
 // latest words, concatenated -> Linear -> tanh; its "state" is the window of
 // embeddings carried into the next batch, so training, evaluation and
-// generation are the same code. Parameter names match PyTorch's word_language_model
-// example (encoder.*, rnn.*, decoder.*), so its state_dict loads directly.
+// generation are the same code. The body is an nn::SequenceEncoder
+// (`encoder.embedding.weight`, `encoder.rnn.*`, shared with the other
+// families for pre-training), the output layer `decoder.*`: PyTorch
+// state_dict names of an Embedding and an LSTM inside an `encoder` module.
 #pragma once
 
 #include <memory>
@@ -13,6 +15,7 @@
 
 #include "rnnkit/nn/layers.h"
 #include "rnnkit/nn/output.h"
+#include "rnnkit/nn/sequence_encoder.h"
 
 namespace rnnkit::models {
 
@@ -68,9 +71,8 @@ class LanguageModel : public nn::Module {
 
  private:
   LanguageModelConfig config_;
-  nn::Embedding encoder_;
-  nn::Recurrent rnn_;
-  nn::Linear hidden_;  // feed-forward body
+  nn::SequenceEncoder encoder_;  // feed-forward: the embedding only
+  nn::Linear hidden_;            // feed-forward body
   nn::Linear decoder_;
   nn::Linear class_decoder_;  // class-based: the class softmax
   std::vector<std::int64_t> counts_;

@@ -6,12 +6,16 @@
 // before the output layer, and with input feeding also the next step's
 // input); optionally a bidirectional encoder and residual connections
 // between stacked layers. Padded batches are exact: the encoder runs with lengths, the
-// attention masks padding, and the loss ignores padded targets.
+// attention masks padding, and the loss ignores padded targets. Each side is an
+// nn::SequenceEncoder (`encoder.embedding.weight`, `encoder.rnn.*`,
+// `encoder.backward_rnn.*`; `decoder.embedding.weight`, `decoder.rnn.*`), so
+// the encoder of a sequence autoencoder initialises other families' encoders.
 #pragma once
 
 #include <string>
 
 #include "rnnkit/nn/layers.h"
+#include "rnnkit/nn/sequence_encoder.h"
 
 namespace rnnkit::models {
 
@@ -41,7 +45,9 @@ class Seq2Seq : public nn::Module {
  public:
   explicit Seq2Seq(const Seq2SeqConfig& config);
   const Seq2SeqConfig& config() const { return config_; }
+  // init_range 0: every module's own default (reset_parameters); else uniform.
   void init_parameters(std::uint64_t seed);
+  void reset_parameters(Generator& gen) override;
 
   struct Encoded {
     Var states;              // [Ts, B, H]: the last layer's outputs (zero on padding)
@@ -77,8 +83,7 @@ class Seq2Seq : public nn::Module {
   fn::AttentionResult attend(const Var& y, const Encoded& e, const Var& keys) const;
 
   Seq2SeqConfig config_;
-  nn::Embedding source_embedding_, target_embedding_;
-  nn::Recurrent encoder_, backward_encoder_, decoder_;
+  nn::SequenceEncoder encoder_, decoder_;
   nn::Linear attention_, attention_key_, out_;
   Var attention_v_;  // additive: the score vector
 };

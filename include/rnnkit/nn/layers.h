@@ -10,6 +10,7 @@ class Embedding : public Module {
  public:
   Embedding(std::int64_t num_embeddings, std::int64_t dim);
   Var forward(const Tensor& ids) const { return fn::embedding(weight, ids); }
+  void reset_parameters(Generator& gen) override;  // U(+-sqrt 3): unit variance
   Var weight;  // [V, D]
 };
 
@@ -18,8 +19,13 @@ class Linear : public Module {
   // shared_weight: use this [out, in] parameter instead of owning one (tying).
   Linear(std::int64_t in, std::int64_t out, bool bias = true, Var shared_weight = Var());
   Var forward(const Var& x) const { return fn::linear(x, weight, bias); }
+  void reset_parameters(
+      Generator& gen) override;  // U(+-1/sqrt(in)); a shared weight is its owner's
   Var weight;  // [out, in]
   Var bias;    // [out]
+
+ private:
+  bool owns_weight_ = true;
 };
 
 struct RecurrentOptions {
@@ -52,6 +58,7 @@ class Recurrent : public Module {
                                          const Tensor& lengths = Tensor()) const;
   // Sets the forget-gate bias to 1 (Jozefowicz et al. 2015); LSTM only.
   void set_forget_bias(float value);
+  void reset_parameters(Generator& gen) override;  // U(+-1/sqrt(hidden)), as torch.nn.LSTM
 
   struct Layer {
     Var w_ih, w_hh, b_ih, b_hh;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "rnnkit/autograd/variable.h"
+#include "rnnkit/core/rng.h"
 
 namespace rnnkit::nn {
 
@@ -26,6 +27,13 @@ class Module {
   void train(bool on = true);
   bool training() const { return training_; }
 
+  // Each module's own default initialisation, as torch.nn's reset_parameters:
+  // Embedding U(+-sqrt 3) (unit variance, as torch's N(0, 1)), Linear and recurrent layers
+  // U(+-1/sqrt(fan-in or hidden)). The default resets the children in order;
+  // a module with parameters of its own overrides it. Draws come from `gen`
+  // in parameter order, so a seed gives the same model on every device.
+  virtual void reset_parameters(Generator& gen);
+
  protected:
   Var register_parameter(const std::string& name, const Shape& shape);
   // A parameter owned elsewhere (weight tying): listed under its owner's name.
@@ -37,6 +45,9 @@ class Module {
   std::vector<std::pair<std::string, Module*>> children_;
   bool training_ = true;
 };
+
+// Fills a parameter with U(-range, range) from the next positions of `gen`.
+void uniform_init(Var& v, Generator& gen, float range);
 
 class ParameterSet {
  public:
