@@ -41,6 +41,7 @@ def main():
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--rnnkit", default=os.path.join(ROOT, "build", "release", "rnnkit"))
+    ap.add_argument("--baseline", help="an earlier rnnkit binary, timed in the same loop (before/after)")
     args = ap.parse_args()
     if not os.path.exists(os.path.join(PTB, "ptb.train.txt")):
         sys.exit("skipped: ../shared/data/ptb is absent")
@@ -60,11 +61,16 @@ def main():
                          "--train", train, "--eval", evalf, "--batches", str(BATCHES[preset]),
                          "--threads", str(threads)]
             runs = {"rnnkit": [], "torch": [], "torch_same_core": []}
+            binaries = {"rnnkit": args.rnnkit}
+            if args.baseline:
+                binaries["before"] = args.baseline
+                runs["before"] = []
             for rep in range(args.reps):
-                runs["rnnkit"].append(run([args.rnnkit, "lm", "train", "--preset", preset, "--train", train,
+                for tool, binary in binaries.items():
+                    runs[tool].append(run([binary, "lm", "train", "--preset", preset, "--train", train,
                                            "--test", evalf, "--epochs", "1", "--max-batches",
-                                           str(BATCHES[preset]), "--threads", str(threads),
-                                           "--out", os.path.join(tmp, f"run_{preset}_{threads}_{rep}"), "--json"],
+                                           str(BATCHES[preset]), "--threads", str(threads), "--out",
+                                           os.path.join(tmp, f"{tool}_{preset}_{threads}_{rep}"), "--json"],
                                           threads))
                 runs["torch"].append(run(torch_cmd, threads))
                 if runs["torch"][-1]["blas_core"] != core:
@@ -96,6 +102,16 @@ def main():
               f"{r['rnnkit_eval_tokens_per_s']:.0f} | {r['torch_eval_tokens_per_s']:.0f} | "
               f"{r['rnnkit_eval_tokens_per_s'] / r['torch_eval_tokens_per_s']:.2f}x | "
               f"{r['rnnkit_peak_rss_mb']:.0f} | {r['torch_peak_rss_mb']:.0f} |")
+    if args.baseline:
+        print()
+        print(f"before: {args.baseline}")
+        print("| preset | threads | train tok/s before | after | after / before | vs PyTorch before | after |")
+        print("|---|---|---|---|---|---|---|")
+        for r in rows:
+            b, a, t = (r["before_train_tokens_per_s"], r["rnnkit_train_tokens_per_s"],
+                       r["torch_train_tokens_per_s"])
+            print(f"| {r['preset']} | {r['threads']} | {b:.0f} | {a:.0f} | {a / b:.3f} | {b / t:.2f}x | "
+                  f"{a / t:.2f}x |")
 
 if __name__ == "__main__":
     main()

@@ -42,6 +42,7 @@ def main():
     ap.add_argument("--threads", nargs="+", type=int, default=[1, 2])
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--rnnkit", default=os.path.join(ROOT, "build", "release", "rnnkit"))
+    ap.add_argument("--baseline", help="an earlier rnnkit binary, timed in the same loop (before/after)")
     args = ap.parse_args()
     if not os.path.exists(DATA):
         sys.exit("skipped: ../shared/data/seq2seq/date.txt is absent")
@@ -57,6 +58,12 @@ def main():
              "--preset", "date-attention", "--epochs", str(args.epochs), "--threads", str(threads),
              "--out", out], threads)
         r = [json.loads(l) for l in open(os.path.join(out, "metrics.jsonl"))]
+        before = None
+        if args.baseline:
+            run([args.baseline, "seq2seq", "train", "--data", DATA, "--format", "book", "--book-split",
+                 "--preset", "date-attention", "--epochs", str(args.epochs), "--threads", str(threads),
+                 "--out", out + "_before"], threads)
+            before = [json.loads(l) for l in open(os.path.join(out + "_before", "metrics.jsonl"))]
         torch_cmd = [sys.executable, os.path.join(ROOT, "bench", "s2s_torch.py"), "--data", DATA,
                      "--epochs", str(args.epochs), "--threads", str(threads)]
         t = [json.loads(l) for l in run(torch_cmd, threads).splitlines()]
@@ -69,6 +76,9 @@ def main():
                    "ratio_same_core": t_same[e]["seconds"] / r[e]["seconds"],
                    "rnnkit_acc": r[e].get("accuracy", r[e].get("test_accuracy")), "torch_acc": t[e]["test_accuracy"],
                    "rnnkit_core": core, "torch_core": t[e]["blas_core"]}
+            if before:
+                row["before_s"] = before[e]["seconds"]
+                row["before_acc"] = before[e].get("accuracy", before[e].get("test_accuracy"))
             rows.append(row)
             print(json.dumps(row), flush=True)
     # Translation throughput on the book's test split.
@@ -99,6 +109,16 @@ def main():
         print(f"| {r['threads']} | {r['epoch']} | {r['rnnkit_core']} / {r['torch_core']} | "
               f"{r['rnnkit_s']:.1f} | {r['torch_s']:.1f} | {r['ratio']:.2f}x | {same_core} | "
               f"{r['ratio_same_core']:.2f}x | {100 * r['rnnkit_acc']:.2f}% | {100 * r['torch_acc']:.2f}% |")
+    if args.baseline:
+        print()
+        print(f"before: {args.baseline}")
+        print("| threads | epoch | before s | after s | after / before speed | vs PyTorch before | after "
+              "| accuracy before | after |")
+        print("|---|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r['threads']} | {r['epoch']} | {r['before_s']:.1f} | {r['rnnkit_s']:.1f} | "
+                  f"{r['before_s'] / r['rnnkit_s']:.3f} | {r['torch_s'] / r['before_s']:.2f}x | "
+                  f"{r['ratio']:.2f}x | {100 * r['before_acc']:.2f}% | {100 * r['rnnkit_acc']:.2f}% |")
     print()
     print(f"| decoding ({args.threads[-1]} threads, 5,000 test pairs) | sentences/s | accuracy |")
     print("|---|---|---|")

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "rnnkit/eval/plot.h"
 #include "rnnkit/io/safetensors.h"
 #include "rnnkit/train/lm_trainer.h"
 #include "rnnkit/train/run_directory.h"
@@ -183,6 +184,29 @@ TEST(EarlyStopping, EndsARunThatStopsImproving) {
   o.overwrite = true;
   EXPECT_THROW(train::train_language_model(o), InvalidArgument);  // needs a validation set
   fs::remove_all(dir);
+}
+
+// A learning curve of one epoch still shows its point; epochs tick on whole
+// numbers; a log axis says so.
+TEST(LearningCurve, MarksPointsTicksWholeEpochsAndStatesTheScale) {
+  eval::ChartOptions o;
+  o.title = "t";
+  o.y_label = "perplexity";
+  o.integer_x = true;
+  o.log_y = true;
+  std::string one = eval::line_chart_svg(o, {{"train", {1}, {120.0}}});
+  EXPECT_NE(one.find("<circle"), std::string::npos);
+  EXPECT_NE(one.find("perplexity (log scale)"), std::string::npos);
+  EXPECT_EQ(one.find(">0.5<"), std::string::npos) << "a tick between two epochs";
+  EXPECT_EQ(one.find(">1.5<"), std::string::npos) << "a tick between two epochs";
+  std::string many =
+      eval::line_chart_svg(o, {{"train", {1, 2, 3, 4, 5, 6, 7}, {9, 8, 7, 6, 5, 4, 3}}});
+  std::size_t circles = 0;
+  for (std::size_t at = many.find("<circle"); at != std::string::npos;
+       at = many.find("<circle", at + 1))
+    ++circles;
+  EXPECT_EQ(circles, 7u);
+  EXPECT_NE(many.find(">7<"), std::string::npos);
 }
 
 TEST(RunDirectory, RefusesARunUnlessResumedOrOverwritten) {
