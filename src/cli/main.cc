@@ -1,5 +1,7 @@
 // rnnkit: one subcommand per file in this folder; this file wires them up and
-// turns every error into one "error: ..." line and a non-zero exit.
+// turns every error into one "error: ..." line and a documented exit status:
+// 0 success, 1 a runtime error (bad data, a bad model), 2 a usage error,
+// 128 + signal an interrupted training run.
 #include <unistd.h>
 
 #include <cstdlib>
@@ -9,6 +11,7 @@
 #include <vector>
 
 #include "cli/common.h"
+#include "cli/usage.h"
 #include "rnnkit/core/build_info.h"
 #include "rnnkit/core/error.h"
 #include "rnnkit/core/logging.h"
@@ -81,9 +84,16 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_data(app);
   rnnkit::cli::add_info(app);
   try {
+    rnnkit::cli::check_usage(app, argc, argv);
     app.parse(argc, argv);
+  } catch (const rnnkit::cli::UsageError& e) {
+    std::fprintf(stderr, "error: %s\n(run '%s --help' for its commands and options)\n", e.what(),
+                 e.command.c_str());
+    return 2;
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "error: %s\n(run with --help for the options)\n", e.what());
+    return 2;
   } catch (const rnnkit::cli::ExitCode& e) {
     rnnkit::cli::end_progress();
     return e.code;

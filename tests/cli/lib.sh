@@ -24,3 +24,19 @@ finish() {
   echo "$pass passed, $fails failed"
   [ "$fails" -eq 0 ]
 }
+
+# expect_status N WHAT COMMAND...: the command exits with status N and prints WHAT.
+expect_status() {
+  local want_rc=$1 want=$2
+  shift 2
+  local err rc
+  err=$("$@" 2>&1 >/dev/null)
+  rc=$?
+  if [ "$rc" -ne "$want_rc" ]; then
+    bad "exit status $rc, not $want_rc, for '$*': $err"
+  elif ! grep -qF -- "$want" <<<"$err"; then
+    bad "error for '$*' lacks '$want': $err"
+  else
+    ok
+  fi
+}
