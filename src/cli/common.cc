@@ -1,10 +1,12 @@
 #include "cli/common.h"
 
 #include <fmt/format.h>
+#include <omp.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "rnnkit/core/parallel.h"
@@ -65,15 +67,35 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;  // ru_maxrss is in KiB on Linux
 }
 
-void apply_threads(int threads) { set_num_threads(threads); }
+void apply_threads(int threads) {
+  set_num_threads(threads);
+  const int cores = omp_get_num_procs();
+  if (threads > cores)
+    info(fmt::format("warning: --threads {} is more than the {} cores here: expect it to be slower",
+                     threads, cores));
+}
 
 void add_device_flags(CLI::App* cmd, int& threads, std::string& device) {
   cmd->add_option("--threads", threads, "threads (0: all cores)")->capture_default_str();
   cmd->add_option("--device", device, "cpu | cuda[:N]")->capture_default_str();
 }
 
+std::string file_in_run(const std::string& path, std::initializer_list<const char*> names) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) return path;
+  for (const char* n : names) {
+    const std::filesystem::path p = std::filesystem::path(path) / n;
+    if (std::filesystem::exists(p, ec)) {
+      info(fmt::format("using {}", p.string()));
+      return p.string();
+    }
+  }
+  throw FormatError(fmt::format("{}: is a directory, and holds no {}", path, *names.begin()));
+}
+
 InferenceModel load_for_inference(const std::string& path, const std::string& device) {
-  InferenceModel m{io::load_language_model(path), nullptr, available_device(device)};
+  InferenceModel m{io::load_language_model(file_in_run(path, {"model.safetensors"})), nullptr,
+                   available_device(device)};
   m.params = std::make_unique<nn::ParameterSet>(*m.loaded.model, m.device);
   m.loaded.model->train(false);
   return m;

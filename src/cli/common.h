@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -57,6 +58,12 @@ struct InferenceModel {
   Device device;
 };
 InferenceModel load_for_inference(const std::string& path, const std::string& device);
+
+// A run directory given where a model or vectors file is expected: the first
+// of `names` in it (said in the log); any other path as it is.
+std::string file_in_run(const std::string& path, std::initializer_list<const char*> names);
+inline const std::initializer_list<const char*> kVectorFiles = {"vectors.bin", "vectors.txt",
+                                                                "vectors.safetensors"};
 
 // Sets the thread count (0: all cores) and says so.
 void apply_threads(int threads);

@@ -24,7 +24,7 @@ void add_embed_analogy(CLI::App& embed) {
   cmd->callback([f]() {
     RNNKIT_CHECK(f->method == "add" || f->method == "mul", "unknown analogy method '{}' (add or mul)",
                  f->method);
-    eval::VectorIndex index(io::load_vectors(f->vectors));
+    eval::VectorIndex index(io::load_vectors(file_in_run(f->vectors, kVectorFiles)));
     const auto& w = f->words;
     if (f->method == "add") {
       for (auto& [word, sim] : index.most_similar({w[1], w[2]}, {w[0]}, f->top))

@@ -30,23 +30,26 @@ void add_embed_eval(CLI::App& embed) {
     RNNKIT_CHECK(!f->analogy.empty() || !f->similarity.empty(), "give --analogy and/or --similarity");
     RNNKIT_CHECK(f->method == "add" || f->method == "mul", "unknown analogy method '{}' (add or mul)",
                  f->method);
-    models::WordVectors v = io::load_vectors(f->vectors);
-    nlohmann::ordered_json j;
+    models::WordVectors v = io::load_vectors(file_in_run(f->vectors, kVectorFiles));
+    nlohmann::ordered_json j = {{"analogy_acc", nullptr}, {"similarity_spearman", nullptr}};
+    // The table is the result; with --json the JSON is, and the table goes to the log.
+    std::ostream& table = f->json ? std::cerr : std::cout;
     if (!f->analogy.empty()) {
       eval::VectorIndex index(v, f->restrict_vocab);
       auto r = eval::evaluate_analogy(index, f->analogy,
                                       f->method == "add" ? eval::AnalogyMethod::kAdd : eval::AnalogyMethod::kMul);
-      std::cout << fmt::format("{:<28} {:>9} {:>9} {:>9}\n", "section", "accuracy", "covered", "questions");
+      table << fmt::format("{:<28} {:>9} {:>9} {:>9}\n", "section", "accuracy", "covered",
+                           "questions");
       auto row = [](const eval::AnalogySection& s) {
         return fmt::format("{:<28} {:>8.2f}% {:>9} {:>9}\n", s.name,
                            s.covered ? 100.0 * s.correct / s.covered : 0.0, s.covered, s.questions);
       };
       nlohmann::ordered_json sections;
       for (const auto& s : r.sections) {
-        std::cout << row(s);
+        table << row(s);
         sections[s.name] = s.covered ? double(s.correct) / s.covered : 0.0;
       }
-      std::cout << row(r.semantic) << row(r.syntactic) << row(r.total);
+      table << row(r.semantic) << row(r.syntactic) << row(r.total);
       j["analogy_acc"] = r.accuracy();
       j["analogy_coverage"] = r.coverage();
       j["analogy_sections"] = sections;
@@ -56,10 +59,10 @@ void add_embed_eval(CLI::App& embed) {
       nlohmann::ordered_json sims;
       for (const auto& path : f->similarity) {
         auto s = eval::evaluate_similarity(index, path);
-        std::cout << fmt::format("{:<28} Spearman {:.4f} over {} of {} pairs\n", s.name, s.spearman,
-                                 s.covered, s.pairs);
+        table << fmt::format("{:<28} Spearman {:.4f} over {} of {} pairs\n", s.name, s.spearman,
+                             s.covered, s.pairs);
         sims[s.name] = {{"spearman", s.spearman}, {"covered", s.covered}, {"pairs", s.pairs}};
-        if (!j.contains("similarity_spearman")) j["similarity_spearman"] = s.spearman;
+        if (j["similarity_spearman"].is_null()) j["similarity_spearman"] = s.spearman;
       }
       j["similarity"] = sims;
     }

@@ -18,6 +18,13 @@ void add_embed_export(CLI::App& embed) {
   cmd->add_option("--to", f->out_format, "text | bin | safetensors (default: by extension)");
   cmd->callback([f]() {
     auto from = f->in_format.empty() ? io::vector_format_for(f->in) : io::parse_vector_format(f->in_format);
+    // Without --to the extension decides; one it does not know is a mistake, not text.
+    const bool known = f->out.ends_with(".txt") || f->out.ends_with(".vec") ||
+                       f->out.ends_with(".bin") || f->out.ends_with(".safetensors");
+    RNNKIT_CHECK(
+        known || !f->out_format.empty(),
+        "--out {}: the extension names no format (.txt, .vec, .bin, .safetensors): give --to",
+        f->out);
     auto to = f->out_format.empty() ? io::vector_format_for(f->out) : io::parse_vector_format(f->out_format);
     models::WordVectors v = io::load_vectors(f->in, from);
     io::save_vectors(f->out, v, to);

@@ -22,7 +22,7 @@ void add_embed_similar(CLI::App& embed) {
   cmd->add_option("--minus", f->minus, "words whose vectors are subtracted");
   cmd->add_option("--top", f->top, "how many neighbours")->capture_default_str();
   cmd->callback([f]() {
-    eval::VectorIndex index(io::load_vectors(f->vectors));
+    eval::VectorIndex index(io::load_vectors(file_in_run(f->vectors, kVectorFiles)));
     for (auto& [word, sim] : index.most_similar(f->words, f->minus, f->top))
       std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
   });

@@ -9,6 +9,7 @@
 
 #include "cli/common.h"
 #include "cli/train_command.h"
+#include "rnnkit/core/numbers.h"
 #include "rnnkit/eval/word_vectors.h"
 #include "rnnkit/io/vectors_file.h"
 #include "rnnkit/models/count_vectors.h"
@@ -109,7 +110,7 @@ void add_embed_train(CLI::App& embed) {
                    "--out {} names a file: --out is the run directory (the vectors are written to "
                    "DIR/vectors.{}; --format chooses txt, bin or safetensors)",
                    f->out, ext);
-    train::RunDirectory run(f->out, false, f->overwrite);
+    train::RunDirectory run(f->out, false, f->overwrite, /*resumable=*/false);
     const std::string vectors_path = run.path("vectors." + ext).string();
     run_header(
         "embed train",
@@ -159,9 +160,9 @@ void add_embed_train(CLI::App& embed) {
         {"dim", o.dim},
         {"window", f->method == "ppmi-svd" ? f->count.window : o.window},
         {"negative", o.negative},
-        {"sample", o.sample},
+        {"sample", shortest_decimal(o.sample)},
         {"epochs", o.epochs},
-        {"alpha", o.alpha},
+        {"alpha", shortest_decimal(o.start_alpha())},
         {"min_count", f->corpus_opts.min_count},
         {"max_vocab", f->corpus_opts.max_vocab},
         {"seed", o.seed},

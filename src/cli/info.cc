@@ -17,9 +17,10 @@
 namespace rnnkit::cli {
 namespace {
 
-std::string env_or(const char* name, const char* unset) {
+// A variable's value, or null when unset.
+nlohmann::ordered_json env_value(const char* name) {
   const char* v = std::getenv(name);
-  return v ? v : unset;
+  return v ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
 
 // CUDA's integer versions: 12040 is 12.4.
@@ -71,16 +72,17 @@ nlohmann::ordered_json collect() {
                                                   : nlohmann::ordered_json(blas.suggested)},
         {"self_test", blas.self_test_passed ? "passed" : "FAILED: " + blas.self_test_detail},
         {"config", blas.config},
-        {"OPENBLAS_CORETYPE", env_or("OPENBLAS_CORETYPE", "")}}},
+        {"OPENBLAS_CORETYPE", env_value("OPENBLAS_CORETYPE")}}},
       {"openmp",
        {{"threads", omp_get_max_threads()},
-        {"OMP_NUM_THREADS", env_or("OMP_NUM_THREADS", "")},
-        {"OMP_WAIT_POLICY", env_or("OMP_WAIT_POLICY", "")}}},
+        {"OMP_NUM_THREADS", env_value("OMP_NUM_THREADS")},
+        {"OMP_WAIT_POLICY", env_value("OMP_WAIT_POLICY")}}},
       {"cuda",
        {{"driver", cuda_version(cuda.driver_version)},
         {"runtime", cuda_version(cuda.runtime_version)},
         {"devices", devices},
-        {"error", cuda.error}}}};
+        {"error", cuda.error.empty() ? nlohmann::ordered_json(nullptr)
+                                     : nlohmann::ordered_json(cuda.error)}}}};
 }
 
 void print_text(const nlohmann::ordered_json& j) {
@@ -108,8 +110,7 @@ void print_text(const nlohmann::ordered_json& j) {
                              j["blas"]["suggested_core"].get<std::string>());
   std::cout << fmt::format("  build: {}\n", j["blas"]["config"].get<std::string>());
   auto shown = [](const nlohmann::ordered_json& v) {
-    auto s = v.get<std::string>();
-    return s.empty() ? std::string("unset") : s;
+    return v.is_null() ? std::string("unset") : v.get<std::string>();
   };
   std::cout << fmt::format("  OPENBLAS_CORETYPE: {}\n", shown(j["blas"]["OPENBLAS_CORETYPE"]));
   const auto& o = j["openmp"];
@@ -124,9 +125,8 @@ void print_text(const nlohmann::ordered_json& j) {
   std::cout << fmt::format("CUDA: driver {}, runtime {}", g["driver"].get<std::string>(),
                            g["runtime"].get<std::string>());
   if (g["devices"].empty())
-    std::cout << fmt::format("; no device{}\n", g["error"].get<std::string>().empty()
-                                                    ? ""
-                                                    : " (" + g["error"].get<std::string>() + ")");
+    std::cout << fmt::format(
+        "; no device{}\n", g["error"].is_null() ? "" : " (" + g["error"].get<std::string>() + ")");
   else
     std::cout << "\n";
   for (const auto& d : g["devices"])

@@ -35,6 +35,7 @@ void add_lm_generate(CLI::App& lm) {
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   add_device_flags(cmd, f->threads, f->device);
   cmd->callback([f]() {
+    RNNKIT_CHECK(f->gen.length > 0, "--length must be positive, got {}", f->gen.length);
     apply_threads(f->threads);
     InferenceModel m = load_for_inference(f->model, f->device);
     const text::Unit unit = text::parse_unit(m.loaded.model->config().unit);

@@ -62,12 +62,13 @@ void add_lm_train(CLI::App& lm) {
   add_train_flags(cmd, *f, "runs/lm", "validation perplexity");
   cmd->callback([f, cmd]() {
     train::LmTrainOptions o = train::lm_preset(f->preset);
-    if (auto saved = resume_config(*f); !saved.is_null()) o.update_from_json(saved);
-    apply_train_flags(*cmd, *f, o);
+    const nlohmann::json saved = resume_config(*cmd, *f, "lm");
+    if (!saved.is_null()) o.update_from_json(saved);
+    apply_train_flags(*cmd, *f, saved, o);
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
-    if (given("--train")) o.train_path = f->train;
-    if (given("--valid")) o.valid_path = f->valid;
-    if (given("--test")) o.test_path = f->test;
+    if (given("--train")) o.train_path = data_path(f->train);
+    if (given("--valid")) o.valid_path = data_path(f->valid);
+    if (given("--test")) o.test_path = data_path(f->test);
     if (given("--cell")) o.model.cell = f->cell;
     if (given("--unit")) o.model.unit = f->unit;
     if (given("--layers")) o.model.num_layers = f->layers;

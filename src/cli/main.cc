@@ -4,8 +4,10 @@
 // 128 + signal an interrupted training run.
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <iostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -86,6 +88,9 @@ int main(int argc, char** argv) {
   try {
     rnnkit::cli::check_usage(app, argc, argv);
     app.parse(argc, argv);
+    // A result that could not be written (a full disk, a closed pipe) is a failure.
+    if (!std::cout.flush() || std::fflush(stdout) != 0)
+      throw rnnkit::Error(std::string("cannot write to standard output: ") + std::strerror(errno));
   } catch (const rnnkit::cli::UsageError& e) {
     std::fprintf(stderr, "error: %s\n(run '%s --help' for its commands and options)\n", e.what(),
                  e.command.c_str());

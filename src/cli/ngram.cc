@@ -64,7 +64,7 @@ void add_ngram_train(CLI::App& ngram) {
     auto start = Clock::now();
     RNNKIT_CHECK(f->order >= 1 && f->order <= models::kMaxNgramOrder,
                  "n-gram order {} outside [1, {}]", f->order, models::kMaxNgramOrder);
-    train::RunDirectory run(f->out, false, f->overwrite);
+    train::RunDirectory run(f->out, false, f->overwrite, /*resumable=*/false);
     auto sentences = read_sentences(f->train);
     run_header("ngram train", fmt::format("order {}, {} sentences from {}, output {}", f->order,
                                           sentences.size(), f->train, f->out));
@@ -112,7 +112,7 @@ void add_ngram_eval(CLI::App& ngram) {
   cmd->add_option("--data", f->data, "text, one sentence per line")->required();
   cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
   cmd->callback([f]() {
-    auto m = io::load_arpa(f->model);
+    auto m = io::load_arpa(file_in_run(f->model, {"model.arpa"}));
     auto s = m.score(read_sentences(f->data));
     print_result(
         fmt::format("{}: perplexity {:.2f} over {} words and {} sentence ends{}", f->data,

@@ -24,7 +24,8 @@ struct LoadedForUse {
   Device device;
 };
 LoadedForUse load_seq2seq_for_use(const std::string& path, const std::string& device) {
-  LoadedForUse l{io::load_seq2seq(path), nullptr, available_device(device)};
+  LoadedForUse l{io::load_seq2seq(file_in_run(path, {"model.safetensors"})), nullptr,
+                 available_device(device)};
   l.params = std::make_unique<nn::ParameterSet>(*l.m.model, l.device);
   l.m.model->train(false);
   return l;
@@ -97,13 +98,14 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   add_train_flags(cmd, *f, "runs/seq2seq", "validation BLEU");
   cmd->callback([f, cmd]() {
     train::Seq2SeqTrainOptions o = train::seq2seq_preset(f->preset);
-    if (auto saved = resume_config(*f); !saved.is_null()) o.update_from_json(saved);
-    apply_train_flags(*cmd, *f, o);
+    const nlohmann::json saved = resume_config(*cmd, *f, "seq2seq");
+    if (!saved.is_null()) o.update_from_json(saved);
+    apply_train_flags(*cmd, *f, saved, o);
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
-    if (given("--data")) o.data = f->data;
-    if (given("--train")) o.train = f->train;
-    if (given("--test")) o.test = f->test;
-    if (given("--valid")) o.valid = f->valid;
+    if (given("--data")) o.data = data_path(f->data, true);
+    if (given("--train")) o.train = data_path(f->train, true);
+    if (given("--test")) o.test = data_path(f->test, true);
+    if (given("--valid")) o.valid = data_path(f->valid, true);
     if (given("--format")) o.format = f->format;
     if (given("--book-split")) o.book_split = true;
     if (given("--test-fraction")) o.test_fraction = f->test_fraction;
@@ -129,7 +131,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--max-vocab")) o.max_vocab = f->max_vocab;
     if (given("--min-count")) o.min_count = f->min_count;
     if (given("--subword-vocab")) o.subword_vocab = f->subword_vocab;
-    if (given("--subword-models")) o.subword_models = f->subword_models;
+    if (given("--subword-models")) o.subword_models = data_path(f->subword_models, true);
     auto task = train::make_seq2seq_task(o);
     run_training("seq2seq train", *task, o, *f);
   });

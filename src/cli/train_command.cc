@@ -7,6 +7,7 @@
 #include <cmath>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
@@ -16,11 +17,18 @@ namespace rnnkit::cli {
 namespace {
 
 std::atomic<int> g_stop_signal{0};
+bool g_stderr_tty = false;  // read by the handler: isatty is not async-signal-safe
 
 extern "C" void on_stop_signal(int sig) {
-  if (g_stop_signal.exchange(sig) != 0) ::_exit(128 + sig);  // a second signal: at once
+  if (g_stop_signal.exchange(sig) != 0) {  // a second signal: at once
+    const char msg[] = "\nstopped at once: the last checkpoint written is kept\n";
+    [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    ::_exit(128 + sig);
+  }
+  // On a terminal a progress line is open: start a new one.
   const char msg[] = "\nstopping after this batch (again to quit at once)\n";
-  [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof(msg) - 1);
+  const int skip = g_stderr_tty ? 0 : 1;
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg + skip, sizeof(msg) - 1 - skip);
 }
 
 // SIGINT and SIGTERM ask training to stop while this lives.
@@ -28,6 +36,7 @@ class StopOnSignals {
  public:
   StopOnSignals() {
     g_stop_signal = 0;
+    g_stderr_tty = ::isatty(STDERR_FILENO) == 1;
     struct sigaction sa {};
     sa.sa_handler = on_stop_signal;
     sigemptyset(&sa.sa_mask);
@@ -59,6 +68,16 @@ std::string figure(const train::Metric& m) {
 std::string loss_text(const std::string& display, double loss) {
   if (display == "ppl") return fmt::format("ppl {:.2f}", std::exp(loss));
   return fmt::format("{} {:.4f}", display, loss);
+}
+
+// The path as a shell word: quoted when it holds anything but safe characters.
+std::string shell_quote(const std::string& s) {
+  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_-./+:@%=,") == std::string::npos)
+    return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
 }
 
 }  // namespace
@@ -122,21 +141,45 @@ void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_ou
   cmd->add_flag("--json", f.json, "print results.json's figures as one JSON line last");
 }
 
-nlohmann::json resume_config(const TrainFlags& f) {
+nlohmann::json resume_config(const CLI::App& cmd, const TrainFlags& f, const std::string& family) {
   if (!f.resume) return nullptr;
-  std::ifstream in(f.out + "/config.json");
-  if (!in) return nullptr;  // the trainer says what is missing
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(fmt::format("{}/config.json: not valid JSON: {}", f.out, e.what()));
+  const std::string path = (std::filesystem::path(f.out) / "config.json").string();
+  std::ifstream in(path);
+  if (!in) {
+    if (std::filesystem::exists(std::filesystem::path(f.out) / "checkpoint.safetensors"))
+      info(
+          fmt::format("warning: {} is missing: the run's options come from the flags given", path));
+    return nullptr;  // the trainer says what else is missing
   }
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+  }
+  if (j.contains("family") && j["family"] != family)
+    throw InvalidArgument(fmt::format("{} holds a {} run, not a {} one", f.out,
+                                      j["family"].get<std::string>(), family));
+  // A resumed run keeps its configuration: a preset can only name the run's own.
+  if (cmd.count("--preset") > 0 && j.contains("preset") &&
+      j["preset"] != cmd.get_option("--preset")->as<std::string>())
+    throw InvalidArgument(fmt::format(
+        "--preset {} differs from the run's {}: a resumed run keeps its configuration (flags "
+        "given override single settings)",
+        cmd.get_option("--preset")->as<std::string>(), j["preset"].dump()));
+  return j;
 }
 
-void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, train::TrainerOptions& o) {
-  apply_threads(f.threads);
-  set_cuda_tf32(f.tf32);
+void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, const nlohmann::json& saved,
+                       train::TrainerOptions& o) {
   auto given = [&](const char* name) { return cmd.count(name) > 0; };
+  // The same numbers need the same thread count: a resumed run keeps the run's.
+  int threads = f.threads;
+  if (!given("--threads") && saved.is_object() && saved.contains("environment") &&
+      saved["environment"].contains("threads"))
+    threads = saved["environment"]["threads"].get<int>();
+  apply_threads(threads);
+  set_cuda_tf32(f.tf32);
   o.out_dir = f.out;
   if (given("--epochs")) o.epochs = f.epochs;
   if (given("--optimizer")) o.optimizer.name = f.optimizer;
@@ -153,20 +196,31 @@ void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, train::TrainerO
   if (given("--time-budget")) o.time_budget_s = f.time_budget;
   if (given("--save-every")) o.save_every = f.save_every;
   if (given("--save-interval")) o.save_interval_s = f.save_interval;
-  if (given("--seed") || !f.resume) o.seed = f.seed;
+  RNNKIT_CHECK(f.seed >= 0, "--seed must not be negative, got {}", f.seed);
+  if (given("--seed") || !f.resume) o.seed = static_cast<std::uint64_t>(f.seed);
   if (given("--device") || !f.resume) o.device = f.device;
   o.progress_interval_s = stderr_is_tty() ? 1.0 : f.log_interval;
   o.resume = f.resume;
   o.overwrite = f.overwrite;
 }
 
+std::string data_path(const std::string& path, bool pair) {
+  if (path.empty() || path == "-") return path;
+  auto comma = path.find(',');
+  if (pair && comma != std::string::npos)
+    return data_path(path.substr(0, comma)) + "," + data_path(path.substr(comma + 1));
+  return std::filesystem::absolute(path).lexically_normal().string();
+}
+
 void run_training(const std::string& command, train::Task& task, train::TrainerOptions o,
                   const TrainFlags& f) {
   RNNKIT_CHECK(f.log_interval > 0, "--log-interval must be positive, got {}", f.log_interval);
-  run_header(command,
-             fmt::format("preset {}, seed {}, output {}{}", o.preset.empty() ? "none" : o.preset,
-                         o.seed, o.out_dir, o.resume ? ", resuming" : ""));
   train::Callbacks cb;
+  cb.on_begin = [&] {  // after the options are checked, before any data is read
+    run_header(command,
+               fmt::format("preset {}, seed {}, output {}{}", o.preset.empty() ? "none" : o.preset,
+                           o.seed, o.out_dir, o.resume ? ", resuming" : ""));
+  };
   cb.on_message = [](const std::string& m) { info(stamp() + m); };
   cb.on_progress = [](const train::Progress& p) {
     print_progress(p.epoch, p.epochs, static_cast<double>(p.batch) / static_cast<double>(p.batches),
@@ -189,17 +243,19 @@ void run_training(const std::string& command, train::Task& task, train::TrainerO
   }
   if (r.interrupted) {
     const int sig = g_stop_signal.load();
-    info(fmt::format("interrupted by {}: continue with  rnnkit {} --resume --out {}",
-                     sig == SIGINT ? "SIGINT" : "SIGTERM", command, o.out_dir));
+    info(fmt::format("interrupted by {}: continue with: rnnkit {} --resume --out {}",
+                     sig == SIGINT ? "SIGINT" : "SIGTERM", command, shell_quote(o.out_dir)));
     throw ExitCode{128 + sig};
   }
   std::string figures;
   for (const auto& m : r.test) figures += fmt::format(", test {}", figure(m));
   if (r.results.contains("test_bpc") && r.results["test_bpc"].is_number())
     figures += fmt::format(" ({:.3f} bits per character)", r.results["test_bpc"].get<double>());
-  info(fmt::format("{}done in {}: {} epochs, kept epoch {}{}; model {}; results {}/results.json",
-                   stamp(), format_duration(r.wall_s), r.epochs, r.kept_epoch, figures,
-                   r.model_path, o.out_dir));
+  info(
+      fmt::format("{}done in {}: {} epoch{}, kept epoch {}{}; model {}; results {}", stamp(),
+                  format_duration(r.wall_s), r.epochs, r.epochs == 1 ? "" : "s", r.kept_epoch,
+                  figures, r.model_path,
+                  (std::filesystem::path(o.out_dir) / "results.json").lexically_normal().string()));
   if (f.json) std::cout << r.results.dump() << std::endl;
 }
 

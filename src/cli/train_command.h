@@ -19,7 +19,7 @@ struct TrainFlags {
   float lr = 0, lr_decay = 0, clip = 0, momentum = 0, weight_decay = 0;
   int decay_after = 0, patience = 1, threads = 0, early_stopping = 0;
   double time_budget = 0, save_interval = 600, log_interval = 10;
-  std::uint64_t seed = 1;
+  std::int64_t seed = 1;
   bool tf32 = false, resume = false, overwrite = false, json = false;
 };
 
@@ -34,11 +34,16 @@ void print_progress(int epoch, int epochs, double fraction, double rate, const s
 void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_out,
                      const std::string& plateau_metric);
 
-// Threads and TF32, then: on --resume, the run's config.json (so that
-// `--resume --out DIR` is enough), then every flag given.
-void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, train::TrainerOptions& o);
-// The run's saved configuration when resuming, or null.
-nlohmann::json resume_config(const TrainFlags& f);
+// On --resume, the run's config.json (so that `--resume --out DIR` is
+// enough), checked to be of `family`; null for a new run.
+nlohmann::json resume_config(const CLI::App& cmd, const TrainFlags& f, const std::string& family);
+// Threads (on resume the run's, unless given) and TF32, then every flag given.
+void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, const nlohmann::json& saved,
+                       train::TrainerOptions& o);
+// A data file's path as config.json keeps it: absolute, so that a resume
+// from another directory finds it; "-" (standard input) as it is, and with
+// `pair`, "SRC,TGT" names two files.
+std::string data_path(const std::string& path, bool pair = false);
 
 // Trains `task` with the options given, SIGINT/SIGTERM asking it to stop at
 // the next batch (a second one exits at once), the progress and epoch lines

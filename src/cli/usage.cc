@@ -54,6 +54,7 @@ std::string closest(const std::string& word, const std::vector<std::string>& kno
 void check_usage(CLI::App& app, int argc, char** argv) {
   CLI::App* cur = &app;
   std::string path = "rnnkit";
+  std::vector<std::string> seen;  // the options of `cur` given so far
   for (int i = 1; i < argc; ++i) {
     const std::string word = argv[i];
     if (word == "--") return;
@@ -70,6 +71,10 @@ void check_usage(CLI::App& app, int argc, char** argv) {
                          path);
       }
       if (name == "help" || name == "version") return;
+      if (opt->get_items_expected_max() <= 1 &&
+          std::find(seen.begin(), seen.end(), name) != seen.end())
+        throw UsageError(fmt::format("--{} is given twice", name), path);
+      seen.push_back(name);
       if (word.find('=') != std::string::npos) continue;
       // Skip the option's values: one, or every word up to the next option.
       const int values = opt->get_items_expected_max();
@@ -85,6 +90,7 @@ void check_usage(CLI::App& app, int argc, char** argv) {
         std::find_if(subs.begin(), subs.end(), [&](CLI::App* s) { return s->get_name() == word; });
     if (it != subs.end()) {
       cur = *it;
+      seen.clear();
       path += " " + word;
       continue;
     }

@@ -3,10 +3,14 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include "rnnkit/core/error.h"
+
 namespace rnnkit {
 
 void set_num_threads(int n) {
-  if (n <= 0) n = omp_get_num_procs();
+  RNNKIT_CHECK(n >= 0 && n <= kMaxThreads, "--threads {} outside [0, {}] (0: all {} cores)", n,
+               kMaxThreads, omp_get_num_procs());
+  if (n == 0) n = omp_get_num_procs();
   omp_set_num_threads(n);
   openblas_set_num_threads(n);
 }

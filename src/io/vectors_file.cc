@@ -52,7 +52,8 @@ VectorFormat parse_vector_format(const std::string& name) {
   if (name == "text" || name == "txt") return VectorFormat::kText;
   if (name == "bin" || name == "binary") return VectorFormat::kBinary;
   if (name == "safetensors") return VectorFormat::kSafetensors;
-  throw InvalidArgument(fmt::format("unknown vector format '{}' (expected text, bin or safetensors)", name));
+  throw InvalidArgument(
+      fmt::format("unknown vector format '{}' (expected txt, bin or safetensors)", name));
 }
 
 void save_vectors(const std::string& path, const models::WordVectors& v, VectorFormat format,

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "rnnkit/core/numbers.h"
 #include "rnnkit/core/rng_streams.h"
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/huffman.h"
@@ -22,11 +23,11 @@ std::string LanguageModelConfig::to_json() const {
                               {"emb_size", emb_size},
                               {"hidden_size", hidden_size},
                               {"num_layers", num_layers},
-                              {"dropout", dropout},
+                              {"dropout", shortest_decimal(dropout)},
                               {"variational_dropout", variational_dropout},
-                              {"embedding_dropout", embedding_dropout},
+                              {"embedding_dropout", shortest_decimal(embedding_dropout)},
                               {"tie_weights", tie_weights},
-                              {"init_range", init_range},
+                              {"init_range", shortest_decimal(init_range)},
                               {"forget_bias_one", forget_bias_one},
                               {"unit", unit},
                               {"context", context},

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "rnnkit/core/numbers.h"
 #include "rnnkit/core/rng_streams.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/ops/ops.h"
@@ -21,8 +22,8 @@ std::string Seq2SeqConfig::to_json() const {
                               {"bidirectional", bidirectional},
                               {"attention", attention},
                               {"input_feed", input_feed},
-                              {"dropout", dropout},
-                              {"init_range", init_range},
+                              {"dropout", shortest_decimal(dropout)},
+                              {"init_range", shortest_decimal(init_range)},
                               {"reverse_source", reverse_source},
                               {"unit", unit}};
   return j.dump();

@@ -10,6 +10,7 @@
 #include "ops/cpu/vmath.h"
 #include "rnnkit/core/alias.h"
 #include "rnnkit/core/error.h"
+#include "rnnkit/core/parallel.h"
 #include "rnnkit/core/rng_streams.h"
 #include "rnnkit/text/huffman.h"
 
@@ -24,6 +25,8 @@ void Word2VecOptions::validate() const {
   RNNKIT_CHECK(loss == "hs" || negative > 0, "word2vec: negative sampling needs --negative > 0");
   RNNKIT_CHECK(sample >= 0 && alpha >= 0, "word2vec: sample {} and alpha {} must not be negative",
                sample, alpha);
+  RNNKIT_CHECK(threads >= 0 && threads <= kMaxThreads,
+               "--threads {} outside [0, {}] (0: all cores)", threads, kMaxThreads);
 }
 
 namespace {

@@ -6,12 +6,23 @@
 
 namespace rnnkit::optim {
 
-Optimizer::Optimizer(nn::ParameterSet& params, const OptimizerOptions& opts)
-    : params_(params), opts_(opts) {
-  const std::string& n = opts_.name;
+void OptimizerOptions::validate() const {
+  const std::string& n = name;
   RNNKIT_CHECK(n == "sgd" || n == "adagrad" || n == "rmsprop" || n == "adam" || n == "adamw",
                "unknown optimizer '{}' (expected sgd, adagrad, rmsprop, adam or adamw)", n);
-  RNNKIT_CHECK(opts_.lr > 0.0f, "learning rate must be positive, got {}", opts_.lr);
+  RNNKIT_CHECK(lr > 0.0f && std::isfinite(lr), "--lr must be positive, got {}", lr);
+  RNNKIT_CHECK(momentum >= 0.0f && momentum < 1.0f, "--momentum {} outside [0, 1)", momentum);
+  RNNKIT_CHECK(weight_decay >= 0.0f, "--weight-decay must not be negative, got {}", weight_decay);
+  RNNKIT_CHECK(beta1 >= 0.0f && beta1 < 1.0f && beta2 >= 0.0f && beta2 < 1.0f && alpha >= 0.0f &&
+                   alpha < 1.0f && eps > 0.0f,
+               "optimizer constants out of range (beta1 {}, beta2 {}, alpha {}, eps {})", beta1,
+               beta2, alpha, eps);
+}
+
+Optimizer::Optimizer(nn::ParameterSet& params, const OptimizerOptions& opts)
+    : params_(params), opts_(opts) {
+  opts_.validate();
+  const std::string& n = opts_.name;
   bool needs0 = n != "sgd" || opts_.momentum != 0.0f;
   if (needs0) state0_ = Tensor::zeros({params.numel()}, params.device());
   if (n == "adam" || n == "adamw") state1_ = Tensor::zeros({params.numel()}, params.device());

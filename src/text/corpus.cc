@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "text/byte_source.h"
+
 namespace rnnkit::text {
 
 std::int64_t find_invalid_utf8(const std::string& s) {
@@ -29,12 +31,12 @@ std::int64_t find_invalid_utf8(const std::string& s) {
 }
 
 std::string read_binary_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw FormatError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw FormatError(fmt::format("{}: read error", path));
-  return ss.str();
+  ByteSource src(path);
+  std::string out;
+  char buf[1 << 16];
+  for (std::size_t n; (n = src.read(buf, sizeof(buf))) > 0;) out.append(buf, n);
+  src.check_end();
+  return out;
 }
 
 std::string read_text_file(const std::string& path) {

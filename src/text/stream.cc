@@ -13,49 +13,10 @@
 
 #include "rnnkit/core/error.h"
 #include "rnnkit/text/corpus.h"
+#include "text/byte_source.h"
 
 namespace rnnkit::text {
 namespace {
-
-// Reads raw or gzip-compressed bytes (zlib detects which) from a path or stdin.
-class ByteSource {
- public:
-  explicit ByteSource(const std::string& path) : path_(path == "-" ? "<stdin>" : path) {
-    if (path == "-") {
-      file_ = gzdopen(::dup(0), "rb");
-    } else {
-      std::FILE* probe = std::fopen(path.c_str(), "rb");
-      if (!probe) throw FormatError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
-      std::fclose(probe);
-      file_ = gzopen(path.c_str(), "rb");
-    }
-    if (!file_) throw FormatError(fmt::format("{}: cannot open", path_));
-    gzbuffer(file_, 1 << 17);
-  }
-  ~ByteSource() {
-    if (file_) gzclose(file_);
-  }
-  std::size_t read(char* buf, std::size_t n) {
-    int got = gzread(file_, buf, static_cast<unsigned>(n));
-    if (got < 0) {
-      int err = 0;
-      const char* msg = gzerror(file_, &err);
-      throw FormatError(fmt::format("{}: corrupt gzip data or read error: {}", path_, msg));
-    }
-    return static_cast<std::size_t>(got);
-  }
-  void check_end() {
-    int err = 0;
-    const char* msg = gzerror(file_, &err);
-    if (err != Z_OK && err != Z_STREAM_END)
-      throw FormatError(fmt::format("{}: corrupt or truncated gzip data: {}", path_, msg));
-  }
-  const std::string& name() const { return path_; }
-
- private:
-  std::string path_;
-  gzFile file_ = nullptr;
-};
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == '\n'; }
 

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "rnnkit/autograd/functions.h"
+#include "rnnkit/core/numbers.h"
 #include "rnnkit/eval/perplexity.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/nn/output.h"
@@ -98,7 +99,7 @@ nlohmann::ordered_json LmTrainOptions::to_json() const {
                                   {"steps", steps},
                                   {"output", output},
                                   {"samples", samples},
-                                  {"noise_alpha", noise_alpha},
+                                  {"noise_alpha", shortest_decimal(noise_alpha)},
                                   {"eval_batch", eval_batch},
                                   {"eval_steps", eval_steps}});
   return j;
@@ -131,6 +132,17 @@ std::vector<std::int32_t> load_ids(const std::string& path, const text::Vocabula
 class LanguageModelTask : public Task {
  public:
   explicit LanguageModelTask(const LmTrainOptions& o) : o_(o) {
+    // The model's settings, checked before any data is read (the vocabulary's
+    // size comes from the data: a stand-in here).
+    models::LanguageModelConfig probe = o.model;
+    probe.vocab_size = std::max<std::int64_t>({probe.vocab_size, probe.classes, 2});
+    probe.validate();
+    RNNKIT_CHECK(o.batch > 0 && o.steps > 0 && o.eval_batch > 0 && o.eval_steps > 0,
+                 "--batch {}, --steps {}, --eval-batch {} and --eval-steps {} must be positive",
+                 o.batch, o.steps, o.eval_batch, o.eval_steps);
+    RNNKIT_CHECK(o.max_vocab >= 0 && o.min_count >= 1,
+                 "--max-vocab must not be negative ({}) and --min-count positive ({})", o.max_vocab,
+                 o.min_count);
     if (sampled()) {
       objective_ = nn::parse_sampled_objective(o.output);  // throws for an unknown name
       RNNKIT_CHECK(o.samples > 0, "--samples must be positive, got {}", o.samples);
@@ -140,6 +152,7 @@ class LanguageModelTask : public Task {
     }
   }
 
+  std::string family() const override { return "lm"; }
   std::string unit() const override { return "tok"; }
   std::string loss_display() const override { return sampled() ? "objective" : "ppl"; }
   nlohmann::ordered_json options_json() const override {
@@ -149,6 +162,9 @@ class LanguageModelTask : public Task {
     return j;
   }
   std::vector<std::string> data_options() const override { return {"train", "valid", "test"}; }
+  std::vector<std::string> frozen_options() const override {
+    return {"output", "max_vocab", "min_count", "batch", "steps"};
+  }
 
   void prepare(const Checkpoint* resume, RngStreams&) override {
     RNNKIT_CHECK(!o_.train_path.empty(), "no training file given (--train)");

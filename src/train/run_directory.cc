@@ -42,7 +42,7 @@ void remove_stale_temporaries(const fs::path& dir) {
 
 }  // namespace
 
-RunDirectory::RunDirectory(const std::string& dir, bool resume, bool overwrite)
+RunDirectory::RunDirectory(const std::string& dir, bool resume, bool overwrite, bool resumable)
     : dir_(dir), resume_(resume) {
   RNNKIT_CHECK(!dir.empty(), "no run directory given (--out)");
   std::error_code ec;
@@ -59,10 +59,10 @@ RunDirectory::RunDirectory(const std::string& dir, bool resume, bool overwrite)
     return;
   }
   if (holds_run(dir_) && !overwrite)
-    throw InvalidArgument(fmt::format(
-        "{} holds a run already: continue it with --resume, replace it with --overwrite, or "
-        "choose another --out",
-        dir));
+    throw InvalidArgument(
+        fmt::format("{} holds a run already: {}replace it with --overwrite, or "
+                    "choose another --out",
+                    dir, resumable ? "continue it with --resume, " : ""));
   // Found now, not after the data is read and the model trained; nothing is
   // created until begin().
   fs::path existing = fs::absolute(dir_, ec);

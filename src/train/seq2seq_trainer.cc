@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "rnnkit/autograd/functions.h"
+#include "rnnkit/core/numbers.h"
 #include "rnnkit/decode/translate.h"
 #include "rnnkit/eval/plot.h"
 #include "rnnkit/eval/sequence_scores.h"
@@ -91,7 +92,7 @@ nlohmann::ordered_json Seq2SeqTrainOptions::to_json() const {
                                   {"batch", batch},
                                   {"bucket", bucket},
                                   {"beam", beam},
-                                  {"length_penalty", length_penalty},
+                                  {"length_penalty", shortest_decimal(length_penalty)},
                                   {"max_length", max_length},
                                   {"eval_limit", eval_limit}});
   return j;
@@ -176,10 +177,26 @@ std::vector<std::vector<std::int32_t>> encode_all(const std::vector<std::vector<
 class Seq2SeqTask : public Task {
  public:
   explicit Seq2SeqTask(const Seq2SeqTrainOptions& o) : o_(o) {
+    models::Seq2SeqConfig probe = o.model;  // checked before any data is read
+    probe.source_vocab = std::max<std::int64_t>(probe.source_vocab, 2);
+    probe.target_vocab = std::max<std::int64_t>(probe.target_vocab, 2);
+    probe.validate();
+    text::parse_unit(o.model.unit);
+    RNNKIT_CHECK(o.format == "tsv" || o.format == "book",
+                 "unknown --format '{}' (expected tsv or book)", o.format);
+    RNNKIT_CHECK(o.test_fraction > 0 && o.test_fraction < 1, "--test-fraction {} outside (0, 1)",
+                 o.test_fraction);
+    RNNKIT_CHECK(
+        o.max_vocab >= 0 && o.min_count >= 1 && o.subword_vocab > 0 && o.max_length >= 0 &&
+            o.eval_limit >= 0 && o.length_penalty >= 0,
+        "negative sizes: --max-vocab {}, --min-count {}, --subword-vocab {}, --max-length {}, "
+        "--eval-limit {}, --length-penalty {}",
+        o.max_vocab, o.min_count, o.subword_vocab, o.max_length, o.eval_limit, o.length_penalty);
     RNNKIT_CHECK(o.batch > 0, "--batch must be positive, got {}", o.batch);
     RNNKIT_CHECK(o.beam >= 1, "beam width must be at least 1, got {}", o.beam);
   }
 
+  std::string family() const override { return "seq2seq"; }
   std::string unit() const override { return "sent"; }
   nlohmann::ordered_json options_json() const override {
     nlohmann::ordered_json j = o_.to_json();

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "rnnkit/autograd/functions.h"
+#include "rnnkit/core/numbers.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/train/run_directory.h"
@@ -55,6 +56,32 @@ std::string describe_stop(std::int64_t batch, std::int64_t batches, int epoch) {
                           : fmt::format("at batch {} of {} in epoch {}", batch, batches, epoch);
 }
 
+// On resume: the run must be of this family; what fixes its numbers (the
+// seed, the family's frozen options) must not change; data may move, with a
+// warning.
+void check_resume(const Task& task, const nlohmann::json& saved, const nlohmann::ordered_json& now,
+                  const std::function<void(const std::string&)>& say) {
+  if (saved.contains("family") && saved.at("family") != task.family())
+    throw InvalidArgument(fmt::format("the run directory holds a {} run, not a {} one",
+                                      saved.at("family").get<std::string>(), task.family()));
+  std::vector<std::string> frozen = task.frozen_options();
+  frozen.push_back("seed");
+  auto flag = [](std::string key) {
+    std::replace(key.begin(), key.end(), '_', '-');
+    return "--" + key;
+  };
+  for (const std::string& key : frozen)
+    if (saved.contains(key) && now.contains(key) && saved.at(key) != now.at(key))
+      throw InvalidArgument(fmt::format(
+          "{} {} differs from the run's {}: a resumed run keeps it (drop the flag, or start a new "
+          "run)",
+          flag(key), now.at(key).dump(), saved.at(key).dump()));
+  for (const std::string& key : task.data_options())
+    if (saved.contains(key) && now.contains(key) && saved.at(key) != now.at(key))
+      say(fmt::format("warning: {} is now {} (the run's configuration says {})", flag(key),
+                      now.at(key).dump(), saved.at(key).dump()));
+}
+
 }  // namespace
 
 nlohmann::ordered_json TrainerOptions::to_json() const {
@@ -62,14 +89,14 @@ nlohmann::ordered_json TrainerOptions::to_json() const {
           {"out", out_dir},
           {"epochs", epochs},
           {"optimizer", optimizer.name},
-          {"lr", optimizer.lr},
-          {"momentum", optimizer.momentum},
-          {"weight_decay", optimizer.weight_decay},
+          {"lr", shortest_decimal(optimizer.lr)},
+          {"momentum", shortest_decimal(optimizer.momentum)},
+          {"weight_decay", shortest_decimal(optimizer.weight_decay)},
           {"schedule", schedule},
-          {"lr_decay", lr_decay},
+          {"lr_decay", shortest_decimal(lr_decay)},
           {"decay_after", decay_after},
           {"patience", patience},
-          {"clip", clip},
+          {"clip", shortest_decimal(clip)},
           {"seed", seed},
           {"device", device},
           {"max_batches", max_batches},
@@ -126,6 +153,12 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
   RNNKIT_CHECK(opts.clip >= 0, "--clip must not be negative, got {}", opts.clip);
   RNNKIT_CHECK(opts.early_stopping >= 0 && opts.save_every >= 0 && opts.save_interval_s >= 0,
                "--early-stopping, --save-every and --save-interval must not be negative");
+  RNNKIT_CHECK(opts.lr_decay >= 0 && opts.decay_after >= 0 && opts.patience >= 1,
+               "--lr-decay {} and --decay-after {} must not be negative, --patience {} positive",
+               opts.lr_decay, opts.decay_after, opts.patience);
+  RNNKIT_CHECK(opts.max_batches >= 0, "--max-batches must not be negative, got {}",
+               opts.max_batches);
+  opts.optimizer.validate();
   const Device device = available_device(opts.device);
   const RunDirectory run(opts.out_dir, opts.resume, opts.overwrite);
   const std::string checkpoint_path = run.checkpoint_path().string();
@@ -133,16 +166,14 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
 
   RngStreams rng(opts.seed);
   std::optional<Checkpoint> checkpoint;
+  nlohmann::ordered_json config = opts.to_json();
+  config["family"] = task.family();
+  config.update(task.options_json());
   if (opts.resume) {
     checkpoint = read_checkpoint(checkpoint_path);
-    if (auto saved = run.read_config()) {  // data may move; say so
-      const nlohmann::ordered_json now = task.options_json();
-      for (const std::string& key : task.data_options())
-        if (saved->contains(key) && now.contains(key) && saved->at(key) != now.at(key))
-          say(fmt::format("warning: resuming with {} {} (the run was started with {})", key,
-                          now.at(key).dump(), saved->at(key).dump()));
-    }
+    if (auto saved = run.read_config()) check_resume(task, *saved, config, say);
   }
+  if (cb.on_begin) cb.on_begin();
   task.prepare(checkpoint ? &*checkpoint : nullptr, rng);
   RNNKIT_CHECK(opts.schedule != "plateau" || task.has_validation(),
                "the plateau schedule needs --valid (a validation set)");
@@ -179,10 +210,10 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
                                  : fmt::format("after epoch {}", st.epoch),
                     checkpoint->path));
   }
-  nlohmann::ordered_json config = opts.to_json();
-  config.update(task.options_json());
+  // What a resumed run keeps: its epochs done, whatever --epochs says.
+  config["epochs"] = std::max<std::int64_t>(opts.epochs, st.epoch);
   config["environment"] = run_environment(device.str());
-  run.write_config(config);
+  if (!opts.resume) run.write_config(config);  // a resumed run's, with its next checkpoint
   say(fmt::format("model: {} ({} parameters), device {}, seed {}", task.describe(), params.numel(),
                   device.str(), opts.seed));
 
@@ -199,6 +230,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
     if (st.batch > 0)
       for (auto& t : task.carried_state()) tensors.emplace_back(t.first, t.second.to(kCPU));
     io::save_safetensors(checkpoint_path, tensors, meta);
+    if (opts.resume) run.write_config(config);
     run.mark_saved();
   };
   auto save_model = [&](const Tensor& values) {
@@ -211,17 +243,29 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
       opts.max_batches > 0 ? std::min(opts.max_batches, task.num_batches()) : task.num_batches();
   const double budget = opts.time_budget_s;  // a resumed run takes the budget given now
   bool budget_out = budget > 0 && st.train_seconds >= budget;
-  if (budget_out) say(fmt::format("the time budget of {:.0f} s is spent already", budget));
+  if (budget_out)
+    say(
+        fmt::format("the time budget of {:.3g} s is spent already (raise --time-budget, or 0 for "
+                    "none, to train on)",
+                    budget));
+  // An early-stopped run stays stopped until --early-stopping is raised.
+  bool stopped_early =
+      opts.early_stopping > 0 && st.validation && st.epoch > 0 && st.stalled >= opts.early_stopping;
+  if (stopped_early)
+    say(
+        fmt::format("the run stopped early after epoch {} (no better validation figure for {} "
+                    "epochs): raise --early-stopping to train on",
+                    st.epoch, st.stalled));
   const std::string display = task.loss_display();
   TrainResult result;
   result.model_path = model_path;
   result.checkpoint_path = checkpoint_path;
   const int first_epoch = st.epoch + 1;
-  double run_seconds = 0;  // this run's training time and units
-  std::int64_t run_units = 0;
   auto last_save = Clock::now();
 
-  for (int epoch = first_epoch; epoch <= opts.epochs && !budget_out; ++epoch) {
+  std::int64_t epoch_batches = 0;  // trained in the epoch under way
+  bool stop = false;
+  for (int epoch = first_epoch; epoch <= opts.epochs && !budget_out && !stopped_early; ++epoch) {
     if (opts.schedule == "step")
       st.lr =
           optim::StepDecay{opts.optimizer.lr, opts.lr_decay, opts.decay_after}.lr_for_epoch(epoch);
@@ -243,7 +287,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
     const auto epoch_start = Clock::now();
     const double seconds_before = st.epoch_seconds;
     auto last_report = epoch_start;
-    bool stop = false;
+    epoch_batches = first_batch;
     for (std::int64_t b = first_batch; b < per_epoch; ++b) {
       params.zero_grad();
       StepResult step = task.train_step(b, device, rng);
@@ -254,7 +298,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
       optimizer.step();
       st.epoch_units += step.units;
       st.units += step.units;
-      run_units += step.units;
+      epoch_batches = b + 1;
       const auto now = Clock::now();
       const double secs = seconds_before + std::chrono::duration<double>(now - epoch_start).count();
       budget_out = budget > 0 && st.train_seconds + secs >= budget;
@@ -318,7 +362,6 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
         st.batch = 0;
       }
       if (stop) {
-        run_seconds += secs - seconds_before;
         result.interrupted = true;
         result.epochs = epoch - 1;
         result.batch = b + 1;
@@ -335,7 +378,6 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
     }
     if (stop) break;
     const double epoch_secs = seconds_before + seconds_since(epoch_start);
-    run_seconds += epoch_secs - seconds_before;
     st.train_seconds += epoch_secs;
 
     EpochRecord r;
@@ -345,7 +387,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
         st.epoch_loss / static_cast<double>(std::max<std::int64_t>(st.epoch_loss_units, 1));
     r.seconds = epoch_secs;
     r.units_per_s = epoch_secs > 0 ? static_cast<double>(st.epoch_units) / epoch_secs : 0;
-    r.batches = per_epoch;
+    r.batches = epoch_batches;
     model.train(false);
     Evaluation ev = task.evaluate_epoch(device);
     r.eval_set = ev.set;
@@ -388,11 +430,21 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
                       ev.metrics.front().name, st.stalled, st.best_epoch));
       break;
     }
+    // A signal during the evaluation: the epoch is saved, stop here.
+    if (cb.should_stop && cb.should_stop()) {
+      stop = true;
+      result.interrupted = true;
+      result.epochs = epoch;
+      say(fmt::format("stopped after epoch {}; the checkpoint {} holds it", epoch,
+                      checkpoint_path));
+      break;
+    }
   }
 
   result.history = st.history;
-  result.units = run_units;
-  result.units_per_s = run_seconds > 0 ? static_cast<double>(run_units) / run_seconds : 0;
+  // The whole run's, resumed parts included.
+  result.units = st.units;
+  result.units_per_s = st.train_seconds > 0 ? static_cast<double>(st.units) / st.train_seconds : 0;
   if (!st.history.empty()) result.last = st.history.back();
   result.wall_s = seconds_since(wall_start);
   if (result.interrupted) return result;
@@ -411,6 +463,10 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
   model.train(false);
   result.test = task.test(device);
   task.write_artifacts(run, device);
+  if (cb.should_stop && cb.should_stop()) {  // during the test: the model is saved, results not
+    result.interrupted = true;
+    return result;
+  }
   if (result.epochs > 0 && !fs::exists(model_path)) save_model(params.values());
   result.wall_s = seconds_since(wall_start);
   result.results = task.results(result);

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "rnnkit/core/error.h"
+#include "rnnkit/core/numbers.h"
 
 namespace rnnkit::train {
 namespace {
@@ -61,7 +62,7 @@ double metric_value(const Metrics& metrics, const std::string& name, double miss
 
 nlohmann::ordered_json EpochRecord::to_json() const {
   nlohmann::ordered_json j = {{"epoch", epoch},
-                              {"lr", lr},
+                              {"lr", shortest_decimal(lr)},
                               {"train_loss", number(train_loss)},
                               {"units_per_s", units_per_s},
                               {"seconds", seconds},
@@ -97,8 +98,8 @@ nlohmann::ordered_json TrainingState::to_json() const {
   return {{"epoch", epoch},
           {"batch", batch},
           {"step", step},
-          {"lr", lr},
-          {"plateau_best", plateau_best},
+          {"lr", shortest_decimal(lr)},
+          {"plateau_best", shortest_decimal(plateau_best)},
           {"plateau_bad", plateau_bad},
           {"best_epoch", best_epoch},
           {"best", number(best)},

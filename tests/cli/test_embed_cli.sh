@@ -54,9 +54,13 @@ done
 "$RNNKIT" embed analogy --vectors "$work/v.txt" apple banana engine >/dev/null && ok || bad "analogy"
 printf ': fruit\napple banana cherry grape\n' >"$work/q.txt"
 printf 'apple banana 9\napple engine 1\ncherry grape 8\ngear wheel 9\nunknownword apple 3\n' >"$work/sim.txt"
-out=$("$RNNKIT" embed eval --vectors "$work/v.txt" --analogy "$work/q.txt" --similarity "$work/sim.txt" --json)
+out=$("$RNNKIT" embed eval --vectors "$work/v.txt" --analogy "$work/q.txt" --similarity "$work/sim.txt" --json 2>&1)
 grep -q '"analogy_acc"' <<<"$out" && grep -q '"similarity_spearman"' <<<"$out" && ok || bad "eval json: $out"
 grep -q "over 4 of 5 pairs" <<<"$out" && ok || bad "eval coverage: $out"
+json=$("$RNNKIT" embed eval --vectors "$work/v.txt" --similarity "$work/sim.txt" --json 2>/dev/null)
+[ "$(wc -l <<<"$json")" -eq 1 ] && grep -q '^{' <<<"$json" && ok || bad "eval --json prints more than JSON: $json"
+"$RNNKIT" embed eval --vectors "$work/v" --similarity "$work/sim.txt" 2>&1 | grep -q "using $work/v/vectors.txt" \
+  && ok || bad "a run directory as --vectors"
 
 # Bad input.
 expect_error "missing.txt: cannot open" "$RNNKIT" embed train --corpus "$work/missing.txt" --out "$work/x"

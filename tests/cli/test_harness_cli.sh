@@ -5,7 +5,7 @@
 # point leaves a run that resumes; divergence stops with advice; results.json
 # equals the --json line; eval commands print their result on stdout.
 set -u
-RNNKIT=${1:?usage: test_harness_cli.sh path/to/rnnkit}
+RNNKIT=$(realpath "${1:?usage: test_harness_cli.sh path/to/rnnkit}")
 work=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 source "$(dirname "$0")/lib.sh"
@@ -50,8 +50,22 @@ expect_error "--overwrite" "$RNNKIT" "${run[@]}" --out "$work/straight"
 expect_error "hidden_size" "$RNNKIT" lm train --resume --out "$work/straight" --hidden 32 --epochs 5
 cp "$work/train.txt" "$work/moved.txt"
 "$RNNKIT" lm train --resume --out "$work/straight" --epochs 5 --train "$work/moved.txt" --threads 1 \
-  2>"$work/moved.log" >/dev/null && grep -q "warning: resuming with train" "$work/moved.log" && ok \
+  2>"$work/moved.log" >/dev/null && grep -q "warning: --train is now" "$work/moved.log" && ok \
   || bad "a moved training file: $(cat "$work/moved.log")"
+
+# What fixes a run's numbers cannot change on resume; a preset can only be the run's own.
+expect_error "--output \"nce\" differs" "$RNNKIT" lm train --resume --out "$work/straight" --output nce
+expect_error "--seed 7 differs" "$RNNKIT" lm train --resume --out "$work/straight" --seed 7
+expect_error "--preset medium differs" "$RNNKIT" lm train --resume --out "$work/straight" --preset medium
+expect_error "--max-vocab 100 differs" "$RNNKIT" lm train --resume --out "$work/straight" --max-vocab 100
+# Data paths are kept absolute: a resume from another directory finds them.
+(cd / && "$RNNKIT" lm train --resume --out "$work/straight" --epochs 6 2>"$work/cwd.log" >/dev/null) && ok \
+  || bad "a resume from another working directory: $(tail -2 "$work/cwd.log")"
+# results.json counts the whole run, resumed parts included: 6 epochs of the straight run's 3.
+tokens3=$(sed -n 's/.*"train_tokens":\([0-9]*\).*/\1/p' "$work/straight.json")
+tokens6=$(sed -n 's/.*"train_tokens":\([0-9]*\).*/\1/p' "$work/straight/results.json")
+[ -n "$tokens3" ] && [ "$tokens6" = "$((2 * tokens3))" ] && ok \
+  || bad "results.json after resume counts $tokens6 tokens, not 2 x $tokens3"
 
 # Waits (up to 60 s) until FILE exists, or the log LOG shows a progress line.
 wait_for() {
@@ -82,7 +96,7 @@ for sig in INT TERM; do
   rc=$?
   want_rc=$([ "$sig" = INT ] && echo 130 || echo 143)
   [ "$rc" -eq "$want_rc" ] && ok || bad "SIG$sig: exit status $rc, expected $want_rc: $(tail -3 "$out.log")"
-  grep -q "continue with  rnnkit lm train --resume --out $out" "$out.log" && ok \
+  grep -q "continue with: rnnkit lm train --resume --out $out" "$out.log" && ok \
     || bad "SIG$sig: no advice: $(tail -3 "$out.log")"
   "$RNNKIT" lm train --resume --out "$out" 2>"$out.resume.log" >/dev/null && ok \
     || bad "resume after SIG$sig: $(cat "$out.resume.log")"
@@ -139,6 +153,10 @@ grep -q "perplexity" "$work/eval.txt" && ok || bad "lm eval printed nothing on s
 "$RNNKIT" ngram eval --model "$work/kn/model.arpa" --data "$work/valid.txt" >"$work/ngram.txt" 2>/dev/null
 grep -q "perplexity" "$work/ngram.txt" && ok || bad "ngram eval printed nothing on stdout"
 [ -f "$work/kn/config.json" ] && [ -f "$work/kn/results.json" ] && ok || bad "ngram train wrote no run directory"
-expect_error "holds a run already" "$RNNKIT" ngram train --train "$work/train.txt" --out "$work/kn"
+expect_status 1 "holds a run already: replace it with --overwrite" "$RNNKIT" ngram train --train "$work/train.txt" --out "$work/kn"
+expect_error "holds a lm run, not a seq2seq one" "$RNNKIT" seq2seq train --resume --out "$work/straight"
+"$RNNKIT" lm eval --model "$work/straight" --data "$work/valid.txt" 2>&1 >/dev/null | grep -q "using $work/straight/model.safetensors" \
+  && ok || bad "a run directory as --model"
+expect_error "is a directory" "$RNNKIT" lm train --train "$work" --out "$work/dir_as_file"
 
 finish

@@ -130,7 +130,8 @@ TEST_P(ResumeExactly, StraightEqualsResumedAndStoppedWithinAnEpoch) {
   train::Callbacks stop;
   int batches = 0, stop_at = 0;
   const std::int64_t per_epoch = straight.history.front().batches;
-  stop_at = static_cast<int>(per_epoch + per_epoch / 2);  // in the middle of epoch 2
+  // should_stop is asked after every batch and after each epoch's evaluation.
+  stop_at = static_cast<int>(per_epoch + 1 + per_epoch / 2);  // in the middle of epoch 2
   stop.should_stop = [&] { return ++batches == stop_at; };
   auto cut = f.run(dir / "c", 3, false, stop);
   ASSERT_TRUE(cut.interrupted);

@@ -38,6 +38,7 @@ struct BlasInfo {
   std::string library_core;  // what OpenBLAS picked by itself, where rnnkit overrode it
   std::string suggested;     // a faster core the environment could ask for ("" if none)
   std::string rejected_core, rejected_detail;  // kReverted: rnnkit's core and why it failed
+  std::string ignored_coretype;  // kUser: a value OpenBLAS did not know (the core is its own)
   bool self_test_passed = false;
   std::string self_test_detail;  // the worst mismatch, when it failed
 

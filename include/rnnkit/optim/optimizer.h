@@ -18,6 +18,8 @@ struct OptimizerOptions {
   float alpha = 0.99f;       // rmsprop smoothing
   float eps = 1e-8f;
   float weight_decay = 0.0f;
+  // InvalidArgument for an unknown name or a rate, momentum, betas or decay out of range.
+  void validate() const;
 };
 
 class Optimizer {

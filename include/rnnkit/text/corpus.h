@@ -17,7 +17,8 @@ inline constexpr const char* kUnk = "<unk>";
 // Reads a whole text file, checking that it exists, is not empty and is UTF-8
 // (errors name the file, line and byte offset).
 std::string read_text_file(const std::string& path);
-// The whole file as bytes (errors name the file).
+// The whole file as bytes, plain or gzip-compressed, or standard input for
+// "-" (errors name the file).
 std::string read_binary_file(const std::string& path);
 
 // Returns the byte offset of the first invalid UTF-8 sequence, or -1.

@@ -39,7 +39,7 @@ struct LmTrainResult {
   double train_ppl = 0;                // the last epoch's (exp of its objective for a sampled one)
   double valid_ppl = 0, test_ppl = 0;  // of the model kept; 0 when not measured
   double train_tokens_per_s = 0, eval_tokens_per_s = 0;
-  std::int64_t train_tokens = 0;  // this run's
+  std::int64_t train_tokens = 0;  // the whole run's
   double wall_s = 0;
   int epochs = 0, kept_epoch = 0;
   bool interrupted = false;

@@ -20,7 +20,8 @@ class RunDirectory {
   // Checks, changing nothing: for a new run (resume false), a directory
   // holding a run (a checkpoint, a model or results) is refused with advice
   // unless `overwrite`; for a resumed run the checkpoint must exist.
-  RunDirectory(const std::string& dir, bool resume, bool overwrite);
+  // `resumable`: whether the command can continue a run (the advice says so).
+  RunDirectory(const std::string& dir, bool resume, bool overwrite, bool resumable = true);
   // Once the run's data and model are ready: a new run removes the files of
   // the run it overwrites, creates the directory and marks it incomplete (a
   // file INCOMPLETE) until its first checkpoint exists.

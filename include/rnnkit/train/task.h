@@ -67,13 +67,17 @@ struct Evaluation {
 class Task {
  public:
   virtual ~Task() = default;
-  virtual std::string unit() const = 0;  // what the rate counts: "tok", "sent"
+  virtual std::string family() const = 0;  // "lm", "seq2seq": config.json's "family"
+  virtual std::string unit() const = 0;    // what the rate counts: "tok", "sent"
   // How progress shows the mean loss: "ppl" (as exp(loss)), "loss", "objective".
   virtual std::string loss_display() const { return "loss"; }
   // The family's options as config.json holds them (the harness adds its own).
   virtual nlohmann::ordered_json options_json() const = 0;
   // Options that name data: changing them on resume is allowed, with a warning.
   virtual std::vector<std::string> data_options() const { return {}; }
+  // Options a resumed run must keep (besides the model's and the seed): the
+  // vocabulary's limits, the training objective.
+  virtual std::vector<std::string> frozen_options() const { return {}; }
 
   // Reads the data and builds the model and vocabularies (initialised from
   // the run's kInit stream); on resume they come from the checkpoint, and a

@@ -61,6 +61,7 @@ struct Progress {
 };
 
 struct Callbacks {
+  std::function<void()> on_begin;  // the options checked, before any data is read
   std::function<void(const Progress&)> on_progress;
   std::function<void(const EpochRecord&)> on_epoch;
   std::function<void(const std::string&)> on_message;
@@ -75,8 +76,8 @@ struct TrainResult {
   int kept_epoch = 0;      // whose parameters the model file holds
   Metrics test;            // on the model kept
   EpochRecord last;        // the last finished epoch
-  double units_per_s = 0;  // training, this run's part
-  std::int64_t units = 0;  // this run's
+  double units_per_s = 0;  // training, the whole run (resumed parts included)
+  std::int64_t units = 0;  // trained in the whole run
   double wall_s = 0;
   bool interrupted = false;  // should_stop ended it; the checkpoint holds the position
   std::int64_t batch = 0;    // interrupted: batches of epoch + 1 done

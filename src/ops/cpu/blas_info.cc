@@ -68,6 +68,7 @@ BlasInfo read_blas() {
     if (colon != std::string::npos) info.rejected_detail = rest.substr(colon + 1);
   } else {
     info.origin = BlasCoreOrigin::kUser;
+    if (::strcasecmp(user.c_str(), info.core.c_str()) != 0) info.ignored_coretype = user;
   }
   // Tests of the fallback path ask for a wrong product here.
   GemmFn gemm;
@@ -110,7 +111,10 @@ std::string BlasInfo::describe() const {
       who = fmt::format("chosen by rnnkit; the library picked {}", library_core);
       break;
     case BlasCoreOrigin::kUser:
-      who = "set by OPENBLAS_CORETYPE";
+      who = ignored_coretype.empty()
+                ? "set by OPENBLAS_CORETYPE"
+                : fmt::format("the library's choice: OPENBLAS_CORETYPE={} is not a core it knows",
+                              ignored_coretype);
       break;
     case BlasCoreOrigin::kReverted:
       who = fmt::format("the library's choice; rnnkit's {} failed the self-test", rejected_core);
