@@ -80,6 +80,20 @@ void add_device_flags(CLI::App* cmd, int& threads, std::string& device) {
   cmd->add_option("--device", device, "cpu | cuda[:N]")->capture_default_str();
 }
 
+void add_oov_flag(CLI::App* cmd, double& max_rate) {
+  cmd->add_option("--max-oov-rate", max_rate,
+                  "warn when more of the data than this is out of the vocabulary")
+      ->capture_default_str();
+}
+
+void warn_oov(const std::string& data, double rate, double max_rate) {
+  if (rate > max_rate)
+    info(
+        fmt::format("warning: {:.1f}% of {} is out of the model's vocabulary (above {:.1f}%): its "
+                    "score is not comparable with in-vocabulary text",
+                    100 * rate, data, 100 * max_rate));
+}
+
 std::string file_in_run(const std::string& path, std::initializer_list<const char*> names) {
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec)) return path;

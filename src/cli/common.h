@@ -65,6 +65,11 @@ std::string file_in_run(const std::string& path, std::initializer_list<const cha
 inline const std::initializer_list<const char*> kVectorFiles = {"vectors.bin", "vectors.txt",
                                                                 "vectors.safetensors"};
 
+// Out-of-vocabulary units make any score look better than it is: every
+// evaluation reports them and warns above --max-oov-rate.
+void add_oov_flag(CLI::App* cmd, double& max_rate);
+void warn_oov(const std::string& data, double rate, double max_rate);
+
 // Sets the thread count (0: all cores) and says so.
 void apply_threads(int threads);
 // --threads and --device, as every command that runs a model takes them.

@@ -20,11 +20,13 @@ void add_lm_eval(CLI::App& lm) {
     std::int64_t batch = 1, steps = 35;
     int threads = 0;
     bool tf32 = false;
+    double max_oov_rate = 0.05;
     bool json = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model.safetensors written by lm train")->required();
   cmd->add_option("--data", f->data, "text to evaluate, read as one stream")->required();
+  add_oov_flag(cmd, f->max_oov_rate);
   cmd->add_option("--batch", f->batch, "parallel streams (1: exact continuous stream)")
       ->capture_default_str();
   cmd->add_option("--steps", f->steps, "window length")->capture_default_str();
@@ -36,16 +38,24 @@ void add_lm_eval(CLI::App& lm) {
     set_cuda_tf32(f->tf32);
     InferenceModel m = load_for_inference(f->model, f->device);
     const std::string& unit = m.loaded.model->config().unit;
-    auto ids = m.loaded.vocab.encode(text::tokenize_lines(text::read_text_file(f->data), text::parse_unit(unit)));
-    auto r = eval::evaluate_perplexity(*m.loaded.model, ids, f->batch, f->steps, m.device);
+    auto tokens = text::tokenize_lines(text::read_text_file(f->data), text::parse_unit(unit));
+    const double unknown = m.loaded.vocab.unknown_rate(tokens);
+    auto r = eval::evaluate_perplexity(*m.loaded.model, m.loaded.vocab.encode(tokens), f->batch,
+                                       f->steps, m.device);
+    if (!std::isfinite(r.perplexity()))
+      throw NumericalError(fmt::format("{}: the perplexity is {}: are the model's weights finite?",
+                                       f->model, r.perplexity()));
+    warn_oov(f->data, unknown, f->max_oov_rate);
     const bool chars = unit == "char";
     std::string line = fmt::format(
-        "{}: perplexity {:.2f}{} over {} tokens ({:.0f} tokens/s)", f->data, r.perplexity(),
+        "{}: perplexity {:.2f}{} over {} tokens, {:.2f}% out of the vocabulary ({:.0f} tokens/s)",
+        f->data, r.perplexity(),
         chars ? fmt::format(" ({:.3f} bits per character)", std::log2(r.perplexity())) : "",
-        r.tokens, r.tokens_per_second());
+        r.tokens, 100 * unknown, r.tokens_per_second());
     nlohmann::ordered_json j = {{"ppl", r.perplexity()},
                                 {"nll", r.nll_sum / std::max<std::int64_t>(r.tokens, 1)},
                                 {"tokens", r.tokens},
+                                {"oov_rate", unknown},
                                 {"eval_tokens_per_s", r.tokens_per_second()},
                                 {"peak_rss_mb", peak_rss_mb()}};
     if (chars) j["bpc"] = std::log2(r.perplexity());

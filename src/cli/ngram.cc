@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -105,21 +106,37 @@ void add_ngram_eval(CLI::App& ngram) {
   auto* cmd = ngram.add_subcommand("eval", "perplexity of an ARPA model (ours, SRILM's or KenLM's) on a text");
   struct Flags {
     std::string model, data;
+    double max_oov_rate = 0.05;
     bool json = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "an ARPA file")->required();
   cmd->add_option("--data", f->data, "text, one sentence per line")->required();
+  add_oov_flag(cmd, f->max_oov_rate);
   cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
   cmd->callback([f]() {
     auto m = io::load_arpa(file_in_run(f->model, {"model.arpa"}));
     auto s = m.score(read_sentences(f->data));
-    print_result(
-        fmt::format("{}: perplexity {:.2f} over {} words and {} sentence ends{}", f->data,
-                    s.perplexity(), s.words, s.sentences,
-                    s.oovs ? fmt::format(", {} OOVs skipped", s.oovs) : ""),
-        {{"ppl", s.perplexity()}, {"words", s.words}, {"sentences", s.sentences}, {"oovs", s.oovs}},
-        f->json);
+    const std::int64_t unknown = s.oovs + s.unks, tokens = s.words + s.oovs;
+    const double rate = tokens > 0 ? static_cast<double>(unknown) / static_cast<double>(tokens) : 0;
+    if (!std::isfinite(s.perplexity()))
+      throw NumericalError(
+          fmt::format("{}: the perplexity is {}: the model gives probability 0 "
+                      "(or a non-finite log-probability)",
+                      f->model, s.perplexity()));
+    warn_oov(f->data, rate, f->max_oov_rate);
+    print_result(fmt::format("{}: perplexity {:.2f} over {} words and {} sentence ends; {} out of "
+                             "the vocabulary ({:.2f}%: {} scored as <unk>, {} skipped)",
+                             f->data, s.perplexity(), s.words, s.sentences, unknown, 100 * rate,
+                             s.unks, s.oovs),
+                 {{"ppl", s.perplexity()},
+                  {"words", s.words},
+                  {"sentences", s.sentences},
+                  {"oov", unknown},
+                  {"oov_rate", rate},
+                  {"unks", s.unks},
+                  {"oovs", s.oovs}},
+                 f->json);
   });
 }
 

@@ -11,6 +11,14 @@ namespace {
 float normalised(float log_prob, std::size_t length, float penalty) {
   return penalty == 0.0f ? log_prob : log_prob / std::pow(static_cast<float>(length + 1), penalty);
 }
+
+// NaN scores rank nothing: a model with non-finite weights is an error, not a crash.
+void check_scores(const float* row, std::int64_t vocab) {
+  for (std::int64_t w = 0; w < vocab; ++w)
+    if (std::isnan(row[w]))
+      throw NumericalError(
+          "decoding: the model's log-probabilities are NaN (are its weights finite?)");
+}
 }  // namespace
 
 std::vector<Hypothesis> greedy_search(std::int64_t batch, std::int64_t vocab, const StepFn& step,
@@ -28,6 +36,7 @@ std::vector<Hypothesis> greedy_search(std::int64_t batch, std::int64_t vocab, co
     for (std::size_t b = 0; b < out.size(); ++b) {
       if (done[b]) continue;
       const float* row = lp.data() + b * static_cast<std::size_t>(vocab);
+      check_scores(row, vocab);
       auto best = static_cast<std::int32_t>(std::max_element(row, row + vocab) - row);
       out[b].log_prob += row[best];
       if (best == opts.eos) done[b] = true;
@@ -72,6 +81,7 @@ std::vector<std::vector<Hypothesis>> beam_search(std::int64_t batch, std::int64_
           float base = alive[static_cast<std::size_t>(r)].log_prob;
           if (!std::isfinite(base)) continue;
           const float* row = lp.data() + r * vocab;
+          check_scores(row, vocab);
           for (std::int32_t w = 0; w < vocab; ++w) cands.push_back({base + row[w], r, w});
         }
       }
@@ -118,6 +128,11 @@ std::vector<std::vector<Hypothesis>> beam_search(std::int64_t batch, std::int64_
         fin.push_back(std::move(h));
       }
     }
+    if (fin.empty())
+      throw NumericalError(
+          fmt::format("decoding: sentence {} has no finite-scored output (are the model's weights "
+                      "finite?)",
+                      b + 1));
     std::stable_sort(fin.begin(), fin.end(), [](const Hypothesis& x, const Hypothesis& y) { return x.score > y.score; });
     if (static_cast<std::int64_t>(fin.size()) > opts.nbest) fin.resize(static_cast<std::size_t>(opts.nbest));
   }

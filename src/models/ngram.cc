@@ -95,6 +95,7 @@ NgramModel::Score NgramModel::score(const std::vector<std::vector<std::string>>&
     context.assign(1, bos_);
     for (const auto& w : sentence) {
       std::int32_t i = id(w);
+      if (i < 0 && unk_ >= 0) ++s.unks;
       if (i < 0) i = unk_;
       if (i < 0) {  // skipped, as SRILM does; the context starts afresh after it
         ++s.oovs;

@@ -46,6 +46,19 @@ std::string read_text_file(const std::string& path) {
   std::int64_t bad = find_invalid_utf8(text);
   if (bad >= 0) {
     std::int64_t line = 1 + std::count(text.begin(), text.begin() + bad, '\n');
+    // A lead byte whose sequence the end of the file cuts short: a truncated file.
+    const auto lead = static_cast<unsigned char>(text[static_cast<std::size_t>(bad)]);
+    const std::size_t need = (lead >> 5) == 0x6    ? 2
+                             : (lead >> 4) == 0xE  ? 3
+                             : (lead >> 3) == 0x1E ? 4
+                                                   : 0;
+    bool cut = need > 0 && static_cast<std::size_t>(bad) + need > text.size();
+    for (std::size_t k = static_cast<std::size_t>(bad) + 1; cut && k < text.size(); ++k)
+      cut = (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80;
+    if (cut)
+      throw FormatError(fmt::format(
+          "{}: truncated UTF-8 sequence at the end of the file (byte offset {}, line {})", path,
+          bad, line));
     throw FormatError(fmt::format("{}: invalid UTF-8 at byte offset {} (line {})", path, bad, line));
   }
   return text;
@@ -126,6 +139,13 @@ std::vector<std::int32_t> Vocabulary::encode(const std::vector<std::string>& tok
   ids.reserve(tokens.size());
   for (const auto& t : tokens) ids.push_back(id(t));
   return ids;
+}
+
+double Vocabulary::unknown_rate(const std::vector<std::string>& tokens) const {
+  if (tokens.empty()) return 0;
+  std::int64_t unknown = 0;
+  for (const auto& t : tokens) unknown += !contains(t);
+  return static_cast<double>(unknown) / static_cast<double>(tokens.size());
 }
 
 BpttBatcher::BpttBatcher(std::vector<std::int32_t> ids, std::int64_t batch, std::int64_t steps)

@@ -103,6 +103,10 @@ ParallelText read_parallel(const std::string& path, const std::string& format) {
                                     i + 1, format == "tsv" ? "TAB" : "_",
                                     format == "tsv" ? " (use --format book for the book's files)" : ""));
     std::string src = l.substr(0, at), tgt = l.substr(at + 1);
+    if (format == "tsv" && tgt.find('\t') != std::string::npos)
+      throw FormatError(
+          fmt::format("{}: line {} has {} TAB-separated fields; a pair is source<TAB>target", path,
+                      i + 1, 2 + std::count(tgt.begin(), tgt.end(), '\t')));
     if (format == "book") {
       src = trim(src);
       tgt = trim(tgt);

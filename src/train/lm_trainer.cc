@@ -124,10 +124,20 @@ void LmTrainOptions::update_from_json(const nlohmann::json& j) {
 
 namespace {
 
-std::vector<std::int32_t> load_ids(const std::string& path, const text::Vocabulary& vocab,
-                                   const std::string& unit) {
-  return vocab.encode(text::tokenize_lines(text::read_text_file(path), text::parse_unit(unit)));
+// A text as ids, and the share of its tokens outside the vocabulary.
+struct Ids {
+  std::vector<std::int32_t> ids;
+  double unknown_rate = 0;
+};
+Ids load_ids(const std::string& path, const text::Vocabulary& vocab, const std::string& unit) {
+  auto tokens = text::tokenize_lines(text::read_text_file(path), text::parse_unit(unit));
+  return {vocab.encode(tokens), vocab.unknown_rate(tokens)};
 }
+
+// Above this share of unknown tokens a perplexity is not comparable (it says so).
+constexpr double kMaxUnknownRate = 0.05;
+// Fewer real words than this (besides <eos> and <unk>) is no language to model.
+constexpr std::int64_t kMinWords = 5;
 
 class LanguageModelTask : public Task {
  public:
@@ -177,14 +187,35 @@ class LanguageModelTask : public Task {
                        resume->path);
       vocab_ = loaded.vocab;
       o_.model = loaded.model->config();
-      train_ = load_ids(o_.train_path, vocab_, o_.model.unit);
+      Ids train = load_ids(o_.train_path, vocab_, o_.model.unit);
+      train_ = std::move(train.ids);
+      if (train.unknown_rate > kMaxUnknownRate)
+        warnings_.push_back(fmt::format(
+            "{:.1f}% of the training text {} is outside the run's vocabulary: is it the same "
+            "language and preparation?",
+            100 * train.unknown_rate, o_.train_path));
     } else {
       auto tokens = text::tokenize_lines(text::read_text_file(o_.train_path), unit);
       vocab_ = text::Vocabulary::build(tokens, {o_.max_vocab, o_.min_count});
+      RNNKIT_CHECK(vocab_.size() - 2 >= kMinWords,
+                   "{}: the vocabulary keeps {} words (--min-count {}, --max-vocab {}): too few to "
+                   "model a language",
+                   o_.train_path, vocab_.size() - 2, o_.min_count, o_.max_vocab);
       train_ = vocab_.encode(tokens);
     }
-    if (!o_.valid_path.empty()) valid_ = load_ids(o_.valid_path, vocab_, o_.model.unit);
-    if (!o_.test_path.empty()) test_ = load_ids(o_.test_path, vocab_, o_.model.unit);
+    auto load_eval = [&](const std::string& path, const char* set, double& rate) {
+      if (path.empty()) return std::vector<std::int32_t>{};
+      Ids e = load_ids(path, vocab_, o_.model.unit);
+      rate = e.unknown_rate;
+      if (rate > kMaxUnknownRate)
+        warnings_.push_back(fmt::format(
+            "{:.1f}% of the {} text {} is outside the vocabulary: its perplexity is not comparable "
+            "with in-vocabulary text",
+            100 * rate, set, path));
+      return std::move(e.ids);
+    };
+    valid_ = load_eval(o_.valid_path, "validation", valid_unknown_);
+    test_ = load_eval(o_.test_path, "test", test_unknown_);
     o_.model.vocab_size = vocab_.size();
     model_ = std::make_unique<models::LanguageModel>(o_.model);
     model_->init_parameters(o_.seed);
@@ -211,6 +242,7 @@ class LanguageModelTask : public Task {
                         valid_.size(), test_.size(), vocab_.size());
   }
 
+  std::vector<std::string> warnings() const override { return warnings_; }
   nn::Module& model() override { return *model_; }
   std::string describe() const override {
     const auto& m = o_.model;
@@ -286,7 +318,12 @@ class LanguageModelTask : public Task {
         {"eval_tokens_per_s", number(eval_tokens_per_s_)},
         {"epochs", r.epochs},
         {"kept_epoch", r.kept_epoch},
-        {"model", r.model_path}};
+        {"model", r.model_path},
+        {"valid_oov_rate",
+         valid_.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(valid_unknown_)},
+        {"test_oov_rate",
+         test_.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(test_unknown_)},
+        {"warnings", warnings_}};
     if (o_.model.unit == "char")
       j["test_bpc"] =
           test ? nlohmann::ordered_json(std::log2(test->value)) : nlohmann::ordered_json(nullptr);
@@ -305,6 +342,8 @@ class LanguageModelTask : public Task {
   std::optional<text::BpttBatcher> batches_;
   nn::RecurrentState hidden_;
   double eval_tokens_per_s_ = 0;
+  double valid_unknown_ = 0, test_unknown_ = 0;  // shares outside the vocabulary
+  std::vector<std::string> warnings_;
   std::string info_;
 };
 

@@ -145,7 +145,8 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
   auto say = [&](const std::string& m) {
     if (cb.on_message) cb.on_message(m);
   };
-  RNNKIT_CHECK(opts.epochs > 0, "epochs must be positive, got {}", opts.epochs);
+  RNNKIT_CHECK(opts.epochs > 0 && opts.epochs <= kMaxEpochs, "--epochs {} outside [1, {}]",
+               opts.epochs, kMaxEpochs);
   RNNKIT_CHECK(opts.schedule == "step" || opts.schedule == "plateau" || opts.schedule == "none",
                "unknown schedule '{}' (expected step, plateau or none)", opts.schedule);
   RNNKIT_CHECK(opts.time_budget_s >= 0, "the time budget must not be negative, got {}",
@@ -175,6 +176,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
   }
   if (cb.on_begin) cb.on_begin();
   task.prepare(checkpoint ? &*checkpoint : nullptr, rng);
+  for (const std::string& w : task.warnings()) say("warning: " + w);
   RNNKIT_CHECK(opts.schedule != "plateau" || task.has_validation(),
                "the plateau schedule needs --valid (a validation set)");
   RNNKIT_CHECK(opts.early_stopping == 0 || task.has_validation(),

@@ -152,6 +152,21 @@ TrainingState TrainingState::from_json(const nlohmann::ordered_json& j, const st
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(fmt::format("{}: training state is malformed ({})", path, e.what()));
   }
+  // Nothing a damaged file says is trusted: a huge epoch would loop for ever.
+  auto check = [&](bool ok, const char* field, double value) {
+    if (!ok)
+      throw FormatError(
+          fmt::format("{}: training state field '{}' is {}: out of range", path, field, value));
+  };
+  check(s.epoch >= 0 && s.epoch <= kMaxEpochs, "epoch", s.epoch);
+  check(s.batch >= 0, "batch", static_cast<double>(s.batch));
+  check(s.step >= 0, "step", static_cast<double>(s.step));
+  check(std::isfinite(s.lr) && s.lr >= 0, "lr", s.lr);
+  check(s.best_epoch >= 0 && s.best_epoch <= s.epoch, "best_epoch", s.best_epoch);
+  check(s.stalled >= 0 && s.plateau_bad >= 0, "stalled", s.stalled);
+  check(s.units >= 0 && s.epoch_units >= 0 && s.epoch_loss_units >= 0, "units",
+        static_cast<double>(s.units));
+  check(s.train_seconds >= 0 && s.epoch_seconds >= 0, "train_seconds", s.train_seconds);
   return s;
 }
 

@@ -22,6 +22,27 @@ if [ -w /dev/full ]; then
   [ $? -eq 1 ] && grep -q "cannot write to standard output" "$work/full.err" && ok \
     || bad "a result that cannot be written: $(cat "$work/full.err")"
 fi
+# Bad input: each mistake named, nothing left behind.
+for i in $(seq 1 100); do echo "the cat sat on the mat with a dog"; done >"$work/train.txt"
+printf 'one\tuno\textra\n' >"$work/three.tsv"
+expect_status 1 "line 1 has 3 TAB-separated fields" "$RNNKIT" seq2seq train --data "$work/three.tsv" --out "$work/s"
+printf 'the cat \xe3\x81' >"$work/cut.txt"
+expect_status 1 "truncated UTF-8 sequence at the end of the file" "$RNNKIT" lm train --train "$work/cut.txt" --out "$work/c"
+expect_status 1 "is a directory" "$RNNKIT" lm train --train "$work" --out "$work/d"
+expect_status 1 "too few to model a language" "$RNNKIT" lm train --train "$work/train.txt" --min-count 1000 --out "$work/few"
+[ ! -e "$work/s" ] && [ ! -e "$work/c" ] && [ ! -e "$work/few" ] && ok || bad "a failed run left a directory"
+# gzip input reads as plain text, in every command that reads text.
+gzip -c "$work/train.txt" >"$work/train.txt.gz"
+"$RNNKIT" lm train --train "$work/train.txt.gz" --out "$work/gz" --hidden 8 --emb 8 --epochs 1 --threads 1 \
+  2>/dev/null && ok || bad "lm train from a .gz file"
+"$RNNKIT" ngram train --train "$work/train.txt.gz" --out "$work/kn" --order 2 2>/dev/null && ok || bad "ngram train from .gz"
+# Out-of-vocabulary text is reported and warned about.
+tr a-z A-Z <"$work/train.txt" >"$work/upper.txt"
+"$RNNKIT" lm eval --model "$work/gz" --data "$work/upper.txt" >"$work/eval.out" 2>"$work/eval.err"
+grep -q "out of the model's vocabulary" "$work/eval.err" && grep -q "out of the vocabulary" "$work/eval.out" \
+  && ok || bad "lm eval on unknown words: $(cat "$work/eval.out" "$work/eval.err")"
+"$RNNKIT" ngram eval --model "$work/kn" --data "$work/upper.txt" --json 2>/dev/null | grep -q '"oov_rate":1.0' \
+  && ok || bad "ngram eval counts words scored as <unk>"
 "$RNNKIT" lm train --help >/dev/null && ok || bad "--help exits 0"
 "$RNNKIT" --version | grep -q '^rnnkit ' && ok || bad "--version"
 

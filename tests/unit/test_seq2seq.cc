@@ -223,6 +223,17 @@ TEST(Search, BeamFindsABetterOutputThanGreedy) {
   EXPECT_NEAR(b[0][0].log_prob, std::log(0.4f), 1e-4);
 }
 
+// A model with non-finite weights scores everything NaN: an error, not a crash.
+TEST(Search, NaNScoresAreAnErrorNotACrash) {
+  auto nan_step = [](const std::vector<std::int32_t>& tokens, const std::vector<std::int64_t>&) {
+    return std::vector<float>(tokens.size() * 4, std::nanf(""));
+  };
+  decode::SearchOptions o;
+  o.width = 3;
+  EXPECT_THROW(decode::greedy_search(2, 4, nan_step, o), NumericalError);
+  EXPECT_THROW(decode::beam_search(2, 4, nan_step, o), NumericalError);
+}
+
 std::vector<std::string> words(const std::string& s) { return text::split_units(s, text::Unit::kWord); }
 
 TEST(Bleu, HandComputedValues) {

@@ -43,12 +43,14 @@ class NgramModel {
 
   struct Score {
     double log10_sum = 0;
-    std::int64_t words = 0, sentences = 0, oovs = 0;  // predictions = words + sentences (</s>)
+    std::int64_t words = 0, sentences = 0;  // predictions = words + sentences (</s>)
+    std::int64_t oovs = 0;  // skipped, out of the vocabulary (a model without <unk>)
+    std::int64_t unks = 0;  // out of the vocabulary, scored as <unk>
     double perplexity() const;
   };
   // Scores sentences as SRILM's `ngram -ppl` does: every word and </s> after
-  // <s>; words outside the vocabulary map to <unk> if the model has it, and are
-  // otherwise skipped and counted as OOVs.
+  // <s>; words outside the vocabulary map to <unk> if the model has it (counted
+  // as unks), and are otherwise skipped and counted as OOVs.
   Score score(const std::vector<std::vector<std::string>>& sentences) const;
 
   // Modified Kneser-Ney discounts D1, D2, D3+ of order n (training only).

@@ -49,6 +49,8 @@ class Vocabulary {
   const std::vector<std::string>& words() const { return words_; }
 
   std::vector<std::int32_t> encode(const std::vector<std::string>& tokens) const;
+  // The share of `tokens` outside the vocabulary (mapped to <unk> by encode).
+  double unknown_rate(const std::vector<std::string>& tokens) const;
 
  private:
   std::vector<std::string> words_;

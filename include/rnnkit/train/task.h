@@ -83,6 +83,8 @@ class Task {
   // the run's kInit stream); on resume they come from the checkpoint, and a
   // model option that differs from it is an error naming it.
   virtual void prepare(const Checkpoint* resume, RngStreams& rng) = 0;
+  // What prepare found worth a warning (data far outside the vocabulary, ...).
+  virtual std::vector<std::string> warnings() const { return {}; }
   virtual nn::Module& model() = 0;
   virtual std::string describe() const = 0;  // the model, in a line
   virtual std::int64_t num_batches() const = 0;

@@ -14,6 +14,9 @@
 
 namespace rnnkit::train {
 
+// More epochs than this is a mistake (or a damaged checkpoint), not a run.
+inline constexpr int kMaxEpochs = 1000000;
+
 // A figure with a direction: keep-best, plateau decay and early stopping
 // follow the first (primary) metric of a validation.
 struct Metric {
