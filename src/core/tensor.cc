@@ -19,7 +19,8 @@ std::int64_t shape_numel(const Shape& s) {
   std::int64_t n = 1;
   for (auto d : s) {
     RNNKIT_CHECK(d >= 0, "negative dimension in shape {}", shape_str(s));
-    n *= d;
+    RNNKIT_CHECK(!__builtin_mul_overflow(n, d, &n), "shape {} has more elements than fit 64 bits",
+                 shape_str(s));
   }
   return n;
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -108,11 +109,22 @@ SafetensorsContents load_safetensors(const std::string& path) {
   std::string json(header_len, '\0');
   in.read(json.data(), static_cast<std::streamsize>(header_len));
   nlohmann::json header;
+  std::string duplicate;  // JSON parsers keep the last of two equal keys: the format forbids them
+  std::vector<std::string> keys;
   try {
-    header = nlohmann::json::parse(json);
+    header = nlohmann::json::parse(
+        json, [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+          if (event == nlohmann::json::parse_event_t::key && depth == 1 && parsed.is_string()) {
+            const std::string& k = parsed.get_ref<const std::string&>();
+            if (std::find(keys.begin(), keys.end(), k) != keys.end()) duplicate = k;
+            keys.push_back(k);
+          }
+          return true;
+        });
   } catch (const nlohmann::json::exception& e) {
     fail(path, fmt::format("header is not valid JSON: {}", e.what()));
   }
+  if (!duplicate.empty()) fail(path, fmt::format("the header names '{}' twice", duplicate));
   if (!header.is_object()) fail(path, "header is not a JSON object");
   std::uint64_t data_start = 8 + header_len, data_size = size - data_start;
 
@@ -146,10 +158,19 @@ SafetensorsContents load_safetensors(const std::string& path) {
       if (offs.size() != 2) fail(path, fmt::format("tensor '{}': data_offsets needs 2 values", name));
       item.begin = offs[0];
       item.end = offs[1];
-      for (auto d : item.shape)
-        if (d < 0 || d > (std::int64_t{1} << 40))
-          fail(path, fmt::format("tensor '{}': bad dimension {}", name, d));
-      std::uint64_t want = static_cast<std::uint64_t>(shape_numel(item.shape)) * 4;
+      if (item.shape.size() > 8)
+        fail(path, fmt::format("tensor '{}' has {} dimensions", name, item.shape.size()));
+      // Overflow-safe: no element count beyond what the data could hold.
+      std::uint64_t elements = 1;
+      for (auto d : item.shape) {
+        if (d < 0) fail(path, fmt::format("tensor '{}': negative dimension {}", name, d));
+        if (d != 0 && elements > data_size / 4 / static_cast<std::uint64_t>(d))
+          fail(path, fmt::format("truncated, or not a safetensors file: tensor '{}' of shape {} is "
+                                 "larger than the file's data ({} bytes)",
+                                 name, shape_str(item.shape), data_size));
+        elements *= static_cast<std::uint64_t>(d);
+      }
+      std::uint64_t want = elements * 4;
       if (item.end < item.begin || item.end - item.begin != want)
         fail(path, fmt::format("tensor '{}' of shape {} needs {} bytes, offsets give [{}, {})", name,
                                shape_str(item.shape), want, item.begin, item.end));
@@ -162,9 +183,18 @@ SafetensorsContents load_safetensors(const std::string& path) {
     }
   }
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.begin < b.begin; });
-  for (std::size_t i = 1; i < items.size(); ++i)
-    if (items[i].begin < items[i - 1].end)
-      fail(path, fmt::format("tensors '{}' and '{}' overlap", items[i - 1].name, items[i].name));
+  // The tensors tile the data exactly: no gap, no overlap, nothing after them.
+  std::uint64_t at = 0;
+  for (const Item& item : items) {
+    if (item.begin != at)
+      fail(path, fmt::format("tensor '{}' starts at data byte {}, {} expected: {}", item.name,
+                             item.begin, at, item.begin < at ? "tensors overlap" : "a gap"));
+    at = item.end;
+  }
+  if (at != data_size)
+    fail(path, fmt::format("{} bytes after the last tensor: a wrong header length, or not a "
+                           "safetensors file",
+                           data_size - at));
   for (const auto& item : items) {
     Tensor t = Tensor::empty(item.shape, kCPU, item.dtype);
     in.seekg(static_cast<std::streamoff>(data_start + item.begin));

@@ -131,6 +131,25 @@ TEST(Safetensors, RejectsCorruptFiles) {
   f16.replace(at, 3, "F16");
   expect_format_error(p, f16, "dtype F16");
   expect_format_error(dir.file("missing.safetensors"), "", "truncated");
+  // The format's rules, exactly: no bytes after the tensors, no key twice, no shape whose size
+  // overflows (each of these was read shifted, or silently, before).
+  expect_format_error(p, good + "xx", "2 bytes after the last tensor");
+  auto file = [](const std::string& header, std::size_t data_bytes) {
+    std::string out(8, '\0');
+    for (std::size_t i = 0; i < 8; ++i)
+      out[i] = static_cast<char>((header.size() >> (8 * i)) & 0xff);
+    return out + header + std::string(data_bytes, '\0');
+  };
+  const std::string a = R"("a":{"dtype":"F32","shape":[8,8],"data_offsets":[0,256]})";
+  { std::ofstream(p, std::ios::binary) << file("{" + a + "}", 256); }
+  EXPECT_NO_THROW(io::load_safetensors(p));
+  expect_format_error(p, file("{" + a + "," + a + "}", 256), "names 'a' twice");
+  expect_format_error(
+      p,
+      file(R"({"a":{"dtype":"F32","shape":[4611686018427387904,9],"data_offsets":[0,256]}})", 256),
+      "larger than the file's data");
+  expect_format_error(p, file(R"({"a":{"dtype":"F32","shape":[8,8],"data_offsets":[4,260]}})", 260),
+                      "a gap");
 }
 
 }  // namespace
