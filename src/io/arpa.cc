@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -125,13 +126,19 @@ models::NgramModel load_arpa(const std::string& path) {
     }
     if (!line || *line != fmt::format("\\{}-grams:", n)) lines.fail(fmt::format("expected '\\{}-grams:'", n));
     auto& g = grams[static_cast<std::size_t>(n - 1)];
-    g.reserve(static_cast<std::size_t>(counts[static_cast<std::size_t>(n - 1)]));
+    // The header's count is not trusted with memory: a line takes at least two bytes.
+    g.reserve(static_cast<std::size_t>(std::min<std::int64_t>(
+        counts[static_cast<std::size_t>(n - 1)], static_cast<std::int64_t>(text.size() / 2))));
     while ((line = lines.next()) && !line->empty()) {
       auto f = fields(*line);
       if (f.size() != static_cast<std::size_t>(n) + 1 && f.size() != static_cast<std::size_t>(n) + 2)
         lines.fail(fmt::format("a {}-gram line has {} fields", n, f.size()));
       Raw r{{f.begin() + 1, f.begin() + 1 + n}, number(lines, f[0]), 0.0f};
       if (f.size() == static_cast<std::size_t>(n) + 2) r.backoff = number(lines, f.back());
+      // log10 probabilities: finite and at most 0 (KenLM refuses the rest too).
+      if (!std::isfinite(r.prob) || r.prob > 0 || !std::isfinite(r.backoff))
+        lines.fail(fmt::format("log-probability {} or back-off {} is not finite, or above 0",
+                               r.prob, r.backoff));
       g.push_back(std::move(r));
     }
     if (static_cast<std::int64_t>(g.size()) != counts[static_cast<std::size_t>(n - 1)])

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -33,6 +34,16 @@ std::pair<std::int64_t, std::int64_t> parse_header(const std::string& path, cons
                            data.substr(0, std::min<std::size_t>(nl, 80))));
   pos = nl + 1;
   return {v, d};
+}
+
+// A NaN or infinite vector would rank first in every query.
+void check_finite(const std::string& path, const models::WordVectors& v) {
+  const float* p = v.vectors.data();
+  const std::int64_t d = v.dim();
+  for (std::int64_t i = 0; i < v.vectors.numel(); ++i)
+    if (!std::isfinite(p[i]))
+      fail(path, fmt::format("the vector of '{}' has a non-finite value ({})",
+                             v.words[static_cast<std::size_t>(i / d)], p[i]));
 }
 
 void check_word(const std::string& path, const std::string& w, const std::string& where) {
@@ -112,11 +123,20 @@ models::WordVectors load_vectors(const std::string& path, VectorFormat format) {
     if (static_cast<std::int64_t>(v.words.size()) != t.size(0))
       fail(path, fmt::format("{} words for {} vectors", v.words.size(), t.size(0)));
     v.vectors = t;
+    check_finite(path, v);
     return v;
   }
   std::string data = text::read_binary_file(path);
   std::size_t pos = 0;
   auto [n, d] = parse_header(path, data, pos);
+  // The header is not trusted with memory: each vector takes at least 2 bytes per number in
+  // text (a digit and a space) and 4 in binary, and each word 2 more.
+  const std::uint64_t per_number = format == VectorFormat::kBinary ? 4 : 2;
+  if (n > 0 && d > 0 &&
+      static_cast<std::uint64_t>(n) >
+          data.size() / (static_cast<std::uint64_t>(d) * per_number + 2))
+    fail(path, fmt::format("truncated, or a wrong header: {} vectors of {} cannot fit in {} bytes",
+                           n, d, data.size()));
   v.vectors = Tensor::empty({n, d});
   float* p = v.vectors.data();
   v.words.reserve(static_cast<std::size_t>(n));
@@ -159,6 +179,7 @@ models::WordVectors load_vectors(const std::string& path, VectorFormat format) {
   }
   while (pos < data.size() && (data[pos] == '\n' || data[pos] == '\r' || data[pos] == ' ')) ++pos;
   if (pos != data.size()) fail(path, fmt::format("data after the {} words the header announced", n));
+  check_finite(path, v);
   return v;
 }
 

@@ -66,6 +66,12 @@ void LanguageModelConfig::validate() const {
   RNNKIT_CHECK(vocab_size > 1 && emb_size > 0 && hidden_size > 0 && num_layers > 0,
                "language model: bad sizes (vocab {}, emb {}, hidden {}, layers {})", vocab_size,
                emb_size, hidden_size, num_layers);
+  // Limits that no real model reaches, checked before anything is allocated.
+  RNNKIT_CHECK(vocab_size <= (1 << 24) && emb_size <= (1 << 15) && hidden_size <= (1 << 15) &&
+                   num_layers <= 64,
+               "language model: sizes beyond rnnkit's limits (vocab {} of 2^24, emb {} and hidden "
+               "{} of 32768, layers {} of 64)",
+               vocab_size, emb_size, hidden_size, num_layers);
   RNNKIT_CHECK(!tie_weights || emb_size == hidden_size,
                "language model: tying needs emb_size == hidden_size (got {} and {})", emb_size,
                hidden_size);

@@ -59,6 +59,11 @@ void Seq2SeqConfig::validate() const {
   RNNKIT_CHECK(source_vocab > 1 && target_vocab > 1 && emb_size > 0 && hidden_size > 0 && num_layers > 0,
                "seq2seq: bad sizes (vocabularies {} and {}, emb {}, hidden {}, layers {})",
                source_vocab, target_vocab, emb_size, hidden_size, num_layers);
+  // Limits that no real model reaches, checked before anything is allocated.
+  RNNKIT_CHECK(source_vocab <= (1 << 24) && target_vocab <= (1 << 24) && emb_size <= (1 << 15) &&
+                   hidden_size <= (1 << 15) && num_layers <= 64,
+               "seq2seq: sizes beyond rnnkit's limits (vocabularies of 2^24, emb and hidden of "
+               "32768, 64 layers)");
   RNNKIT_CHECK(attention == "none" || attention == "dot" || attention == "general" || attention == "additive",
                "seq2seq: unknown attention '{}' (expected none, dot, general or additive)", attention);
   RNNKIT_CHECK(!input_feed || attention != "none", "seq2seq: input feeding needs attention");

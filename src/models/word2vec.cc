@@ -342,6 +342,11 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
   float* dst = r.vectors.vectors.data();
   for (std::int64_t w = 0; w < V; ++w)
     std::memcpy(dst + w * dim, in.data() + w * stride, sizeof(float) * static_cast<std::size_t>(dim));
+  for (std::int64_t i = 0; i < V * dim; ++i)
+    if (!std::isfinite(dst[i]))
+      throw NumericalError(fmt::format(
+          "word2vec diverged: the vector of '{}' is not finite; try a lower --alpha (it was {})",
+          corpus.words[static_cast<std::size_t>(i / dim)], alpha0));
   return r;
 }
 

@@ -111,6 +111,8 @@ head -3 "$work/kn/model.arpa" | grep -q 'ngram 1=' && ok || bad "ngram train wri
 "$RNNKIT" ngram eval --model "$work/kn/model.arpa" --data "$work/valid.txt" --json 2>/dev/null | grep -q '"ppl"' \
   && ok || bad "ngram eval"
 expect_error "not an ARPA" "$RNNKIT" ngram eval --model "$work/train.txt" --data "$work/valid.txt"
+printf '\\data\\\nngram 1=3\n\n\\1-grams:\n-1.0\t<s>\n0.5\tcat\n-0.5\t</s>\n\n\\end\\\n' >"$work/positive.arpa"
+expect_error "above 0" "$RNNKIT" ngram eval --model "$work/positive.arpa" --data "$work/valid.txt"
 expect_error "missing.txt: cannot open" "$RNNKIT" ngram train --train "$work/missing.txt" --out "$work/kn2"
 expect_error "outside [1, 6]" "$RNNKIT" ngram train --train "$work/train.txt" --order 9 --out "$work/kn3"
 [ ! -e "$work/kn3/model.arpa" ] && ok || bad "a failed ngram run left a model"

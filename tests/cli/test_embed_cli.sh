@@ -72,6 +72,12 @@ expect_error "unknown architecture" "$RNNKIT" embed train --corpus "$work/corpus
 head -c 200 "$work/v.bin" >"$work/cut.bin"
 expect_error "cut.bin: truncated" "$RNNKIT" embed similar --vectors "$work/cut.bin" apple
 expect_error "is not in the vocabulary" "$RNNKIT" embed similar --vectors "$work/v.txt" zebra
+printf '2 3\napple 1 2 nan\nbanana 1 2 3\n' >"$work/nan.txt"
+expect_error "the vector of 'apple' has a non-finite value" "$RNNKIT" embed similar --vectors "$work/nan.txt" banana
+printf '2000000000 300\napple 1\n' >"$work/huge.txt"
+expect_error "cannot fit in" "$RNNKIT" embed similar --vectors "$work/huge.txt" apple
+expect_error "try a lower --alpha" "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/diverged" "${small[@]}" --alpha 1e30
+[ ! -e "$work/diverged/vectors.bin" ] && ok || bad "a diverged run wrote vectors"
 cp "$work/v.txt" "$work/fake.safetensors"
 expect_error "fake.safetensors" "$RNNKIT" embed eval --vectors "$work/fake.safetensors" --analogy "$work/q.txt"
 

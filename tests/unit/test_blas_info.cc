@@ -1,7 +1,5 @@
 // The BLAS kernel choice (a pure function of the library's core, the CPU and
 // the user's variable), the self-test, and the fallback from a wrong core.
-#include <cblas.h>
-
 #include "rnnkit/ops/blas_info.h"
 #include "test_util.h"
 
@@ -62,22 +60,13 @@ TEST(BlasSelfTest, PassesOnThisMachinesBlas) {
   EXPECT_EQ(blas_info().library, "OpenBLAS");
 }
 
-void real_gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
-               const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
-               float* c, std::int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
-              static_cast<blasint>(ldc));
-}
-
 TEST(BlasSelfTest, CatchesWrongProducts) {
   // A kernel that is wrong only in a tile's last element of one transpose case.
   BlasSelfTest t =
       blas_self_test([](bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
                         float alpha, const float* a, std::int64_t lda, const float* b,
                         std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
-        real_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         if (ta && !tb && m == 37) c[(m - 1) * ldc + n - 1] *= 1.001f;
       });
   EXPECT_FALSE(t.passed);
@@ -86,13 +75,13 @@ TEST(BlasSelfTest, CatchesWrongProducts) {
   t = blas_self_test(
       [](bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
          const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float, float* c,
-         std::int64_t ldc) { real_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0f, c, ldc); });
+         std::int64_t ldc) { blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0f, c, ldc); });
   EXPECT_FALSE(t.passed);
   // One that writes into the padding past the last column.
   t = blas_self_test([](bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
                         float alpha, const float* a, std::int64_t lda, const float* b,
                         std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
-    real_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     c[n] = 0.0f;
   });
   EXPECT_FALSE(t.passed);

@@ -57,6 +57,11 @@ std::string choose_blas_core(std::string_view library_core, const CpuFeatures& c
 using GemmFn = std::function<void(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k,
                                   float alpha, const float* a, std::int64_t lda, const float* b,
                                   std::int64_t ldb, float beta, float* c, std::int64_t ldc)>;
+// The BLAS library's own sgemm as a GemmFn.
+void blas_sgemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
+                float* c, std::int64_t ldc);
+
 struct BlasSelfTest {
   bool passed = false;
   std::string detail;  // the worst element: shape, transposes, got, expected

@@ -38,15 +38,6 @@ std::string env(const char* name) {
   return v ? v : "";
 }
 
-void cblas_gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
-                const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
-                float* c, std::int64_t ldc) {
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
-              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
-              static_cast<blasint>(ldc));
-}
-
 BlasInfo read_blas() {
   BlasInfo info;
   info.config = openblas_get_config();
@@ -76,7 +67,7 @@ BlasInfo read_blas() {
     gemm = [](bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
               const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
               float* c, std::int64_t ldc) {
-      cblas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      blas_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
       c[(m - 1) * ldc + n - 1] += 0.5f;
     };
   BlasSelfTest t = blas_self_test(gemm);
@@ -86,6 +77,15 @@ BlasInfo read_blas() {
 }
 
 }  // namespace
+
+void blas_sgemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                const float* a, std::int64_t lda, const float* b, std::int64_t ldb, float beta,
+                float* c, std::int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              static_cast<blasint>(m), static_cast<blasint>(n), static_cast<blasint>(k), alpha, a,
+              static_cast<blasint>(lda), b, static_cast<blasint>(ldb), beta, c,
+              static_cast<blasint>(ldc));
+}
 
 const char* to_string(BlasCoreOrigin origin) {
   switch (origin) {
@@ -134,7 +134,7 @@ std::string choose_blas_core(std::string_view library_core, const CpuFeatures& c
 }
 
 BlasSelfTest blas_self_test(const GemmFn& gemm_fn) {
-  const GemmFn gemm = gemm_fn ? gemm_fn : GemmFn(cblas_gemm);
+  const GemmFn gemm = gemm_fn ? gemm_fn : GemmFn(blas_sgemm);
   struct Shape {
     std::int64_t m, n, k;
   };
