@@ -5,9 +5,13 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <iterator>
+#include <sstream>
 
 #include "rnnkit/core/parallel.h"
 #include "rnnkit/ops/blas_info.h"
@@ -78,6 +82,37 @@ void apply_threads(int threads) {
 void add_device_flags(CLI::App* cmd, int& threads, std::string& device) {
   cmd->add_option("--threads", threads, "threads (0: all cores)")->capture_default_str();
   cmd->add_option("--device", device, "cpu | cuda[:N]")->capture_default_str();
+}
+
+void for_each_query(const std::function<void(const std::vector<std::string>&)>& answer) {
+  std::int64_t failed = 0, line_no = 0;
+  for (std::string line; std::getline(std::cin, line);) {
+    ++line_no;
+    std::istringstream words(line);
+    std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+    if (w.empty()) continue;
+    std::cout << "query: " << line << "\n";
+    try {
+      answer(w);
+    } catch (const Error& e) {
+      ++failed;
+      std::fprintf(stderr, "error: line %lld: %s\n", static_cast<long long>(line_no), e.what());
+    }
+    std::cout << std::flush;
+  }
+  if (failed > 0) throw Error(fmt::format("{} of the queries failed", failed));
+}
+
+void check_writable(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InvalidArgument(fmt::format("{}: is a directory", path));
+  fs::path folder = fs::absolute(path, ec).parent_path();
+  if (!fs::is_directory(folder, ec))
+    throw InvalidArgument(fmt::format("{}: the folder {} does not exist", path, folder.string()));
+  if (::access(folder.c_str(), W_OK) != 0)
+    throw InvalidArgument(
+        fmt::format("{}: cannot write in {}: {}", path, folder.string(), std::strerror(errno)));
 }
 
 void add_oov_flag(CLI::App* cmd, double& max_rate) {

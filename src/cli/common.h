@@ -65,6 +65,15 @@ std::string file_in_run(const std::string& path, std::initializer_list<const cha
 inline const std::initializer_list<const char*> kVectorFiles = {"vectors.bin", "vectors.txt",
                                                                 "vectors.safetensors"};
 
+// Queries from standard input, one per line (words split at spaces): each
+// answered after a "query: ..." line; a query that fails says why on stderr
+// and the next one is read. Throws at the end if any failed.
+void for_each_query(const std::function<void(const std::vector<std::string>&)>& answer);
+
+// An output file that cannot be written is found before any work: its
+// folder must exist and be writable, and the path must not be a folder.
+void check_writable(const std::string& path);
+
 // Out-of-vocabulary units make any score look better than it is: every
 // evaluation reports them and warns above --max-oov-rate.
 void add_oov_flag(CLI::App* cmd, double& max_rate);

@@ -18,25 +18,33 @@ void add_embed_analogy(CLI::App& embed) {
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--vectors", f->vectors, "vectors file (.txt, .bin or .safetensors)")->required();
-  cmd->add_option("words", f->words, "a b c")->required()->expected(3);
+  cmd->add_option("words", f->words,
+                  "a b c; none: one 'a b c' per line of standard input, the model loaded once")
+      ->expected(0, 3);
   cmd->add_option("--method", f->method, "add (3CosAdd) | mul (3CosMul)")->capture_default_str();
   cmd->add_option("--top", f->top, "answers to show (3CosAdd)")->capture_default_str();
   cmd->callback([f]() {
     RNNKIT_CHECK(f->method == "add" || f->method == "mul", "unknown analogy method '{}' (add or mul)",
                  f->method);
+    RNNKIT_CHECK(f->words.empty() || f->words.size() == 3, "give three words, a b c (got {})",
+                 f->words.size());
     eval::VectorIndex index(io::load_vectors(file_in_run(f->vectors, kVectorFiles)));
-    const auto& w = f->words;
-    if (f->method == "add") {
-      for (auto& [word, sim] : index.most_similar({w[1], w[2]}, {w[0]}, f->top))
-        std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
-      return;
-    }
-    std::array<std::int32_t, 3> q{};
-    for (int i = 0; i < 3; ++i) {
-      q[static_cast<std::size_t>(i)] = index.id(w[static_cast<std::size_t>(i)]);
-      RNNKIT_CHECK(q[static_cast<std::size_t>(i)] >= 0, "'{}' is not in the vocabulary", w[static_cast<std::size_t>(i)]);
-    }
-    std::cout << index.word(index.analogy({q}, eval::AnalogyMethod::kMul)[0]) << "\n";
+    auto answer = [&](const std::vector<std::string>& w) {
+      RNNKIT_CHECK(w.size() == 3, "an analogy is three words, a b c (got {})", w.size());
+      if (f->method == "add") {
+        for (auto& [word, sim] : index.most_similar({w[1], w[2]}, {w[0]}, f->top))
+          std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
+        return;
+      }
+      std::array<std::int32_t, 3> q{};
+      for (std::size_t i = 0; i < 3; ++i) {
+        q[i] = index.id(w[i]);
+        RNNKIT_CHECK(q[i] >= 0, "'{}' is not in the vocabulary", w[i]);
+      }
+      std::cout << index.word(index.analogy({q}, eval::AnalogyMethod::kMul)[0]) << "\n";
+    };
+    if (!f->words.empty()) return answer(f->words);
+    for_each_query(answer);
   });
 }
 

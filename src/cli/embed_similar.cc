@@ -18,13 +18,21 @@ void add_embed_similar(CLI::App& embed) {
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--vectors", f->vectors, "vectors file (.txt, .bin or .safetensors)")->required();
-  cmd->add_option("words", f->words, "query words (their vectors are added)")->required();
+  cmd->add_option("words", f->words,
+                  "query words (their vectors are added); none: one query per line of standard "
+                  "input, the model loaded once");
   cmd->add_option("--minus", f->minus, "words whose vectors are subtracted");
   cmd->add_option("--top", f->top, "how many neighbours")->capture_default_str();
   cmd->callback([f]() {
+    RNNKIT_CHECK(f->top > 0, "--top must be positive, got {}", f->top);
     eval::VectorIndex index(io::load_vectors(file_in_run(f->vectors, kVectorFiles)));
-    for (auto& [word, sim] : index.most_similar(f->words, f->minus, f->top))
-      std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
+    auto answer = [&](const std::vector<std::string>& words) {
+      for (auto& [word, sim] : index.most_similar(words, f->minus, f->top))
+        std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
+    };
+    if (!f->words.empty()) return answer(f->words);
+    // Queries from standard input (as fastText's nn): a block of answers per line.
+    for_each_query([&](const std::vector<std::string>& words) { answer(words); });
   });
 }
 

@@ -50,7 +50,7 @@ void add_embed_train(CLI::App& embed) {
     models::CountVectorOptions count;
     std::int64_t restrict_vocab = 30000;
     double log_interval = 10;
-    bool json = false, overwrite = false;
+    bool json = false, overwrite = false, print_config = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--corpus", f->corpus, "text (plain or gzip), '-' for stdin; a line is a sentence")->required();
@@ -83,6 +83,7 @@ void add_embed_train(CLI::App& embed) {
   cmd->add_option("--similarity", f->similarity, "evaluate on similarity files afterwards");
   cmd->add_option("--restrict", f->restrict_vocab, "analogy: answer from the N most frequent words")->capture_default_str();
   cmd->add_flag("--json", f->json, "print results.json's figures as one JSON line last");
+  cmd->add_flag("--print-config", f->print_config, "print the configuration, and exit");
   cmd->callback([f, cmd]() {
     auto t0 = std::chrono::steady_clock::now();
     auto& o = f->w2v;
@@ -110,6 +111,28 @@ void add_embed_train(CLI::App& embed) {
                    "--out {} names a file: --out is the run directory (the vectors are written to "
                    "DIR/vectors.{}; --format chooses txt, bin or safetensors)",
                    f->out, ext);
+    nlohmann::ordered_json config = {
+        {"family", "embed"},
+        {"corpus", data_path(f->corpus)},
+        {"out", f->out},
+        {"format", f->format},
+        {"method", f->method},
+        {"preset", f->preset},
+        {"arch", o.arch},
+        {"loss", o.loss},
+        {"dim", o.dim},
+        {"window", f->method == "ppmi-svd" && !cmd->count("--window") ? 2 : o.window},
+        {"negative", o.negative},
+        {"sample", shortest_decimal(o.sample)},
+        {"epochs", o.epochs},
+        {"alpha", shortest_decimal(o.start_alpha())},
+        {"min_count", f->corpus_opts.min_count},
+        {"max_vocab", f->corpus_opts.max_vocab},
+        {"seed", o.seed}};
+    if (f->print_config) {
+      std::cout << config.dump(2) << std::endl;
+      return;
+    }
     train::RunDirectory run(f->out, false, f->overwrite, /*resumable=*/false);
     const std::string vectors_path = run.path("vectors." + ext).string();
     run_header(
@@ -149,24 +172,7 @@ void add_embed_train(CLI::App& embed) {
       vectors = models::count_vectors(corpus, f->count, [](const std::string& m) { info(m); });
     }
     run.begin();
-    nlohmann::ordered_json config = {
-        {"corpus", f->corpus},
-        {"out", f->out},
-        {"format", f->format},
-        {"method", f->method},
-        {"preset", f->preset},
-        {"arch", o.arch},
-        {"loss", o.loss},
-        {"dim", o.dim},
-        {"window", f->method == "ppmi-svd" ? f->count.window : o.window},
-        {"negative", o.negative},
-        {"sample", shortest_decimal(o.sample)},
-        {"epochs", o.epochs},
-        {"alpha", shortest_decimal(o.start_alpha())},
-        {"min_count", f->corpus_opts.min_count},
-        {"max_vocab", f->corpus_opts.max_vocab},
-        {"seed", o.seed},
-        {"environment", train::run_environment("cpu")}};
+    config["environment"] = train::run_environment("cpu");
     run.write_config(config);
     io::save_vectors(vectors_path, vectors, format);
     info(fmt::format("wrote {} vectors of {} to {}", vectors.words.size(), vectors.dim(),

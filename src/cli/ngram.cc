@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "cli/train_command.h"
 #include "rnnkit/io/arpa.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
@@ -50,7 +51,7 @@ void add_ngram_train(CLI::App& ngram) {
   struct Flags {
     std::string train, valid, test, out = "runs/ngram";
     int order = 5;
-    bool json = false, overwrite = false;
+    bool json = false, overwrite = false, print_config = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--train", f->train, "training text, one sentence per line")->required();
@@ -61,8 +62,19 @@ void add_ngram_train(CLI::App& ngram) {
       ->capture_default_str();
   cmd->add_flag("--overwrite", f->overwrite, "replace a run that --out holds");
   cmd->add_flag("--json", f->json, "print results.json's figures as one JSON line last");
+  cmd->add_flag("--print-config", f->print_config, "print the configuration, and exit");
   cmd->callback([f]() {
     auto start = Clock::now();
+    nlohmann::ordered_json config = {{"family", "ngram"},
+                                     {"train", data_path(f->train)},
+                                     {"valid", data_path(f->valid)},
+                                     {"test", data_path(f->test)},
+                                     {"order", f->order},
+                                     {"out", f->out}};
+    if (f->print_config) {
+      std::cout << config.dump(2) << std::endl;
+      return;
+    }
     RNNKIT_CHECK(f->order >= 1 && f->order <= models::kMaxNgramOrder,
                  "n-gram order {} outside [1, {}]", f->order, models::kMaxNgramOrder);
     train::RunDirectory run(f->out, false, f->overwrite, /*resumable=*/false);
@@ -78,12 +90,8 @@ void add_ngram_train(CLI::App& ngram) {
     }
     info(fmt::format("counted in {}: {}", format_duration(seconds_since(start)), counts));
     run.begin();
-    run.write_config({{"train", f->train},
-                      {"valid", f->valid},
-                      {"test", f->test},
-                      {"order", f->order},
-                      {"out", f->out},
-                      {"environment", train::run_environment("cpu")}});
+    config["environment"] = train::run_environment("cpu");
+    run.write_config(config);
     std::string path = run.path("model.arpa").string();
     io::save_arpa(path, m);
     info(fmt::format("model: {}", path));

@@ -206,7 +206,7 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
 void add_seq2seq_translate(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("translate", "translate lines from a file or standard input");
   struct Flags {
-    std::string model, input, device = "cpu", attention_html;
+    std::string model, input, output, device = "cpu", attention_html;
     std::int64_t beam = 1, nbest = 1, max_length = 100;
     float length_penalty = 1.0f;
     int threads = 0;
@@ -215,7 +215,12 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
   cmd->add_option("--model", f->model, "model.safetensors from seq2seq train")->required();
   cmd->add_option("--input", f->input, "one sentence per line (default: standard input)");
   cmd->add_option("--beam", f->beam, "beam width (1: greedy)")->capture_default_str();
-  cmd->add_option("--nbest", f->nbest, "outputs per sentence (score<TAB>text when > 1)")->capture_default_str();
+  cmd->add_option("--nbest", f->nbest,
+                  "outputs per sentence; above 1 as 'id ||| output ||| score' lines (Moses' n-best "
+                  "format, id counting lines from 0)")
+      ->capture_default_str();
+  cmd->add_option("--output", f->output,
+                  "write the outputs to this file (default: standard output)");
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--max-length", f->max_length, "longest output")->capture_default_str();
   cmd->add_option("--attention-html", f->attention_html, "write the attention heat maps to this HTML file");
@@ -224,6 +229,10 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
     apply_threads(f->threads);
     RNNKIT_CHECK(f->nbest >= 1 && f->nbest <= f->beam, "--nbest must be between 1 and --beam ({}), got {}",
                  f->beam, f->nbest);
+    RNNKIT_CHECK(f->max_length > 0, "--max-length must be positive, got {}", f->max_length);
+    // Output files are checked before any work, not after the translations.
+    for (const std::string& out : {f->output, f->attention_html})
+      if (!out.empty()) check_writable(out);
     auto l = load_seq2seq_for_use(f->model, f->device);
     std::string text;
     if (f->input.empty()) {
@@ -242,11 +251,14 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
     auto outs = decode::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab,
                                   lines, o, l.device);
     std::vector<eval::AttentionExample> ex;
+    std::string result;
     for (std::size_t i = 0; i < outs.size(); ++i) {
       for (const auto& t : outs[i]) {
         std::string s = l.m.target_units.join(t.units);
-        if (f->nbest > 1) std::cout << fmt::format("{:.4f}\t{}\n", t.score, s);
-        else std::cout << s << "\n";
+        if (f->nbest > 1)
+          result += fmt::format("{} ||| {} ||| {:.6f}\n", i, s, t.score);
+        else
+          result += s + "\n";
       }
       if (o.attention && !outs[i].empty() && !outs[i][0].attention.empty()) {
         auto target = outs[i][0].units;
@@ -255,7 +267,10 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
                       l.m.source_units.split(lines[i]), target, outs[i][0].attention, ""});
       }
     }
-    std::cout.flush();
+    if (f->output.empty())
+      std::cout << result << std::flush;
+    else
+      io::write_file_atomic(f->output, result);
     if (o.attention) {
       RNNKIT_CHECK(!ex.empty(), "--attention-html: this model has no attention");
       io::write_file_atomic(f->attention_html, eval::attention_html(ex, "Attention"));

@@ -139,6 +139,8 @@ void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_ou
                 "flags given override)");
   cmd->add_flag("--overwrite", f.overwrite, "replace a run that --out holds");
   cmd->add_flag("--json", f.json, "print results.json's figures as one JSON line last");
+  cmd->add_flag("--print-config", f.print_config,
+                "print the configuration the preset and flags resolve to, and exit");
 }
 
 nlohmann::json resume_config(const CLI::App& cmd, const TrainFlags& f, const std::string& family) {
@@ -215,6 +217,10 @@ std::string data_path(const std::string& path, bool pair) {
 void run_training(const std::string& command, train::Task& task, train::TrainerOptions o,
                   const TrainFlags& f) {
   RNNKIT_CHECK(f.log_interval > 0, "--log-interval must be positive, got {}", f.log_interval);
+  if (f.print_config) {
+    std::cout << train::resolved_config(task, o).dump(2) << std::endl;
+    return;
+  }
   train::Callbacks cb;
   cb.on_begin = [&] {  // after the options are checked, before any data is read
     run_header(command,

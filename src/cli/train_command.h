@@ -20,7 +20,7 @@ struct TrainFlags {
   int decay_after = 0, patience = 1, threads = 0, early_stopping = 0;
   double time_budget = 0, save_interval = 600, log_interval = 10;
   std::int64_t seed = 1;
-  bool tf32 = false, resume = false, overwrite = false, json = false;
+  bool tf32 = false, resume = false, overwrite = false, json = false, print_config = false;
 };
 
 // "[2026-11-30 17:01:02] " before lines that go to a file; "" on a terminal.

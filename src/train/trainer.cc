@@ -140,6 +140,13 @@ void check_same_model(const nlohmann::json& given, const nlohmann::json& saved,
   }
 }
 
+nlohmann::ordered_json resolved_config(const Task& task, const TrainerOptions& opts) {
+  nlohmann::ordered_json config = opts.to_json();
+  config["family"] = task.family();
+  config.update(task.options_json());
+  return config;
+}
+
 TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
   const auto wall_start = Clock::now();
   auto say = [&](const std::string& m) {
@@ -167,9 +174,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
 
   RngStreams rng(opts.seed);
   std::optional<Checkpoint> checkpoint;
-  nlohmann::ordered_json config = opts.to_json();
-  config["family"] = task.family();
-  config.update(task.options_json());
+  nlohmann::ordered_json config = resolved_config(task, opts);
   if (opts.resume) {
     checkpoint = read_checkpoint(checkpoint_path);
     if (auto saved = run.read_config()) check_resume(task, *saved, config, say);

@@ -38,6 +38,8 @@ expect_error "holds a run already" "$RNNKIT" embed train --corpus "$work/corpus.
 "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v" --format txt "${small[@]}" --overwrite 2>/dev/null \
   && cmp -s "$work/v.txt" "$work/v/vectors.txt" && ok || bad "--overwrite"
 expect_error "is the run directory" "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/v.bin"
+"$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/pc" --print-config | grep -q '"family": "embed"' \
+  && [ ! -e "$work/pc" ] && ok || bad "embed train --print-config"
 
 # Formats round-trip exactly.
 "$RNNKIT" embed export --vectors "$work/v.txt" --out "$work/v.bin" 2>/dev/null && ok || bad "export bin"
@@ -52,6 +54,12 @@ for w in $near; do
 done
 [ "$(wc -l <<<"$near")" -eq 3 ] && ok || bad "--top 3 gave: $near"
 "$RNNKIT" embed analogy --vectors "$work/v.txt" apple banana engine >/dev/null && ok || bad "analogy"
+# Many queries, one model load: one per line of standard input.
+q=$(printf 'apple\nzebra\nengine gear\n' | "$RNNKIT" embed similar --vectors "$work/v.txt" --top 2 2>"$work/q.err")
+[ $? -eq 1 ] && [ "$(grep -c '^query: ' <<<"$q")" -eq 3 ] && grep -q "line 2: 'zebra' is not in the vocabulary" "$work/q.err" \
+  && ok || bad "queries from standard input: $q $(cat "$work/q.err")"
+printf 'apple banana engine\n' | "$RNNKIT" embed analogy --vectors "$work/v.txt" | grep -q '^query: apple banana engine' \
+  && ok || bad "analogies from standard input"
 printf ': fruit\napple banana cherry grape\n' >"$work/q.txt"
 printf 'apple banana 9\napple engine 1\ncherry grape 8\ngear wheel 9\nunknownword apple 3\n' >"$work/sim.txt"
 out=$("$RNNKIT" embed eval --vectors "$work/v.txt" --analogy "$work/q.txt" --similarity "$work/sim.txt" --json 2>&1)

@@ -38,6 +38,11 @@ grep -q '"test_ppl":null' "$work/straight/results.json" && ok || bad "a test nev
 grep -q '; 1 threads, ' "$work/straight.log" && ok || bad "the header lacks the thread count"
 [ ! -e "$work/straight/INCOMPLETE" ] && ok || bad "a finished run is marked incomplete"
 
+# --print-config: the resolved configuration, and nothing else done.
+cfg=$("$RNNKIT" "${run[@]}" --out "$work/printed" --print-config 2>/dev/null)
+grep -q '"family": "lm"' <<<"$cfg" && grep -q '"lr": 0.5' <<<"$cfg" && [ ! -e "$work/printed" ] && ok \
+  || bad "--print-config: $cfg"
+
 # A finished run is refused, with advice; --overwrite replaces it.
 expect_error "--overwrite" "$RNNKIT" "${run[@]}" --out "$work/straight"
 "$RNNKIT" "${run[@]}" --out "$work/straight" --overwrite 2>/dev/null >/dev/null && ok || bad "--overwrite"

@@ -44,6 +44,12 @@ printf '12+34\n5+6\n' >"$work/in.txt"
   && ok || bad "translate stdin, 3-best"
 "$RNNKIT" seq2seq translate --model "$work/att/model.safetensors" --input "$work/in.txt" \
   --attention-html "$work/a.html" >/dev/null 2>&1 && grep -q "<svg" "$work/a.html" && ok || bad "translate --attention-html"
+printf '1+1\n2+2\n' | "$RNNKIT" seq2seq translate --model "$work/att" --beam 3 --nbest 2 --output "$work/nbest.txt" \
+  2>/dev/null && grep -qE '^1 \|\|\| .* \|\|\| -?[0-9.]+$' "$work/nbest.txt" && [ "$(wc -l <"$work/nbest.txt")" -eq 4 ] \
+  && ok || bad "n-best lists as 'id ||| output ||| score' in --output: $(cat "$work/nbest.txt")"
+out=$("$RNNKIT" seq2seq translate --model "$work/att" --input "$work/in.txt" --attention-html "$work/none/a.html" 2>&1)
+[ $? -ne 0 ] && grep -q "does not exist" <<<"$out" && ! grep -q "^[0-9]" <<<"$out" && ok \
+  || bad "an unwritable --attention-html is found before translating: $out"
 
 # SentencePiece units: models trained per side, kept in the model file.
 "$RNNKIT" seq2seq train --data "$work/add.tsv" --preset date-attention --unit subword --subword-vocab 24 "${quick[@]}" \

@@ -87,6 +87,10 @@ struct TrainResult {
 
 TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb = {});
 
+// The configuration config.json holds: the harness's options, the family and
+// its options (the run's environment is added when it starts).
+nlohmann::ordered_json resolved_config(const Task& task, const TrainerOptions& opts);
+
 // A model option given on resume must equal the run's: the first key of
 // `given` (a configuration's JSON) whose value differs from `saved`, skipping
 // `derived` keys (sizes that come from the data), is an InvalidArgument.
