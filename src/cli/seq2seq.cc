@@ -32,6 +32,22 @@ LoadedForUse load_seq2seq_for_use(const std::string& path, const std::string& de
 }
 
 std::string fmt_pct(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
+
+// Inputs longer than this are cut (a 10 MB line would otherwise take minutes and gigabytes).
+constexpr std::int64_t kMaxSourceLength = 400;
+
+void add_source_length_flag(CLI::App* cmd, std::int64_t& max) {
+  cmd->add_option("--max-source-length", max, "cut longer inputs to this many units (0: no limit)")
+      ->capture_default_str();
+}
+
+void report_cropped(const std::vector<std::vector<decode::Translation>>& outs, std::int64_t max) {
+  std::int64_t n = 0;
+  for (const auto& o : outs) n += !o.empty() && o[0].cropped;
+  if (n > 0)
+    info(fmt::format("warning: {} input{} longer than {} units cut to that length", n,
+                     n == 1 ? "" : "s", max));
+}
 }  // namespace
 
 void add_seq2seq_train(CLI::App& seq2seq) {
@@ -141,8 +157,9 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("eval", "exact match, token accuracy and BLEU on test pairs");
   struct Flags {
     std::string model, data, format = "tsv", device = "cpu";
-    std::int64_t beam = 1, limit = 0, max_length = 0;
+    std::int64_t beam = 1, limit = 0, max_length = 0, max_source_length = kMaxSourceLength;
     float length_penalty = 1.0f;
+    double max_oov_rate = 0.05;
     int threads = 0;
     bool json = false;
   };
@@ -154,6 +171,8 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--max-length", f->max_length, "longest output (0: 2 x the longest reference + 10)");
   cmd->add_option("--limit", f->limit, "evaluate the first N pairs only (0: all)");
+  add_source_length_flag(cmd, f->max_source_length);
+  add_oov_flag(cmd, f->max_oov_rate);
   add_device_flags(cmd, f->threads, f->device);
   cmd->add_flag("--json", f->json, "print a JSON object last");
   cmd->callback([f]() {
@@ -173,14 +192,21 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
       refs.push_back(l.m.target_units.scoring_units(s));
       longest = std::max(longest, l.m.target_units.split(s).size());
     }
+    std::vector<std::string> source_units;
+    for (const auto& s : t.source)
+      for (auto& u : l.m.source_units.split(s)) source_units.push_back(std::move(u));
+    const double unknown = l.m.source_vocab.unknown_rate(source_units);
+    warn_oov(f->data, unknown, f->max_oov_rate);
     decode::TranslateOptions o;
     o.beam = f->beam;
     o.length_penalty = f->length_penalty;
     o.max_length = f->max_length > 0 ? f->max_length : static_cast<std::int64_t>(2 * longest + 10);
+    o.max_source_length = f->max_source_length;
     auto start = std::chrono::steady_clock::now();
     auto outs = decode::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab,
                                   t.source, o, l.device);
     double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report_cropped(outs, f->max_source_length);
     std::vector<std::vector<std::string>> hyps;
     for (auto& x : outs) hyps.push_back(l.m.target_units.scoring_units(l.m.target_units.join(x[0].units)));
     auto s = eval::score_outputs(hyps, refs);
@@ -188,16 +214,17 @@ void add_seq2seq_eval(CLI::App& seq2seq) {
     print_result(
         fmt::format("{} pairs, {}: exact match {}, token accuracy {}, BLEU {:.2f} (n-gram "
                     "precisions {:.1f}/{:.1f}/{:.1f}/{:.1f}, brevity penalty {:.3f}); {:.0f} "
-                    "sentences/s",
+                    "sentences/s; {:.2f}% of the source units out of the vocabulary",
                     t.size(), f->beam > 1 ? fmt::format("beam {}", f->beam) : std::string("greedy"),
                     fmt_pct(s.accuracy), fmt_pct(s.token_accuracy), s.bleu.bleu,
                     s.bleu.precisions[0], s.bleu.precisions[1], s.bleu.precisions[2],
-                    s.bleu.precisions[3], s.bleu.brevity_penalty, per_s),
+                    s.bleu.precisions[3], s.bleu.brevity_penalty, per_s, 100 * unknown),
         {{"pairs", t.size()},
          {"beam", f->beam},
          {"test_accuracy", s.accuracy},
          {"token_accuracy", s.token_accuracy},
          {"bleu", s.bleu.bleu},
+         {"oov_rate", unknown},
          {"sentences_per_s", per_s}},
         f->json);
   });
@@ -207,7 +234,7 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("translate", "translate lines from a file or standard input");
   struct Flags {
     std::string model, input, output, device = "cpu", attention_html;
-    std::int64_t beam = 1, nbest = 1, max_length = 100;
+    std::int64_t beam = 1, nbest = 1, max_length = 100, max_source_length = kMaxSourceLength;
     float length_penalty = 1.0f;
     int threads = 0;
   };
@@ -224,6 +251,7 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
   cmd->add_option("--max-length", f->max_length, "longest output")->capture_default_str();
   cmd->add_option("--attention-html", f->attention_html, "write the attention heat maps to this HTML file");
+  add_source_length_flag(cmd, f->max_source_length);
   add_device_flags(cmd, f->threads, f->device);
   cmd->callback([f]() {
     apply_threads(f->threads);
@@ -248,8 +276,10 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
     o.length_penalty = f->length_penalty;
     o.max_length = f->max_length;
     o.attention = !f->attention_html.empty();
+    o.max_source_length = f->max_source_length;
     auto outs = decode::translate(*l.m.model, l.m.source_units, l.m.source_vocab, l.m.target_vocab,
                                   lines, o, l.device);
+    report_cropped(outs, f->max_source_length);
     std::vector<eval::AttentionExample> ex;
     std::string result;
     for (std::size_t i = 0; i < outs.size(); ++i) {

@@ -33,6 +33,9 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
                                                 const text::Vocabulary& target_vocab,
                                                 const std::vector<std::string>& sentences,
                                                 const TranslateOptions& opts, Device device) {
+  RNNKIT_CHECK(opts.max_source_length >= 0 && opts.beam >= 1 && opts.max_length > 0,
+               "translate: --max-source-length {}, --beam {} and --max-length {} out of range",
+               opts.max_source_length, opts.beam, opts.max_length);
   NoGradGuard no_grad;
   const auto& cfg = model.config();
   const std::int32_t eos = target_vocab.eos_id();
@@ -44,9 +47,13 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
     std::size_t end = std::min(sentences.size(), start + static_cast<std::size_t>(opts.batch));
     const std::int64_t B = static_cast<std::int64_t>(end - start);
     std::vector<std::vector<std::int32_t>> src;
+    std::vector<bool> cropped;
     std::int64_t Ts = 1;
     for (std::size_t i = start; i < end; ++i) {
       src.push_back(source_vocab.encode(source_units.split(sentences[i])));
+      cropped.push_back(opts.max_source_length > 0 &&
+                        static_cast<std::int64_t>(src.back().size()) > opts.max_source_length);
+      if (cropped.back()) src.back().resize(static_cast<std::size_t>(opts.max_source_length));
       if (cfg.reverse_source) std::reverse(src.back().begin(), src.back().end());
       Ts = std::max<std::int64_t>(Ts, static_cast<std::int64_t>(src.back().size()));
     }
@@ -88,6 +95,7 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
         Translation t;
         for (auto id : h.tokens) t.units.push_back(target_vocab.word(id));
         t.score = h.score;
+        t.cropped = cropped[static_cast<std::size_t>(b)];
         out[start + static_cast<std::size_t>(b)].push_back(std::move(t));
       }
     if (opts.attention && cfg.attention != "none") {

@@ -1,6 +1,7 @@
 #include "rnnkit/io/safetensors.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -35,7 +36,28 @@ const Tensor& SafetensorsContents::at(const std::string& name, const std::string
   return *t;
 }
 
+bool is_dead_temporary(const std::string& path) {
+  const auto at = path.rfind(".tmp.");
+  if (at == std::string::npos) return false;
+  const std::string digits = path.substr(at + 5);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos) return false;
+  const long pid = std::strtol(digits.c_str(), nullptr, 10);
+  return pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
 void write_file_atomic(const std::string& path, const std::string& bytes) {
+  // Earlier writers of this path killed mid-write left their temporaries: remove them.
+  {
+    std::error_code ec;
+    const std::filesystem::path target(path);
+    const std::filesystem::path folder =
+        target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+    const std::string prefix = target.filename().string() + ".tmp.";
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec))
+      if (e.path().filename().string().rfind(prefix, 0) == 0 &&
+          is_dead_temporary(e.path().string()))
+        std::filesystem::remove(e.path(), ec);
+  }
   std::string tmp = path + ".tmp." + std::to_string(::getpid());
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (fd < 0) throw Error(fmt::format("{}: cannot create: {}", path, std::strerror(errno)));

@@ -36,8 +36,7 @@ bool holds_run(const fs::path& dir) {
 void remove_stale_temporaries(const fs::path& dir) {
   std::error_code ec;
   for (const auto& e : fs::directory_iterator(dir, ec))
-    if (e.is_regular_file() && e.path().filename().string().find(".tmp.") != std::string::npos)
-      fs::remove(e.path(), ec);
+    if (e.is_regular_file() && io::is_dead_temporary(e.path().string())) fs::remove(e.path(), ec);
 }
 
 }  // namespace

@@ -47,6 +47,8 @@ printf '12+34\n5+6\n' >"$work/in.txt"
 printf '1+1\n2+2\n' | "$RNNKIT" seq2seq translate --model "$work/att" --beam 3 --nbest 2 --output "$work/nbest.txt" \
   2>/dev/null && grep -qE '^1 \|\|\| .* \|\|\| -?[0-9.]+$' "$work/nbest.txt" && [ "$(wc -l <"$work/nbest.txt")" -eq 4 ] \
   && ok || bad "n-best lists as 'id ||| output ||| score' in --output: $(cat "$work/nbest.txt")"
+printf '%0600d\n' 1 | "$RNNKIT" seq2seq translate --model "$work/att" 2>&1 >/dev/null \
+  | grep -q "1 input longer than 400 units cut" && ok || bad "an over-long input is cut, and said so"
 out=$("$RNNKIT" seq2seq translate --model "$work/att" --input "$work/in.txt" --attention-html "$work/none/a.html" 2>&1)
 [ $? -ne 0 ] && grep -q "does not exist" <<<"$out" && ! grep -q "^[0-9]" <<<"$out" && ok \
   || bad "an unwritable --attention-html is found before translating: $out"

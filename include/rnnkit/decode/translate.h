@@ -16,10 +16,14 @@ struct Translation {
   std::vector<std::string> units;  // the output, in target units
   float score = 0;                 // normalised log-probability
   std::vector<float> attention;    // [units + 1, source units] (attention models, best only)
+  bool cropped = false;            // the source was longer than max_source_length, and cut
 };
 
 struct TranslateOptions {
   std::int64_t beam = 1, nbest = 1, max_length = 100, batch = 64;
+  // Longer sources are cut to this many units (0: no limit): one huge line must
+  // not take the memory of a batch (Marian crops too).
+  std::int64_t max_source_length = 0;
   float length_penalty = 1.0f;
   bool attention = false;  // collect the attention weights of the best output
 };

@@ -29,6 +29,11 @@ SafetensorsContents load_safetensors(const std::string& path);
 
 // Writes `bytes` to path through a temporary file, fsync and rename, so a
 // crash never leaves a half-written file under the final name.
+// Writes through a temporary file ("<path>.tmp.<pid>"), fsync and rename, so
+// that a kill leaves either the old file or the new one; first removes the
+// temporaries of writers of this path that died.
 void write_file_atomic(const std::string& path, const std::string& bytes);
+// A temporary file of write_file_atomic whose process is gone.
+bool is_dead_temporary(const std::string& path);
 
 }  // namespace rnnkit::io
