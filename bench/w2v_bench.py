@@ -66,7 +66,7 @@ def main():
     print(f"rnnkit's BLAS core: {rnnkit_core}", flush=True)
 
     def evaluate(vectors):
-        return run_json([args.rnnkit, "embed", "eval", "--vectors", vectors, "--analogy", analogy,
+        return run_json([args.rnnkit, "embed", "eval", "--model", vectors, "--analogy", analogy,
                          "--similarity", *sims, "--json"])
 
     def median_run(runs):
@@ -83,7 +83,7 @@ def main():
         for rep in range(args.reps):
             run_dir = os.path.join(tmp, f"rnnkit_{arch}_{rep}")
             out = os.path.join(run_dir, "vectors.bin")
-            r = run_json([args.rnnkit, "embed", "train", "--corpus", corpus, "--out", run_dir, "--arch", arch,
+            r = run_json([args.rnnkit, "embed", "train", "--train", corpus, "--out", run_dir, "--arch", arch,
                           "--dim", "100", "--window", "5", "--negative", "5", "--sample", "1e-4",
                           "--min-count", "5", "--epochs", str(args.epochs), "--threads", str(args.threads),
                           "--seed", str(rep + 1), "--json"], env)
@@ -104,7 +104,7 @@ def main():
             rows.append((f"gensim {mode}", arch, median_run(gruns[mode])))
     if not args.skip_svd:
         out = os.path.join(tmp, "ppmi", "vectors.bin")
-        r = run_json([args.rnnkit, "embed", "train", "--method", "ppmi-svd", "--corpus", corpus, "--out",
+        r = run_json([args.rnnkit, "embed", "train", "--method", "ppmi-svd", "--train", corpus, "--out",
                       os.path.dirname(out),
                       "--max-vocab", "50000", "--min-count", "5", "--dim", "100", "--window", "2",
                       "--threads", str(args.threads), "--json"], env)

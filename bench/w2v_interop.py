@@ -26,7 +26,7 @@ def main():
     files = {}
     for ext, binary in ((".txt", False), (".bin", True)):
         out = os.path.join(tmp, "v" + ext)
-        subprocess.run([RNNKIT, "embed", "export", "--vectors", src, "--out", out], check=True,
+        subprocess.run([RNNKIT, "embed", "export", "--model", src, "--out", out], check=True,
                        capture_output=True)
         files[ext] = (out, binary)
     kv = {ext: KeyedVectors.load_word2vec_format(p, binary=b) for ext, (p, b) in files.items()}
@@ -34,7 +34,7 @@ def main():
     queries = words[:40] + words[1000:5000:100]
     mismatches = 0
     for w in queries:
-        ours = subprocess.run([RNNKIT, "embed", "similar", "--vectors", files[".bin"][0], w, "--top", "10"],
+        ours = subprocess.run([RNNKIT, "embed", "similar", "--model", files[".bin"][0], w, "--top", "10"],
                               check=True, capture_output=True, text=True).stdout.split("\n")
         ours = [line.split("\t")[0] for line in ours if line]
         for ext in kv:

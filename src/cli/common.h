@@ -59,6 +59,20 @@ struct InferenceModel {
 };
 InferenceModel load_for_inference(const std::string& path, const std::string& device);
 
+// One name for one thing in every command; an old name stays for a release
+// as a hidden alias that warns. Adds `new_name` and `old_name` for `value`.
+template <typename T>
+void add_option_with_alias(CLI::App* cmd, const std::string& new_name, const std::string& old_name,
+                           T& value, const std::string& help) {
+  cmd->add_option(new_name, value, help);
+  cmd->add_option(old_name, value, "old name of " + new_name)
+      ->group("")  // hidden from --help
+      ->each([new_name, old_name](const std::string&) {
+        info("warning: " + old_name + " is now " + new_name +
+             " (the old name will be removed in a later release)");
+      });
+}
+
 // A run directory given where a model or vectors file is expected: the first
 // of `names` in it (said in the log); any other path as it is.
 std::string file_in_run(const std::string& path, std::initializer_list<const char*> names);

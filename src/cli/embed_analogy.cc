@@ -17,13 +17,16 @@ void add_embed_analogy(CLI::App& embed) {
     std::int64_t top = 5;
   };
   auto f = std::make_shared<Flags>();
-  cmd->add_option("--vectors", f->vectors, "vectors file (.txt, .bin or .safetensors)")->required();
+  add_option_with_alias(cmd, "--model", "--vectors", f->vectors,
+                        "vectors: a run directory of embed train, or a .txt, .bin or .safetensors "
+                        "file");
   cmd->add_option("words", f->words,
                   "a b c; none: one 'a b c' per line of standard input, the model loaded once")
       ->expected(0, 3);
   cmd->add_option("--method", f->method, "add (3CosAdd) | mul (3CosMul)")->capture_default_str();
   cmd->add_option("--top", f->top, "answers to show (3CosAdd)")->capture_default_str();
   cmd->callback([f]() {
+    RNNKIT_CHECK(!f->vectors.empty(), "--model is required (the vectors)");
     RNNKIT_CHECK(f->method == "add" || f->method == "mul", "unknown analogy method '{}' (add or mul)",
                  f->method);
     RNNKIT_CHECK(f->words.empty() || f->words.size() == 3, "give three words, a b c (got {})",

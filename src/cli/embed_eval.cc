@@ -19,7 +19,9 @@ void add_embed_eval(CLI::App& embed) {
     bool json = false;
   };
   auto f = std::make_shared<Flags>();
-  cmd->add_option("--vectors", f->vectors, "vectors file (.txt, .bin or .safetensors)")->required();
+  add_option_with_alias(cmd, "--model", "--vectors", f->vectors,
+                        "vectors: a run directory of embed train, or a .txt, .bin or .safetensors "
+                        "file");
   cmd->add_option("--analogy", f->analogy, "analogy questions (questions-words.txt format)");
   cmd->add_option("--method", f->method, "add (3CosAdd) | mul (3CosMul)")->capture_default_str();
   cmd->add_option("--restrict", f->restrict_vocab, "analogy: answer from the N most frequent words")
@@ -27,6 +29,7 @@ void add_embed_eval(CLI::App& embed) {
   cmd->add_option("--similarity", f->similarity, "similarity files (word word score)");
   cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
   cmd->callback([f]() {
+    RNNKIT_CHECK(!f->vectors.empty(), "--model is required (the vectors)");
     RNNKIT_CHECK(!f->analogy.empty() || !f->similarity.empty(), "give --analogy and/or --similarity");
     RNNKIT_CHECK(f->method == "add" || f->method == "mul", "unknown analogy method '{}' (add or mul)",
                  f->method);

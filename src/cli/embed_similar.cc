@@ -17,13 +17,16 @@ void add_embed_similar(CLI::App& embed) {
     std::int64_t top = 10;
   };
   auto f = std::make_shared<Flags>();
-  cmd->add_option("--vectors", f->vectors, "vectors file (.txt, .bin or .safetensors)")->required();
+  add_option_with_alias(cmd, "--model", "--vectors", f->vectors,
+                        "vectors: a run directory of embed train, or a .txt, .bin or .safetensors "
+                        "file");
   cmd->add_option("words", f->words,
                   "query words (their vectors are added); none: one query per line of standard "
                   "input, the model loaded once");
   cmd->add_option("--minus", f->minus, "words whose vectors are subtracted");
   cmd->add_option("--top", f->top, "how many neighbours")->capture_default_str();
   cmd->callback([f]() {
+    RNNKIT_CHECK(!f->vectors.empty(), "--model is required (the vectors)");
     RNNKIT_CHECK(f->top > 0, "--top must be positive, got {}", f->top);
     eval::VectorIndex index(io::load_vectors(file_in_run(f->vectors, kVectorFiles)));
     auto answer = [&](const std::vector<std::string>& words) {

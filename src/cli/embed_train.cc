@@ -53,7 +53,8 @@ void add_embed_train(CLI::App& embed) {
     bool json = false, overwrite = false, print_config = false;
   };
   auto f = std::make_shared<Flags>();
-  cmd->add_option("--corpus", f->corpus, "text (plain or gzip), '-' for stdin; a line is a sentence")->required();
+  add_option_with_alias(cmd, "--train", "--corpus", f->corpus,
+                        "training text (plain or gzip), '-' for stdin; a line is a sentence");
   cmd->add_option("--out", f->out, "run directory: vectors.<format>, config.json, results.json")
       ->capture_default_str();
   cmd->add_option("--format", f->format,
@@ -73,7 +74,8 @@ void add_embed_train(CLI::App& embed) {
   cmd->add_option("--negative", f->w2v.negative, "negative samples")->capture_default_str();
   cmd->add_option("--sample", f->w2v.sample, "subsampling threshold (0: off)")->capture_default_str();
   cmd->add_option("--epochs", f->w2v.epochs, "passes over the corpus")->capture_default_str();
-  cmd->add_option("--alpha", f->w2v.alpha, "start learning rate (default 0.025 skip-gram, 0.05 CBOW)");
+  add_option_with_alias(cmd, "--lr", "--alpha", f->w2v.alpha,
+                        "start learning rate (default 0.025 skip-gram, 0.05 CBOW)");
   cmd->add_option("--min-count", f->corpus_opts.min_count, "ignore rarer words")->capture_default_str();
   cmd->add_option("--max-vocab", f->corpus_opts.max_vocab, "keep only the most frequent words (0: all)");
   cmd->add_option("--eig-power", f->count.eig_power, "ppmi-svd: vectors = U S^p")->capture_default_str();
@@ -85,6 +87,7 @@ void add_embed_train(CLI::App& embed) {
   cmd->add_flag("--json", f->json, "print results.json's figures as one JSON line last");
   cmd->add_flag("--print-config", f->print_config, "print the configuration, and exit");
   cmd->callback([f, cmd]() {
+    RNNKIT_CHECK(!f->corpus.empty(), "--train is required (the corpus)");
     auto t0 = std::chrono::steady_clock::now();
     auto& o = f->w2v;
     if (f->preset == "book-cbow-ptb") {

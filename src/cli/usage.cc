@@ -62,9 +62,10 @@ void check_usage(CLI::App& app, int argc, char** argv) {
       const std::string name = word.substr(2, word.find('=') - 2);
       const CLI::Option* opt = find_option(cur, name);
       if (opt == nullptr) {
-        std::vector<std::string> known;
+        std::vector<std::string> known;  // the options --help shows, not the old aliases
         for (const CLI::Option* o : cur->get_options())
-          for (const auto& n : o->get_lnames()) known.push_back(n);
+          if (!o->get_group().empty())
+            for (const auto& n : o->get_lnames()) known.push_back(n);
         const std::string near = closest(name, known);
         throw UsageError(fmt::format("unknown option --{} for '{}'{}", name, path,
                                      near.empty() ? "" : fmt::format("; did you mean --{}?", near)),

@@ -345,7 +345,7 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
   for (std::int64_t i = 0; i < V * dim; ++i)
     if (!std::isfinite(dst[i]))
       throw NumericalError(fmt::format(
-          "word2vec diverged: the vector of '{}' is not finite; try a lower --alpha (it was {})",
+          "word2vec diverged: the vector of '{}' is not finite; try a lower --lr (it was {})",
           corpus.words[static_cast<std::size_t>(i / dim)], alpha0));
   return r;
 }

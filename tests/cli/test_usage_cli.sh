@@ -13,7 +13,7 @@ expect_status 2 "unknown command 'foo' for 'rnnkit'" "$RNNKIT" foo
 expect_status 2 "unknown command 'trian' for 'rnnkit lm'; did you mean 'train'?" "$RNNKIT" lm trian
 expect_status 2 "'rnnkit lm' needs a command: train, eval, generate" "$RNNKIT" lm
 expect_status 2 "'rnnkit' needs a command" "$RNNKIT"
-expect_status 2 "did you mean --vectors?" "$RNNKIT" embed similar --vector x apple
+expect_status 2 "did you mean --model?" "$RNNKIT" embed similar --mdoel x apple
 expect_status 2 "--epochs" "$RNNKIT" lm train --train x --epochs abc
 expect_status 1 "cannot open" "$RNNKIT" lm eval --model "$work/none.safetensors" --data "$work/none.txt"
 expect_status 2 "--epochs is given twice" "$RNNKIT" lm train --train x --epochs 2 --epochs 3
