@@ -13,6 +13,40 @@
 
 namespace rnnkit::cli {
 
+namespace {
+
+// One score per line: log10 of the line's probability, as KenLM and SRILM print it.
+template <typename Flags>
+void score_per_line(const InferenceModel& m, const Flags& f, const std::string& unit) {
+  const auto& vocab = m.loaded.vocab;
+  std::vector<std::vector<std::int32_t>> lines;
+  std::vector<std::int64_t> unknown;
+  for (const auto& line : text::split_lines(text::read_text_file(f.data))) {
+    auto tokens = text::tokenize_lines(line + "\n", text::parse_unit(unit));
+    std::int64_t n = 0;
+    for (const auto& t : tokens) n += !vocab.contains(t);
+    unknown.push_back(n);
+    lines.push_back(vocab.encode(tokens));
+  }
+  auto scores = eval::score_lines(*m.loaded.model, lines, vocab.eos_id(), m.device);
+  std::string out;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    const double log10p = -scores[i].nll / std::log(10.0);
+    if (f.json)
+      out += nlohmann::ordered_json({{"line", i + 1},
+                                     {"log10_prob", log10p},
+                                     {"tokens", scores[i].tokens},
+                                     {"oov", unknown[i]}})
+                 .dump() +
+             "\n";
+    else
+      out += fmt::format("{:.6f}\t{}\n", log10p, scores[i].tokens);
+  }
+  std::cout << out;
+}
+
+}  // namespace
+
 void add_lm_eval(CLI::App& lm) {
   auto* cmd = lm.add_subcommand("eval", "perplexity of a model on a text file");
   struct Flags {
@@ -21,7 +55,7 @@ void add_lm_eval(CLI::App& lm) {
     int threads = 0;
     bool tf32 = false;
     double max_oov_rate = 0.05;
-    bool json = false;
+    bool json = false, per_line = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model.safetensors written by lm train")->required();
@@ -33,11 +67,15 @@ void add_lm_eval(CLI::App& lm) {
   add_device_flags(cmd, f->threads, f->device);
   cmd->add_flag("--tf32", f->tf32, "GPU: TF32 tensor cores for float32 products (faster, ~1e-3 relative error)");
   cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
+  cmd->add_flag("--per-line", f->per_line,
+                "score each line on its own (from a fresh state), one 'log10prob<TAB>tokens' line "
+                "(or JSON object) per input line, as KenLM's query");
   cmd->callback([f]() {
     apply_threads(f->threads);
     set_cuda_tf32(f->tf32);
     InferenceModel m = load_for_inference(f->model, f->device);
     const std::string& unit = m.loaded.model->config().unit;
+    if (f->per_line) return score_per_line(m, *f, unit);
     auto tokens = text::tokenize_lines(text::read_text_file(f->data), text::parse_unit(unit));
     const double unknown = m.loaded.vocab.unknown_rate(tokens);
     auto r = eval::evaluate_perplexity(*m.loaded.model, m.loaded.vocab.encode(tokens), f->batch,

@@ -33,4 +33,29 @@ PerplexityResult evaluate_perplexity(const models::LanguageModel& model,
   return r;
 }
 
+std::vector<LineScore> score_lines(const models::LanguageModel& model,
+                                   const std::vector<std::vector<std::int32_t>>& lines,
+                                   std::int32_t eos, Device device) {
+  NoGradGuard no_grad;
+  Generator unused;
+  std::vector<LineScore> out;
+  out.reserve(lines.size());
+  for (const auto& line : lines) {
+    if (line.empty()) {
+      out.push_back({});
+      continue;
+    }
+    // Inputs <eos> w1 .. wn, targets w1 .. wn <eos>: the line as the stream would start it.
+    std::vector<std::int32_t> in(line.size());
+    in[0] = eos;
+    std::copy(line.begin(), line.end() - 1, in.begin() + 1);
+    const auto T = static_cast<std::int64_t>(line.size());
+    auto [features, next] =
+        model.features(Tensor::from_ids(in, {T, 1}, device), model.zero_state(1, device), unused);
+    Var nll = model.nll(features, Tensor::from_ids(line, {T}, device));
+    out.push_back({nll.value().item(), T});
+  }
+  return out;
+}
+
 }  // namespace rnnkit::eval

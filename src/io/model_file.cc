@@ -1,5 +1,6 @@
 #include "rnnkit/io/model_file.h"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "rnnkit/ops/ops.h"
@@ -51,6 +52,12 @@ void load_parameters(const nn::Module& model, const SafetensorsContents& file,
       throw FormatError(fmt::format("{}: tensor '{}' is {} {}, the model needs F32 {}", path,
                                     stored, dtype_name(t.dtype()), shape_str(t.shape()),
                                     shape_str(v.shape())));
+    // A NaN weight makes every score NaN: name it here, not as a crash or a "nan" later.
+    const float* p = t.data<float>();
+    for (std::int64_t i = 0; i < t.numel(); ++i)
+      if (!std::isfinite(p[i]))
+        throw FormatError(fmt::format("{}: tensor '{}' holds a non-finite value ({}) at element {}",
+                                      path, stored, p[i], i));
     Tensor dst = v.value();
     ops::copy_(dst, t);
   }

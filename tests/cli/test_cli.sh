@@ -81,6 +81,11 @@ grep -q "^the cat" <<<"$g1" && ok || bad "generation does not start with the pro
 g3=$("$RNNKIT" lm generate --model "$work/run/model.safetensors" --prompt "zebra" --length 200 --seed 4 --no-unk)
 grep -q "<unk>" <<<"${g3#zebra}" && bad "--no-unk generated <unk>: $g3" || ok
 
+# One score per line, as KenLM's query: log10 probabilities, one line each.
+per=$("$RNNKIT" lm eval --model "$work/run" --data "$work/valid.txt" --per-line 2>/dev/null)
+[ "$(wc -l <<<"$per")" -eq "$(wc -l <"$work/valid.txt")" ] && awk -F'\t' '$1 > 0 || $2 < 1 { exit 1 }' <<<"$per" \
+  && ok || bad "lm eval --per-line: $(head -3 <<<"$per")"
+
 # Bad model files.
 expect_error "missing.safetensors: cannot open" "$RNNKIT" lm eval --model "$work/missing.safetensors" --data "$work/valid.txt"
 head -c 100 "$work/run/model.safetensors" >"$work/trunc.safetensors"

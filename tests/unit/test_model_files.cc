@@ -55,6 +55,25 @@ TEST(ModelFiles, Seq2SeqVersion1LoadsAndTranslatesAsItDid) {
   }
 }
 
+// A model with a NaN weight is an error naming the tensor, not NaN scores (or a
+// crash in beam search) later.
+TEST(ModelFiles, NonFiniteWeightsAreNamed) {
+  auto file = io::load_safetensors(golden("lm_v1.safetensors"));
+  for (auto& [name, t] : file.tensors)
+    if (name == "rnn.weight_hh_l1") t.data<float>()[3] = std::nanf("");
+  const std::string path = ::testing::TempDir() + "nan_lm.safetensors";
+  io::save_safetensors(path, file.tensors, file.metadata);
+  try {
+    io::load_language_model(path);
+    FAIL() << "loaded a model with a NaN weight";
+  } catch (const FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find("'rnn.weight_hh_l1' holds a non-finite value"),
+              std::string::npos)
+        << e.what();
+  }
+  std::remove(path.c_str());
+}
+
 // The shared sequence encoder has the same parameter names and shapes in
 // every family: an LM's encoder can initialise a seq2seq model's.
 TEST(ModelFiles, EncodersAreNamedAlikeInEveryFamily) {
