@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -20,6 +21,24 @@ constexpr std::uint64_t kMaxHeader = 100u << 20;
 
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
   throw FormatError(fmt::format("{}: {}", path, what));
+}
+
+// What a text file given where a safetensors file is expected seems to be.
+std::string looks_like(const std::string& start) {
+  if (start.rfind("\\data\\", 0) == 0 || start.find("\n\\data\\") != std::string::npos)
+    return ": it looks like an ARPA n-gram model (use rnnkit ngram eval)";
+  std::size_t a = 0;
+  while (a < start.size() && std::isdigit(static_cast<unsigned char>(start[a]))) ++a;
+  if (a > 0 && a < start.size() && start[a] == ' ') {
+    std::size_t b = a + 1;
+    while (b < start.size() && std::isdigit(static_cast<unsigned char>(start[b]))) ++b;
+    if (b > a + 1 && b < start.size() && (start[b] == '\n' || start[b] == '\r'))
+      return ": it looks like word2vec vectors (use rnnkit embed ... --model)";
+  }
+  const bool text = std::all_of(start.begin(), start.end(), [](char c) {
+    return c == '\n' || c == '\r' || c == '\t' || static_cast<unsigned char>(c) >= 0x20;
+  });
+  return text ? ": it is a text file, not a model" : "";
 }
 
 }  // namespace
@@ -125,9 +144,16 @@ SafetensorsContents load_safetensors(const std::string& path) {
   in.read(reinterpret_cast<char*>(len_bytes), 8);
   std::uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = header_len << 8 | len_bytes[i];
-  if (header_len > kMaxHeader || header_len > size - 8)
+  if (header_len > kMaxHeader || header_len > size - 8) {
+    std::string start(static_cast<std::size_t>(std::min<std::uint64_t>(size, 256)), '\0');
+    in.seekg(0);
+    in.read(start.data(), static_cast<std::streamsize>(start.size()));
+    const std::string hint = looks_like(start);
+    if (!hint.empty()) fail(path, "not a safetensors file" + hint);
     fail(path, fmt::format("header length {} at byte 0 exceeds the file ({} bytes): not a "
-                           "safetensors file, or truncated", header_len, size));
+                           "safetensors file, or truncated",
+                           header_len, size));
+  }
   std::string json(header_len, '\0');
   in.read(json.data(), static_cast<std::streamsize>(header_len));
   nlohmann::json header;

@@ -26,6 +26,11 @@ class ByteSource {
       std::error_code ec;
       if (std::filesystem::is_directory(path, ec))
         throw FormatError(fmt::format("{}: is a directory, not a file", path));
+      // A device such as /dev/zero never ends: only files and pipes are read.
+      const auto type = std::filesystem::status(path, ec).type();
+      if (type == std::filesystem::file_type::character ||
+          type == std::filesystem::file_type::block)
+        throw FormatError(fmt::format("{}: is a device, not a file", path));
       std::FILE* probe = std::fopen(path.c_str(), "rb");
       if (!probe) throw FormatError(fmt::format("{}: cannot open: {}", path, std::strerror(errno)));
       std::fclose(probe);

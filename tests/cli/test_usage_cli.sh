@@ -31,6 +31,10 @@ expect_status 1 "truncated UTF-8 sequence at the end of the file" "$RNNKIT" lm t
 expect_status 1 "is a directory" "$RNNKIT" lm train --train "$work" --out "$work/d"
 expect_status 1 "too few to model a language" "$RNNKIT" lm train --train "$work/train.txt" --min-count 1000 --out "$work/few"
 [ ! -e "$work/s" ] && [ ! -e "$work/c" ] && [ ! -e "$work/few" ] && ok || bad "a failed run left a directory"
+expect_status 1 "is a device, not a file" "$RNNKIT" lm train --train /dev/zero --out "$work/z"
+printf '2 3\napple 1 2 3\npear 4 5 6\n' >"$work/vectors.txt"
+expect_status 1 "looks like word2vec vectors" "$RNNKIT" lm eval --model "$work/vectors.txt" --data "$work/train.txt"
+expect_status 1 "it is a text file, not a model" "$RNNKIT" seq2seq translate --model "$work/train.txt"
 # gzip input reads as plain text, in every command that reads text.
 gzip -c "$work/train.txt" >"$work/train.txt.gz"
 "$RNNKIT" lm train --train "$work/train.txt.gz" --out "$work/gz" --hidden 8 --emb 8 --epochs 1 --threads 1 \
