@@ -35,17 +35,6 @@ void write_lm_text(const fs::path& path, int lines, std::uint64_t seed) {
   }
 }
 
-void write_pairs(const fs::path& path, int n, std::uint64_t seed) {
-  PhiloxStream g(seed, 0);
-  std::ofstream f(path);
-  for (int i = 0; i < n; ++i) {
-    std::string s;
-    for (std::uint32_t k = 0, len = 3 + g.below(4); k < len; ++k)
-      s += static_cast<char>('a' + g.below(6));
-    f << s << '\t' << std::string(s.rbegin(), s.rend()) << '\n';
-  }
-}
-
 // One family's run: options in `dir`, trained to `epochs` in all.
 struct Family {
   std::string name;
@@ -83,8 +72,8 @@ Family lm(const std::string& output, const fs::path& dir) {
 }
 
 Family seq2seq(const fs::path& dir) {
-  write_pairs(dir / "train.tsv", 120, 3);
-  write_pairs(dir / "valid.tsv", 20, 4);
+  testing::write_reverse_pairs(dir / "train.tsv", 120, 3);
+  testing::write_reverse_pairs(dir / "valid.tsv", 20, 4);
   return {"seq2seq",
           [dir](const fs::path& out, int epochs, bool resume, const train::Callbacks& cb) {
             train::Seq2SeqTrainOptions o = train::seq2seq_preset("date-attention");

@@ -19,6 +19,7 @@ namespace {
 
 using testing::all_close;
 using testing::random_tensor;
+using testing::write_reverse_pairs;
 namespace fs = std::filesystem;
 
 models::Seq2SeqConfig small_config(const std::string& attention, bool peeky, bool residual = false,
@@ -320,18 +321,6 @@ TEST(Subwords, Base64) {
   EXPECT_THROW(text::base64_decode("Zm8"), FormatError);
   EXPECT_THROW(text::base64_decode("Z!8="), FormatError);
   EXPECT_THROW(text::base64_decode("Zm=v"), FormatError);
-}
-
-// Pairs of strings of 3-7 letters and their reversals.
-void write_reverse_pairs(const fs::path& path, int n, std::uint64_t seed) {
-  PhiloxStream g(seed, 0);
-  std::ofstream f(path);
-  for (int i = 0; i < n; ++i) {
-    std::string s;
-    std::uint32_t len = 3 + g.below(5);
-    for (std::uint32_t k = 0; k < len; ++k) s += static_cast<char>('a' + g.below(8));
-    f << s << '\t' << std::string(s.rbegin(), s.rend()) << '\n';
-  }
 }
 
 // A small attention model for the reversal task.

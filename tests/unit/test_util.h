@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
@@ -80,6 +81,18 @@ inline void gradcheck(std::vector<Var> inputs, const std::function<Var(std::vect
 inline Var project(const Var& y, std::uint64_t seed) {
   Var w(random_tensor(y.shape(), seed));
   return fn::sum(fn::mul(y, w));
+}
+
+// Pairs of strings of 3-7 letters and their reversals.
+inline void write_reverse_pairs(const std::string& path, int n, std::uint64_t seed) {
+  PhiloxStream g(seed, 0);
+  std::ofstream f(path);
+  for (int i = 0; i < n; ++i) {
+    std::string s;
+    std::uint32_t len = 3 + g.below(5);
+    for (std::uint32_t k = 0; k < len; ++k) s += static_cast<char>('a' + g.below(8));
+    f << s << '\t' << std::string(s.rbegin(), s.rend()) << '\n';
+  }
 }
 
 }  // namespace rnnkit::testing
