@@ -38,7 +38,7 @@ def run_rnnkit(cmd, out_dir):
     run(cmd)
     with open(os.path.join(out_dir, "metrics.jsonl")) as f:
         last = json.loads(f.read().strip().splitlines()[-1])
-    return {"train_tokens_per_s": last["tokens_per_s"]}
+    return {"train_tokens_per_s": last.get("units_per_s", last.get("tokens_per_s"))}
 
 
 def main():
@@ -65,8 +65,8 @@ def main():
         for name in args.configs:
             preset, batch, batches = CONFIGS[name]
             r_runs, t_runs = [], []
-            for _ in range(args.reps):
-                out = os.path.join(tmp, "run")
+            for rep in range(args.reps):
+                out = os.path.join(tmp, f"run_{precision}_{name}_{rep}")  # a run directory each
                 r_runs.append(run_rnnkit([args.rnnkit, "lm", "train", "--preset", preset, "--train",
                                           train, "--epochs", "2", "--max-batches", str(batches),
                                           "--batch", str(batch), "--device", "cuda", "--out", out,

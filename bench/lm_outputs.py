@@ -76,7 +76,8 @@ def main():
         run_dir = os.path.join(args.work, f"{args.corpus}_{out}")
         cmd = [args.rnnkit, "lm", "train", "--train", paths["train"], "--valid", paths["valid"], "--test",
                paths["test"], *model, "--schedule", "none", "--epochs", "1000", "--time-budget", str(args.budget),
-               "--output", out, "--samples", str(samples), "--threads", "1", "--out", run_dir, "--json"]
+               "--output", out, "--samples", str(samples), "--threads", "1", "--out", run_dir, "--overwrite",
+               "--json"]
         print("$ " + " ".join(os.path.relpath(c, ROOT) if os.path.isabs(c) else c for c in cmd), flush=True)
         res = subprocess.run(cmd, check=True, capture_output=True, text=True)
         rows[out] = json.loads(res.stdout.strip().splitlines()[-1])

@@ -8,7 +8,7 @@ scripts/build.sh release
 data=$(scripts/fetch-ptb.sh)
 ./build/release/rnnkit lm train --preset small --epochs 1 \
   --train "$data/ptb.train.txt" --valid "$data/ptb.valid.txt" --test "$data/ptb.test.txt" \
-  --out runs/quickstart
+  --out runs/quickstart --overwrite
 echo
 echo "== rnnkit lm generate --prompt 'the meaning of life is'"
 ./build/release/rnnkit lm generate --model runs/quickstart/model.safetensors \
