@@ -63,7 +63,7 @@ void add_lm_train(CLI::App& lm) {
   cmd->callback([f, cmd]() {
     train::LmTrainOptions o = train::lm_preset(f->preset);
     const nlohmann::json saved = resume_config(*cmd, *f, "lm");
-    if (!saved.is_null()) o.update_from_json(saved);
+    apply_saved(o, saved, *f);
     apply_train_flags(*cmd, *f, saved, o);
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
     if (given("--train")) o.train_path = data_path(f->train);

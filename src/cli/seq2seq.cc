@@ -115,7 +115,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->callback([f, cmd]() {
     train::Seq2SeqTrainOptions o = train::seq2seq_preset(f->preset);
     const nlohmann::json saved = resume_config(*cmd, *f, "seq2seq");
-    if (!saved.is_null()) o.update_from_json(saved);
+    apply_saved(o, saved, *f);
     apply_train_flags(*cmd, *f, saved, o);
     auto given = [&](const char* name) { return cmd->count(name) > 0; };
     if (given("--data")) o.data = data_path(f->data, true);

@@ -4,6 +4,8 @@
 // done line, results.json's figures as --json, the exit code).
 #pragma once
 
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
@@ -37,6 +39,17 @@ void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_ou
 // On --resume, the run's config.json (so that `--resume --out DIR` is
 // enough), checked to be of `family`; null for a new run.
 nlohmann::json resume_config(const CLI::App& cmd, const TrainFlags& f, const std::string& family);
+// The run's saved options onto `o` (a damaged config.json is an error naming it).
+template <typename Options>
+void apply_saved(Options& o, const nlohmann::json& saved, const TrainFlags& f) {
+  if (saved.is_null()) return;
+  try {
+    o.update_from_json(saved);
+  } catch (const std::exception& e) {
+    throw FormatError(fmt::format("{}/config.json: {}", f.out, e.what()));
+  }
+}
+
 // Threads (on resume the run's, unless given) and TF32, then every flag given.
 void apply_train_flags(const CLI::App& cmd, const TrainFlags& f, const nlohmann::json& saved,
                        train::TrainerOptions& o);

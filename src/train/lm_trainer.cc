@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "core/json_read.h"
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/eval/perplexity.h"
@@ -111,15 +112,15 @@ void LmTrainOptions::update_from_json(const nlohmann::json& j) {
   valid_path = j.value("valid", valid_path);
   test_path = j.value("test", test_path);
   if (j.contains("model")) model = models::LanguageModelConfig::from_json(j.at("model").dump());
-  max_vocab = j.value("max_vocab", max_vocab);
-  min_count = j.value("min_count", min_count);
-  batch = j.value("batch", batch);
-  steps = j.value("steps", steps);
+  max_vocab = json_read(j, "max_vocab", max_vocab);
+  min_count = json_read(j, "min_count", min_count);
+  batch = json_read(j, "batch", batch);
+  steps = json_read(j, "steps", steps);
   output = j.value("output", output);
-  samples = j.value("samples", samples);
-  noise_alpha = j.value("noise_alpha", noise_alpha);
-  eval_batch = j.value("eval_batch", eval_batch);
-  eval_steps = j.value("eval_steps", eval_steps);
+  samples = json_read(j, "samples", samples);
+  noise_alpha = json_read(j, "noise_alpha", noise_alpha);
+  eval_batch = json_read(j, "eval_batch", eval_batch);
+  eval_steps = json_read(j, "eval_steps", eval_steps);
 }
 
 namespace {

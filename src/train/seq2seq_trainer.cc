@@ -6,6 +6,7 @@
 #include <numeric>
 #include <optional>
 
+#include "core/json_read.h"
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/decode/translate.h"
@@ -106,18 +107,18 @@ void Seq2SeqTrainOptions::update_from_json(const nlohmann::json& j) {
   test = j.value("test", test);
   format = j.value("format", format);
   book_split = j.value("book_split", book_split);
-  test_fraction = j.value("test_fraction", test_fraction);
-  max_vocab = j.value("max_vocab", max_vocab);
-  min_count = j.value("min_count", min_count);
-  subword_vocab = j.value("subword_vocab", subword_vocab);
+  test_fraction = json_read(j, "test_fraction", test_fraction);
+  max_vocab = json_read(j, "max_vocab", max_vocab);
+  min_count = json_read(j, "min_count", min_count);
+  subword_vocab = json_read(j, "subword_vocab", subword_vocab);
   subword_models = j.value("subword_models", subword_models);
   if (j.contains("model")) model = models::Seq2SeqConfig::from_json(j.at("model").dump());
-  batch = j.value("batch", batch);
+  batch = json_read(j, "batch", batch);
   bucket = j.value("bucket", bucket);
-  beam = j.value("beam", beam);
-  length_penalty = j.value("length_penalty", length_penalty);
-  max_length = j.value("max_length", max_length);
-  eval_limit = j.value("eval_limit", eval_limit);
+  beam = json_read(j, "beam", beam);
+  length_penalty = json_read(j, "length_penalty", length_penalty);
+  max_length = json_read(j, "max_length", max_length);
+  eval_limit = json_read(j, "eval_limit", eval_limit);
 }
 
 namespace {

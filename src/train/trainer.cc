@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "core/json_read.h"
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/io/model_file.h"
@@ -109,23 +110,23 @@ nlohmann::ordered_json TrainerOptions::to_json() const {
 void TrainerOptions::update_from_json(const nlohmann::json& j) {
   preset = j.value("preset", preset);
   out_dir = j.value("out", out_dir);
-  epochs = j.value("epochs", epochs);
+  epochs = json_read(j, "epochs", epochs);
   optimizer.name = j.value("optimizer", optimizer.name);
-  optimizer.lr = j.value("lr", optimizer.lr);
-  optimizer.momentum = j.value("momentum", optimizer.momentum);
-  optimizer.weight_decay = j.value("weight_decay", optimizer.weight_decay);
+  optimizer.lr = json_read(j, "lr", optimizer.lr);
+  optimizer.momentum = json_read(j, "momentum", optimizer.momentum);
+  optimizer.weight_decay = json_read(j, "weight_decay", optimizer.weight_decay);
   schedule = j.value("schedule", schedule);
-  lr_decay = j.value("lr_decay", lr_decay);
-  decay_after = j.value("decay_after", decay_after);
-  patience = j.value("patience", patience);
-  clip = j.value("clip", clip);
-  seed = j.value("seed", seed);
+  lr_decay = json_read(j, "lr_decay", lr_decay);
+  decay_after = json_read(j, "decay_after", decay_after);
+  patience = json_read(j, "patience", patience);
+  clip = json_read(j, "clip", clip);
+  seed = json_read(j, "seed", seed);
   device = j.value("device", device);
-  max_batches = j.value("max_batches", max_batches);
-  time_budget_s = j.value("time_budget_s", time_budget_s);
-  early_stopping = j.value("early_stopping", early_stopping);
-  save_every = j.value("save_every", save_every);
-  save_interval_s = j.value("save_interval_s", save_interval_s);
+  max_batches = json_read(j, "max_batches", max_batches);
+  time_budget_s = json_read(j, "time_budget_s", time_budget_s);
+  early_stopping = json_read(j, "early_stopping", early_stopping);
+  save_every = json_read(j, "save_every", save_every);
+  save_interval_s = json_read(j, "save_interval_s", save_interval_s);
 }
 
 void check_same_model(const nlohmann::json& given, const nlohmann::json& saved,

@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 
+#include "core/json_read.h"
 #include "rnnkit/core/error.h"
 #include "rnnkit/core/numbers.h"
 
@@ -15,45 +16,6 @@ namespace {
 
 constexpr const char* kRecordKeys[] = {"epoch",   "lr",      "train_loss", "units_per_s",
                                        "seconds", "batches", "eval_set"};
-
-// A number from a file, converted without undefined behaviour: an integer
-// field must hold an integer in its type's range, a float field a finite
-// number in float's range. Absent or null: the fallback.
-template <typename T>
-T read(const nlohmann::ordered_json& j, const std::string& key, T fallback) {
-  if (!j.is_object() || !j.contains(key) || j.at(key).is_null()) return fallback;
-  const auto& v = j.at(key);
-  auto bad = [&] {
-    return InvalidArgument(fmt::format("field '{}' is {}: out of range", key, v.dump()));
-  };
-  if (!v.is_number()) throw InvalidArgument(fmt::format("field '{}' is not a number", key));
-  if constexpr (std::is_integral_v<T>) {
-    using Limits = std::numeric_limits<T>;
-    if (v.is_number_unsigned()) {
-      const auto u = v.get<std::uint64_t>();
-      if (u > static_cast<std::uint64_t>(Limits::max())) throw bad();
-      return static_cast<T>(u);
-    }
-    if (v.is_number_integer()) {
-      const auto i = v.get<std::int64_t>();
-      if (i < 0 && !Limits::is_signed) throw bad();
-      if (i > static_cast<std::int64_t>(std::min<std::uint64_t>(Limits::max(), INT64_MAX)) ||
-          (Limits::is_signed && i < static_cast<std::int64_t>(Limits::min())))
-        throw bad();
-      return static_cast<T>(i);
-    }
-    const double d = v.get<double>();
-    if (!(d == std::floor(d) && d >= static_cast<double>(Limits::min()) &&
-          d < std::ldexp(1.0, Limits::digits)))
-      throw bad();
-    return static_cast<T>(d);
-  } else {
-    const double d = v.get<double>();
-    if (!std::isfinite(d) || std::abs(d) > static_cast<double>(std::numeric_limits<T>::max()))
-      throw bad();
-    return static_cast<T>(d);
-  }
-}
 
 // JSON has no NaN: a figure that does not exist is null.
 nlohmann::ordered_json number(double v) {
@@ -69,24 +31,24 @@ double number_of(const nlohmann::ordered_json& j) {
 // tokens_per_s} and seq2seq's {<set>_accuracy, sentences_per_s}.
 EpochRecord legacy_record(const nlohmann::ordered_json& j) {
   EpochRecord r;
-  r.epoch = read(j, "epoch", 0);
-  r.lr = read(j, "lr", 0.0f);
-  r.seconds = read(j, "seconds", 0.0);
+  r.epoch = json_read(j, "epoch", 0);
+  r.lr = json_read(j, "lr", 0.0f);
+  r.seconds = json_read(j, "seconds", 0.0);
   if (j.contains("train_ppl")) {
-    r.train_loss = std::log(read(j, "train_ppl", 1.0));
-    r.units_per_s = read(j, "tokens_per_s", 0.0);
-    const double valid = read(j, "valid_ppl", 0.0);
+    r.train_loss = std::log(json_read(j, "train_ppl", 1.0));
+    r.units_per_s = json_read(j, "tokens_per_s", 0.0);
+    const double valid = json_read(j, "valid_ppl", 0.0);
     if (valid > 0) {
       r.eval_set = "valid";
       r.metrics.push_back({"ppl", valid, false});
     }
   } else {
-    r.train_loss = read(j, "train_loss", 0.0);
-    r.units_per_s = read(j, "sentences_per_s", 0.0);
+    r.train_loss = json_read(j, "train_loss", 0.0);
+    r.units_per_s = json_read(j, "sentences_per_s", 0.0);
     r.eval_set = j.value("eval_set", std::string());
-    r.metrics.push_back({"bleu", read(j, "bleu", 0.0), true});
-    r.metrics.push_back({"accuracy", read(j, r.eval_set + "_accuracy", 0.0), true});
-    r.metrics.push_back({"token_accuracy", read(j, "token_accuracy", 0.0), true});
+    r.metrics.push_back({"bleu", json_read(j, "bleu", 0.0), true});
+    r.metrics.push_back({"accuracy", json_read(j, r.eval_set + "_accuracy", 0.0), true});
+    r.metrics.push_back({"token_accuracy", json_read(j, "token_accuracy", 0.0), true});
   }
   return r;
 }
@@ -121,12 +83,12 @@ EpochRecord EpochRecord::from_json(const nlohmann::ordered_json& j) {
   if (!j.is_object()) throw InvalidArgument("a history entry is not an object");
   if (!j.contains("units_per_s")) return legacy_record(j);
   EpochRecord r;
-  r.epoch = read(j, "epoch", 0);
-  r.lr = read(j, "lr", 0.0f);
+  r.epoch = json_read(j, "epoch", 0);
+  r.lr = json_read(j, "lr", 0.0f);
   r.train_loss = number_of(j.at("train_loss"));
-  r.units_per_s = read(j, "units_per_s", 0.0);
-  r.seconds = read(j, "seconds", 0.0);
-  r.batches = read(j, "batches", std::int64_t{0});
+  r.units_per_s = json_read(j, "units_per_s", 0.0);
+  r.seconds = json_read(j, "seconds", 0.0);
+  r.batches = json_read(j, "batches", std::int64_t{0});
   if (j.contains("eval_set") && !j.at("eval_set").is_null())
     r.eval_set = j.at("eval_set").get<std::string>();
   for (const auto& [key, value] : j.items()) {
@@ -164,34 +126,35 @@ TrainingState TrainingState::from_json(const nlohmann::ordered_json& j, const st
   TrainingState s;
   try {
     if (!j.is_object()) throw InvalidArgument("not a JSON object");
-    s.epoch = read(j, "epoch", 0);
-    s.batch = read(j, "batch", std::int64_t{0});
+    s.epoch = json_read(j, "epoch", 0);
+    s.batch = json_read(j, "batch", std::int64_t{0});
     // Older checkpoints name the step and the dropout stream's position otherwise.
-    s.step = j.contains("step") ? read(j, "step", std::int64_t{0})
-                                : read(j, "optimizer_steps", std::int64_t{0});
-    s.lr = read(j, "lr", 0.0f);
-    s.plateau_best = read(j, "plateau_best", 1e30f);
-    s.plateau_bad = read(j, "plateau_bad", 0);
-    s.best_epoch = j.contains("best_epoch") ? read(j, "best_epoch", 0) : read(j, "kept_epoch", 0);
+    s.step = j.contains("step") ? json_read(j, "step", std::int64_t{0})
+                                : json_read(j, "optimizer_steps", std::int64_t{0});
+    s.lr = json_read(j, "lr", 0.0f);
+    s.plateau_best = json_read(j, "plateau_best", 1e30f);
+    s.plateau_bad = json_read(j, "plateau_bad", 0);
+    s.best_epoch =
+        j.contains("best_epoch") ? json_read(j, "best_epoch", 0) : json_read(j, "kept_epoch", 0);
     if (j.contains("best"))
       s.best = number_of(j.at("best"));
     else
-      s.best = read(j, "best_bleu", 0.0);
-    s.stalled = read(j, "stalled", 0);
-    s.train_seconds = read(j, "train_seconds", 0.0);
-    s.units = j.contains("units") ? read(j, "units", std::int64_t{0})
-                                  : read(j, "train_sentences", std::int64_t{0});
-    s.epoch_loss = read(j, "epoch_loss", 0.0);
-    s.epoch_loss_units = read(j, "epoch_loss_units", std::int64_t{0});
-    s.epoch_units = read(j, "epoch_units", std::int64_t{0});
-    s.epoch_seconds = read(j, "epoch_seconds", 0.0);
+      s.best = json_read(j, "best_bleu", 0.0);
+    s.stalled = json_read(j, "stalled", 0);
+    s.train_seconds = json_read(j, "train_seconds", 0.0);
+    s.units = j.contains("units") ? json_read(j, "units", std::int64_t{0})
+                                  : json_read(j, "train_sentences", std::int64_t{0});
+    s.epoch_loss = json_read(j, "epoch_loss", 0.0);
+    s.epoch_loss_units = json_read(j, "epoch_loss_units", std::int64_t{0});
+    s.epoch_units = json_read(j, "epoch_units", std::int64_t{0});
+    s.epoch_seconds = json_read(j, "epoch_seconds", 0.0);
     s.validation = j.value("validation", s.best_epoch > 0);
     if (j.contains("rng")) {
       if (!j.at("rng").is_object()) throw InvalidArgument("field 'rng' is not an object");
       for (const auto& [name, position] : j.at("rng").items())
-        s.rng[name] = read(j.at("rng"), name, std::uint64_t{0});
+        s.rng[name] = json_read(j.at("rng"), name, std::uint64_t{0});
     } else if (j.contains("dropout_offset")) {
-      s.rng["dropout"] = read(j, "dropout_offset", std::uint64_t{0});
+      s.rng["dropout"] = json_read(j, "dropout_offset", std::uint64_t{0});
     }
     if (j.contains("history")) {
       if (!j.at("history").is_array()) throw InvalidArgument("field 'history' is not a list");

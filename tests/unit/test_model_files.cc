@@ -74,6 +74,23 @@ TEST(ModelFiles, NonFiniteWeightsAreNamed) {
   std::remove(path.c_str());
 }
 
+// A configuration's numbers are checked before they are converted: sizes
+// past int64 or fractional, a dropout past float, a string for a number.
+TEST(ModelFiles, ConfigurationNumbersOutOfRangeAreFormatErrors) {
+  const std::string base =
+      R"({"cell":"lstm","vocab_size":30,"emb_size":6,"hidden_size":10,"num_layers":1)";
+  EXPECT_EQ(models::LanguageModelConfig::from_json(base + "}").hidden_size, 10);
+  for (const std::string tail :
+       {R"(,"emb_size":1e300})", R"(,"emb_size":2.5})", R"(,"emb_size":18446744073709551615})",
+        R"(,"dropout":1e300})", R"(,"classes":"many"})"}) {
+    std::string text = base + tail;
+    EXPECT_THROW(models::LanguageModelConfig::from_json(text), FormatError) << text;
+  }
+  EXPECT_THROW(models::LanguageModelConfig::from_json(R"({"cell":"lstm"})"), FormatError);
+  EXPECT_THROW(models::Seq2SeqConfig::from_json(R"({"cell":"lstm","source_vocab":-1e40})"),
+               FormatError);
+}
+
 // The shared sequence encoder has the same parameter names and shapes in
 // every family: an LM's encoder can initialise a seq2seq model's.
 TEST(ModelFiles, EncodersAreNamedAlikeInEveryFamily) {
