@@ -13,6 +13,7 @@
 #include <iterator>
 #include <sstream>
 
+#include "core/json_util.h"
 #include "rnnkit/core/parallel.h"
 #include "rnnkit/ops/blas_info.h"
 
@@ -47,11 +48,15 @@ void run_header(const std::string& command, const std::string& settings) {
                    ops::blas_info().describe()));
 }
 
+std::string json_line(const nlohmann::ordered_json& j) {
+  return json_dump(j);
+}
+
 void print_result(const std::string& line, const nlohmann::ordered_json& j, bool json) {
   end_progress();
   if (json) {
     info(line);
-    std::cout << j.dump() << std::endl;
+    std::cout << json_line(j) << std::endl;
   } else {
     std::cout << line << std::endl;
   }
@@ -84,14 +89,14 @@ void add_device_flags(CLI::App* cmd, int& threads, std::string& device) {
   cmd->add_option("--device", device, "cpu | cuda[:N]")->capture_default_str();
 }
 
-void for_each_query(const std::function<void(const std::vector<std::string>&)>& answer) {
+void for_each_query(const std::function<void(const std::vector<std::string>&)>& answer, bool json) {
   std::int64_t failed = 0, line_no = 0;
   for (std::string line; std::getline(std::cin, line);) {
     ++line_no;
     std::istringstream words(line);
     std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
     if (w.empty()) continue;
-    std::cout << "query: " << line << "\n";
+    if (!json) std::cout << "query: " << line << "\n";  // JSON answers name their query
     try {
       answer(w);
     } catch (const Error& e) {

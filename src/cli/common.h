@@ -42,6 +42,8 @@ struct ExitCode {
 void progress_line(const std::string& line);
 void end_progress();
 void info(const std::string& line);  // to stderr, after any progress line
+// One JSON object on one line.
+std::string json_line(const nlohmann::ordered_json& j);
 // An eval command's result: `line` on stdout; with --json, `j` on stdout and
 // the line on stderr.
 void print_result(const std::string& line, const nlohmann::ordered_json& j, bool json);
@@ -82,7 +84,8 @@ inline const std::initializer_list<const char*> kVectorFiles = {"vectors.bin", "
 // Queries from standard input, one per line (words split at spaces): each
 // answered after a "query: ..." line; a query that fails says why on stderr
 // and the next one is read. Throws at the end if any failed.
-void for_each_query(const std::function<void(const std::vector<std::string>&)>& answer);
+void for_each_query(const std::function<void(const std::vector<std::string>&)>& answer,
+                    bool json = false);
 
 // An output file that cannot be written is found before any work: its
 // folder must exist and be writable, and the path must not be a folder.

@@ -69,7 +69,7 @@ void add_embed_eval(CLI::App& embed) {
       }
       j["similarity"] = sims;
     }
-    if (f->json) std::cout << j.dump() << std::endl;
+    if (f->json) std::cout << json_line(j) << std::endl;
   });
 }
 

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/common.h"
 #include "rnnkit/eval/word_vectors.h"
@@ -15,6 +16,7 @@ void add_embed_similar(CLI::App& embed) {
     std::string vectors;
     std::vector<std::string> words, minus;
     std::int64_t top = 10;
+    bool json = false;
   };
   auto f = std::make_shared<Flags>();
   add_option_with_alias(cmd, "--model", "--vectors", f->vectors,
@@ -25,17 +27,28 @@ void add_embed_similar(CLI::App& embed) {
                   "input, the model loaded once");
   cmd->add_option("--minus", f->minus, "words whose vectors are subtracted");
   cmd->add_option("--top", f->top, "how many neighbours")->capture_default_str();
+  cmd->add_flag("--json", f->json,
+                "one JSON object per query: {\"query\", \"minus\", \"neighbours\": [{\"word\", "
+                "\"similarity\"}]}");
   cmd->callback([f]() {
     RNNKIT_CHECK(!f->vectors.empty(), "--model is required (the vectors)");
     RNNKIT_CHECK(f->top > 0, "--top must be positive, got {}", f->top);
     eval::VectorIndex index(io::load_vectors(file_in_run(f->vectors, kVectorFiles)));
     auto answer = [&](const std::vector<std::string>& words) {
-      for (auto& [word, sim] : index.most_similar(words, f->minus, f->top))
-        std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
+      const auto neighbours = index.most_similar(words, f->minus, f->top);
+      if (!f->json) {
+        for (auto& [word, sim] : neighbours) std::cout << fmt::format("{}\t{:.4f}\n", word, sim);
+        return;
+      }
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
+      for (auto& [word, sim] : neighbours) list.push_back({{"word", word}, {"similarity", sim}});
+      std::cout << json_line(nlohmann::ordered_json(
+                       {{"query", words}, {"minus", f->minus}, {"neighbours", list}}))
+                << "\n";
     };
     if (!f->words.empty()) return answer(f->words);
     // Queries from standard input (as fastText's nn): a block of answers per line.
-    for_each_query([&](const std::vector<std::string>& words) { answer(words); });
+    for_each_query([&](const std::vector<std::string>& words) { answer(words); }, f->json);
   });
 }
 

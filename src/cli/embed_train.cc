@@ -9,6 +9,7 @@
 
 #include "cli/common.h"
 #include "cli/train_command.h"
+#include "core/json_util.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/eval/word_vectors.h"
 #include "rnnkit/io/vectors_file.h"
@@ -133,7 +134,7 @@ void add_embed_train(CLI::App& embed) {
         {"max_vocab", f->corpus_opts.max_vocab},
         {"seed", o.seed}};
     if (f->print_config) {
-      std::cout << config.dump(2) << std::endl;
+      std::cout << json_dump(config, 2) << std::endl;
       return;
     }
     train::RunDirectory run(f->out, false, f->overwrite, /*resumable=*/false);
@@ -213,7 +214,7 @@ void add_embed_train(CLI::App& embed) {
     j["vectors"] = vectors_path;
     run.write_results(j);
     run.mark_saved();
-    if (f->json) std::cout << j.dump() << std::endl;
+    if (f->json) std::cout << json_line(j) << std::endl;
   });
 }
 

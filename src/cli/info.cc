@@ -146,7 +146,7 @@ void add_info(CLI::App& app) {
   cmd->callback([json]() {
     auto j = collect();
     if (*json)
-      std::cout << j.dump() << std::endl;
+      std::cout << json_line(j) << std::endl;
     else
       print_text(j);
   });

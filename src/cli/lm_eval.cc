@@ -33,11 +33,10 @@ void score_per_line(const InferenceModel& m, const Flags& f, const std::string& 
   for (std::size_t i = 0; i < scores.size(); ++i) {
     const double log10p = -scores[i].nll / std::log(10.0);
     if (f.json)
-      out += nlohmann::ordered_json({{"line", i + 1},
-                                     {"log10_prob", log10p},
-                                     {"tokens", scores[i].tokens},
-                                     {"oov", unknown[i]}})
-                 .dump() +
+      out += json_line({{"line", i + 1},
+                        {"log10_prob", log10p},
+                        {"tokens", scores[i].tokens},
+                        {"oov", unknown[i]}}) +
              "\n";
     else
       out += fmt::format("{:.6f}\t{}\n", log10p, scores[i].tokens);

@@ -2,11 +2,12 @@
 #include <fmt/format.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "cli/common.h"
-#include "rnnkit/text/parallel.h"
 #include "rnnkit/decode/sampling.h"
 #include "rnnkit/io/model_file.h"
+#include "rnnkit/text/parallel.h"
 
 namespace rnnkit::cli {
 
@@ -18,6 +19,7 @@ void add_lm_generate(CLI::App& lm) {
     int threads = 1;
     std::int64_t beam = 1;
     float length_penalty = 1.0f;
+    bool json = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model.safetensors written by lm train")->required();
@@ -33,6 +35,8 @@ void add_lm_generate(CLI::App& lm) {
   cmd->add_option("--beam", f->beam, "beam width: the likeliest continuation up to <eos> (1: sample)")
       ->capture_default_str();
   cmd->add_option("--length-penalty", f->length_penalty, "beam: score = log p / length^alpha")->capture_default_str();
+  cmd->add_flag("--json", f->json,
+                "print one JSON object: {\"prompt\", \"text\" (the continuation), \"tokens\"}");
   add_device_flags(cmd, f->threads, f->device);
   cmd->callback([f]() {
     RNNKIT_CHECK(f->gen.length > 0, "--length must be positive, got {}", f->gen.length);
@@ -44,10 +48,16 @@ void add_lm_generate(CLI::App& lm) {
     auto tokens = f->beam > 1 ? decode::generate_beam(*m.loaded.model, m.loaded.vocab, prompt, f->gen, f->beam,
                                                       f->length_penalty, m.device)
                               : decode::generate(*m.loaded.model, m.loaded.vocab, prompt, f->gen, m.device);
-    std::string out = f->prompt;
+    std::string out;
     const char* space = unit == text::Unit::kWord ? " " : "";
     for (const auto& w : tokens) out += w == text::kEos ? std::string("\n") : space + w;
-    std::cout << out << std::endl;
+    if (f->json) {
+      std::cout << json_line(nlohmann::ordered_json(
+                       {{"prompt", f->prompt}, {"text", out}, {"tokens", tokens.size()}}))
+                << std::endl;
+      return;
+    }
+    std::cout << f->prompt << out << std::endl;
   });
 }
 

@@ -11,6 +11,7 @@
 
 #include "cli/common.h"
 #include "cli/train_command.h"
+#include "core/json_util.h"
 #include "rnnkit/io/arpa.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
@@ -72,7 +73,7 @@ void add_ngram_train(CLI::App& ngram) {
                                      {"order", f->order},
                                      {"out", f->out}};
     if (f->print_config) {
-      std::cout << config.dump(2) << std::endl;
+      std::cout << json_dump(config, 2) << std::endl;
       return;
     }
     RNNKIT_CHECK(f->order >= 1 && f->order <= models::kMaxNgramOrder,
@@ -106,7 +107,7 @@ void add_ngram_train(CLI::App& ngram) {
     j["model"] = path;
     run.write_results(j);
     run.mark_saved();
-    if (f->json) std::cout << j.dump() << std::endl;
+    if (f->json) std::cout << json_line(j) << std::endl;
   });
 }
 

@@ -237,10 +237,14 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
     std::int64_t beam = 1, nbest = 1, max_length = 100, max_source_length = kMaxSourceLength;
     float length_penalty = 1.0f;
     int threads = 0;
+    bool json = false;
   };
   auto f = std::make_shared<Flags>();
   cmd->add_option("--model", f->model, "model.safetensors from seq2seq train")->required();
   cmd->add_option("--input", f->input, "one sentence per line (default: standard input)");
+  cmd->add_flag("--json", f->json,
+                "one JSON object per input line: {\"id\", \"source\", \"outputs\": [{\"text\", "
+                "\"score\"}]}");
   cmd->add_option("--beam", f->beam, "beam width (1: greedy)")->capture_default_str();
   cmd->add_option("--nbest", f->nbest,
                   "outputs per sentence; above 1 as 'id ||| output ||| score' lines (Moses' n-best "
@@ -283,13 +287,17 @@ void add_seq2seq_translate(CLI::App& seq2seq) {
     std::vector<eval::AttentionExample> ex;
     std::string result;
     for (std::size_t i = 0; i < outs.size(); ++i) {
+      nlohmann::ordered_json list = nlohmann::ordered_json::array();
       for (const auto& t : outs[i]) {
         std::string s = l.m.target_units.join(t.units);
-        if (f->nbest > 1)
+        if (f->json)
+          list.push_back({{"text", s}, {"score", t.score}});
+        else if (f->nbest > 1)
           result += fmt::format("{} ||| {} ||| {:.6f}\n", i, s, t.score);
         else
           result += s + "\n";
       }
+      if (f->json) result += json_line({{"id", i}, {"source", lines[i]}, {"outputs", list}}) + "\n";
       if (o.attention && !outs[i].empty() && !outs[i][0].attention.empty()) {
         auto target = outs[i][0].units;
         target.push_back(text::kEos);

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "core/json_util.h"
 #include "rnnkit/core/device.h"
 
 namespace rnnkit::cli {
@@ -218,7 +219,7 @@ void run_training(const std::string& command, train::Task& task, train::TrainerO
                   const TrainFlags& f) {
   RNNKIT_CHECK(f.log_interval > 0, "--log-interval must be positive, got {}", f.log_interval);
   if (f.print_config) {
-    std::cout << train::resolved_config(task, o).dump(2) << std::endl;
+    std::cout << json_dump(train::resolved_config(task, o), 2) << std::endl;
     return;
   }
   train::Callbacks cb;
@@ -262,7 +263,7 @@ void run_training(const std::string& command, train::Task& task, train::TrainerO
                   format_duration(r.wall_s), r.epochs, r.epochs == 1 ? "" : "s", r.kept_epoch,
                   figures, r.model_path,
                   (std::filesystem::path(o.out_dir) / "results.json").lexically_normal().string()));
-  if (f.json) std::cout << r.results.dump() << std::endl;
+  if (f.json) std::cout << json_line(r.results) << std::endl;
 }
 
 }  // namespace rnnkit::cli

@@ -106,15 +106,26 @@ text::Vocabulary parse_vocab(const std::string& json, const std::string& path, s
   return vocab;
 }
 
+// A checked configuration that the file's tensors can fill: a size claimed in
+// the metadata is refused before the model is built, not after allocating it.
 template <typename Config>
-Config parse_config(const std::string& json, const std::string& path) {
+Config parse_config(const SafetensorsContents& file, const std::string& json,
+                    const std::string& path) {
+  Config c;
   try {
-    Config c = Config::from_json(json);
+    c = Config::from_json(json);
     c.validate();
-    return c;
   } catch (const Error& e) {
     throw FormatError(fmt::format("{}: {}", path, e.what()));
   }
+  std::int64_t held = 0;
+  for (const auto& [name, t] : file.tensors) held += t.numel();
+  if (c.min_parameters() > held)
+    throw FormatError(fmt::format(
+        "{}: the configuration needs at least {} weights, the file holds {}: the configuration "
+        "does not belong to these tensors",
+        path, c.min_parameters(), held));
+  return c;
 }
 
 }  // namespace
@@ -123,7 +134,8 @@ LoadedLanguageModel load_language_model(const std::string& path) {
   SafetensorsContents file = load_safetensors(path);
   const char* what = "language model";
   check_format(file, path, kLmFormat, kLmFormatVersion, what);
-  auto config = parse_config<models::LanguageModelConfig>(meta(file, "config", path, what), path);
+  auto config =
+      parse_config<models::LanguageModelConfig>(file, meta(file, "config", path, what), path);
   LoadedLanguageModel out;
   out.vocab = parse_vocab(meta(file, "vocab", path, what), path, config.vocab_size);
   out.model = std::make_unique<models::LanguageModel>(config);
@@ -163,7 +175,7 @@ LoadedSeq2Seq load_seq2seq(const std::string& path) {
   SafetensorsContents file = load_safetensors(path);
   const char* what = "seq2seq model";
   check_format(file, path, kSeq2SeqFormat, kSeq2SeqFormatVersion, what);
-  auto config = parse_config<models::Seq2SeqConfig>(meta(file, "config", path, what), path);
+  auto config = parse_config<models::Seq2SeqConfig>(file, meta(file, "config", path, what), path);
   LoadedSeq2Seq out;
   out.source_vocab = parse_vocab(meta(file, "source_vocab", path, what), path, config.source_vocab);
   out.target_vocab = parse_vocab(meta(file, "target_vocab", path, what), path, config.target_vocab);

@@ -2,7 +2,7 @@
 // before any model is built (and fuzzed on their own: fuzz/).
 #include <nlohmann/json.hpp>
 
-#include "core/json_read.h"
+#include "core/json_util.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
@@ -60,6 +60,14 @@ LanguageModelConfig LanguageModelConfig::from_json(const std::string& text) {
   } catch (const InvalidArgument& e) {
     throw FormatError(fmt::format("model configuration is malformed: {}", e.what()));
   }
+}
+
+// The embedding and each layer's recurrent (or the feed-forward hidden)
+// matrix; the output layer varies with tying and the objective.
+std::int64_t LanguageModelConfig::min_parameters() const {
+  const std::int64_t core =
+      context > 0 ? context * emb_size * hidden_size : num_layers * hidden_size * hidden_size;
+  return vocab_size * emb_size + core;
 }
 
 void LanguageModelConfig::validate() const {
@@ -137,6 +145,11 @@ Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
   } catch (const InvalidArgument& e) {
     throw FormatError(fmt::format("seq2seq configuration is malformed: {}", e.what()));
   }
+}
+
+// Both embeddings and the decoder's recurrent matrices.
+std::int64_t Seq2SeqConfig::min_parameters() const {
+  return (source_vocab + target_vocab) * emb_size + num_layers * hidden_size * hidden_size;
 }
 
 void Seq2SeqConfig::validate() const {

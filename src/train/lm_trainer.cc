@@ -4,7 +4,7 @@
 #include <memory>
 #include <optional>
 
-#include "core/json_read.h"
+#include "core/json_util.h"
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/eval/perplexity.h"
@@ -135,11 +135,6 @@ Ids load_ids(const std::string& path, const text::Vocabulary& vocab, const std::
   return {vocab.encode(tokens), vocab.unknown_rate(tokens)};
 }
 
-// Above this share of unknown tokens a perplexity is not comparable (it says so).
-constexpr double kMaxUnknownRate = 0.05;
-// Fewer real words than this (besides <eos> and <unk>) is no language to model.
-constexpr std::int64_t kMinWords = 5;
-
 class LanguageModelTask : public Task {
  public:
   explicit LanguageModelTask(const LmTrainOptions& o) : o_(o) {
@@ -190,18 +185,12 @@ class LanguageModelTask : public Task {
       o_.model = loaded.model->config();
       Ids train = load_ids(o_.train_path, vocab_, o_.model.unit);
       train_ = std::move(train.ids);
-      if (train.unknown_rate > kMaxUnknownRate)
-        warnings_.push_back(fmt::format(
-            "{:.1f}% of the training text {} is outside the run's vocabulary: is it the same "
-            "language and preparation?",
-            100 * train.unknown_rate, o_.train_path));
+      if (auto w = resumed_data_warning(train.unknown_rate, o_.train_path); !w.empty())
+        warnings_.push_back(w);
     } else {
       auto tokens = text::tokenize_lines(text::read_text_file(o_.train_path), unit);
       vocab_ = text::Vocabulary::build(tokens, {o_.max_vocab, o_.min_count});
-      RNNKIT_CHECK(vocab_.size() - 2 >= kMinWords,
-                   "{}: the vocabulary keeps {} words (--min-count {}, --max-vocab {}): too few to "
-                   "model a language",
-                   o_.train_path, vocab_.size() - 2, o_.min_count, o_.max_vocab);
+      check_vocabulary_size(vocab_.size(), o_.train_path, o_.min_count, o_.max_vocab);
       train_ = vocab_.encode(tokens);
     }
     auto load_eval = [&](const std::string& path, const char* set, double& rate) {
@@ -323,8 +312,7 @@ class LanguageModelTask : public Task {
         {"valid_oov_rate",
          valid_.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(valid_unknown_)},
         {"test_oov_rate",
-         test_.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(test_unknown_)},
-        {"warnings", warnings_}};
+         test_.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(test_unknown_)}};
     if (o_.model.unit == "char")
       j["test_bpc"] =
           test ? nlohmann::ordered_json(std::log2(test->value)) : nlohmann::ordered_json(nullptr);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "core/json_util.h"
 #include "rnnkit/core/error.h"
 #include "rnnkit/io/safetensors.h"
 
@@ -112,17 +113,17 @@ void RunDirectory::write(const std::string& name, const std::string& text) const
 }
 
 void RunDirectory::write_config(const nlohmann::ordered_json& config) const {
-  write("config.json", config.dump(2) + "\n");
+  write("config.json", json_dump(config, 2) + "\n");
 }
 
 void RunDirectory::write_metrics(const std::vector<EpochRecord>& history) const {
   std::string lines;
-  for (const EpochRecord& r : history) lines += r.to_json().dump() + "\n";
+  for (const EpochRecord& r : history) lines += json_dump(r.to_json()) + "\n";
   write("metrics.jsonl", lines);
 }
 
 void RunDirectory::write_results(const nlohmann::ordered_json& results) const {
-  write("results.json", results.dump() + "\n");  // one line: the --json line
+  write("results.json", json_dump(results) + "\n");  // one line: the --json line
 }
 
 void RunDirectory::mark_saved() const {

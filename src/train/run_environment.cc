@@ -1,5 +1,6 @@
 #include "train/run_environment.h"
 
+#include "core/json_util.h"
 #include "rnnkit/core/build_info.h"
 #include "rnnkit/core/cpu_info.h"
 #include "rnnkit/core/parallel.h"
@@ -21,7 +22,7 @@ nlohmann::ordered_json run_environment(const std::string& device) {
 std::string config_with_environment(const std::string& options_json, const std::string& device) {
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(options_json);
   j["environment"] = run_environment(device);
-  return j.dump(2) + "\n";
+  return json_dump(j, 2) + "\n";
 }
 
 }  // namespace rnnkit::train

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <optional>
 
-#include "core/json_read.h"
+#include "core/json_util.h"
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/decode/translate.h"
@@ -263,8 +263,23 @@ class Seq2SeqTask : public Task {
          train_tgt = units_of(train_text.target, tgt_units_);
     test_src_ = units_of(test_text_.source, src_units_);
     test_refs_ = scoring_units_of(test_text_.target, tgt_units_);
-    src_vocab_ = resumed ? resumed->source_vocab : build_vocab(train_src, o_);
-    tgt_vocab_ = resumed ? resumed->target_vocab : build_vocab(train_tgt, o_);
+    const std::string train_name = o_.train.empty() ? o_.data : o_.train;
+    if (resumed) {
+      src_vocab_ = resumed->source_vocab;
+      tgt_vocab_ = resumed->target_vocab;
+      std::vector<std::string> all;
+      for (const auto& s : train_src) all.insert(all.end(), s.begin(), s.end());
+      if (auto w = resumed_data_warning(src_vocab_.unknown_rate(all), train_name + " (source)");
+          !w.empty())
+        warnings_.push_back(w);
+    } else {
+      src_vocab_ = build_vocab(train_src, o_);
+      tgt_vocab_ = build_vocab(train_tgt, o_);
+      check_vocabulary_size(src_vocab_.size(), train_name + " (source)", o_.min_count,
+                            o_.max_vocab);
+      check_vocabulary_size(tgt_vocab_.size(), train_name + " (target)", o_.min_count,
+                            o_.max_vocab);
+    }
     o_.model.source_vocab = src_vocab_.size();
     o_.model.target_vocab = tgt_vocab_.size();
     std::size_t longest = 0;
@@ -317,6 +332,7 @@ class Seq2SeqTask : public Task {
     return {loss, sum.value(), b.target_tokens, static_cast<std::int64_t>(b.rows.size())};
   }
 
+  std::vector<std::string> warnings() const override { return warnings_; }
   bool has_validation() const override { return on_valid_; }
   Evaluation evaluate_epoch(Device device) override {
     auto s = evaluate(1, eval_sources_, eval_refs_, device);
@@ -388,6 +404,7 @@ class Seq2SeqTask : public Task {
   std::vector<std::string> eval_sources_;
   text::Segmenter src_units_, tgt_units_;
   text::Vocabulary src_vocab_, tgt_vocab_;
+  std::vector<std::string> warnings_;
   std::unique_ptr<models::Seq2Seq> model_;
   std::optional<text::Seq2SeqBatcher> batches_;
   bool on_valid_ = false;

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "core/json_read.h"
+#include "core/json_util.h"
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/io/model_file.h"
@@ -76,11 +76,11 @@ void check_resume(const Task& task, const nlohmann::json& saved, const nlohmann:
       throw InvalidArgument(fmt::format(
           "{} {} differs from the run's {}: a resumed run keeps it (drop the flag, or start a new "
           "run)",
-          flag(key), now.at(key).dump(), saved.at(key).dump()));
+          flag(key), json_dump(now.at(key)), json_dump(saved.at(key))));
   for (const std::string& key : task.data_options())
     if (saved.contains(key) && now.contains(key) && saved.at(key) != now.at(key))
       say(fmt::format("warning: {} is now {} (the run's configuration says {})", flag(key),
-                      now.at(key).dump(), saved.at(key).dump()));
+                      json_dump(now.at(key)), json_dump(saved.at(key))));
 }
 
 }  // namespace
@@ -137,8 +137,24 @@ void check_same_model(const nlohmann::json& given, const nlohmann::json& saved,
     throw InvalidArgument(fmt::format(
         "{}: the run's model has {} {}, not {}: a resumed run keeps its model (drop the flag, or "
         "start a new run)",
-        path, key, saved.at(key).dump(), value.dump()));
+        path, key, json_dump(saved.at(key)), json_dump(value)));
   }
+}
+
+void check_vocabulary_size(std::int64_t vocab_size, const std::string& data, std::int64_t min_count,
+                           std::int64_t max_vocab) {
+  RNNKIT_CHECK(vocab_size - 2 >= kMinVocabulary,
+               "{}: the vocabulary keeps {} units (--min-count {}, --max-vocab {}): too few to "
+               "model a language",
+               data, vocab_size - 2, min_count, max_vocab);
+}
+
+std::string resumed_data_warning(double unknown_rate, const std::string& data) {
+  if (unknown_rate <= kMaxUnknownRate) return "";
+  return fmt::format(
+      "{:.1f}% of the training text {} is outside the run's vocabulary: is it the same language "
+      "and preparation?",
+      100 * unknown_rate, data);
 }
 
 nlohmann::ordered_json resolved_config(const Task& task, const TrainerOptions& opts) {
@@ -243,7 +259,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
   };
   auto save_model = [&](const Tensor& values) {
     io::Metadata meta = task.model_metadata();
-    meta["train_options"] = config.dump();
+    meta["train_options"] = json_dump(config);
     io::save_safetensors(model_path, parameters_from(params, values), meta);
   };
 
@@ -480,6 +496,7 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
   result.results = task.results(result);
   result.results["peak_rss_mb"] = peak_rss_mb();
   result.results["wall_s"] = result.wall_s;
+  result.results["warnings"] = task.warnings();
   run.write_results(result.results);
   return result;
 }

@@ -7,7 +7,7 @@
 #include <limits>
 #include <type_traits>
 
-#include "core/json_read.h"
+#include "core/json_util.h"
 #include "rnnkit/core/error.h"
 #include "rnnkit/core/numbers.h"
 

@@ -78,6 +78,10 @@ g1=$("$RNNKIT" lm generate --model "$work/run/model.safetensors" --prompt "the c
 g2=$("$RNNKIT" lm generate --model "$work/run/model.safetensors" --prompt "the cat" --length 12 --seed 3 --top-k 5)
 [ -n "$g1" ] && [ "$g1" = "$g2" ] && ok || bad "generation not reproducible: '$g1' vs '$g2'"
 grep -q "^the cat" <<<"$g1" && ok || bad "generation does not start with the prompt: $g1"
+gj=$("$RNNKIT" lm generate --model "$work/run/model.safetensors" --prompt "the cat" --length 12 --seed 3 --top-k 5 --json)
+w3=$(head -1 <<<"$g1" | cut -d' ' -f3)
+[[ "$gj" == '{"prompt":"the cat","text":" '"$w3"* ]] && [[ "$gj" == *'"tokens":12}' ]] && ok \
+  || bad "generate --json: $gj (text: $g1)"
 g3=$("$RNNKIT" lm generate --model "$work/run/model.safetensors" --prompt "zebra" --length 200 --seed 4 --no-unk)
 grep -q "<unk>" <<<"${g3#zebra}" && bad "--no-unk generated <unk>: $g3" || ok
 

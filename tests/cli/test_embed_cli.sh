@@ -67,6 +67,14 @@ q=$(printf 'apple\nzebra\nengine gear\n' | "$RNNKIT" embed similar --model "$wor
   && ok || bad "queries from standard input: $q $(cat "$work/q.err")"
 printf 'apple banana engine\n' | "$RNNKIT" embed analogy --model "$work/v.txt" | grep -q '^query: apple banana engine' \
   && ok || bad "analogies from standard input"
+# --json: one object per query, the same neighbours as the text.
+j=$(printf 'apple\n' | "$RNNKIT" embed similar --model "$work/v.txt" --top 3 --json 2>/dev/null)
+first=$(cut -f1 <<<"$near" | head -1)
+[[ "$j" == '{"query":["apple"],"minus":[],"neighbours":[{"word":"'"$first"'","similarity":'* ]] \
+  && [ "$(grep -o '"word"' <<<"$j" | wc -l)" -eq 3 ] && ok || bad "similar --json: $j"
+j=$("$RNNKIT" embed analogy --model "$work/v.txt" apple banana engine --method mul --json 2>/dev/null)
+[[ "$j" == '{"query":["apple","banana","engine"],"method":"mul","answers":[{"word":"'* ]] && ok \
+  || bad "analogy --json: $j"
 printf ': fruit\napple banana cherry grape\n' >"$work/q.txt"
 printf 'apple banana 9\napple engine 1\ncherry grape 8\ngear wheel 9\nunknownword apple 3\n' >"$work/sim.txt"
 out=$("$RNNKIT" embed eval --model "$work/v.txt" --analogy "$work/q.txt" --similarity "$work/sim.txt" --json 2>&1)

@@ -47,6 +47,11 @@ printf '12+34\n5+6\n' >"$work/in.txt"
 printf '1+1\n2+2\n' | "$RNNKIT" seq2seq translate --model "$work/att" --beam 3 --nbest 2 --output "$work/nbest.txt" \
   2>/dev/null && grep -qE '^1 \|\|\| .* \|\|\| -?[0-9.]+$' "$work/nbest.txt" && [ "$(wc -l <"$work/nbest.txt")" -eq 4 ] \
   && ok || bad "n-best lists as 'id ||| output ||| score' in --output: $(cat "$work/nbest.txt")"
+# --json: the same outputs as the n-best lines, one object per input line.
+j=$(printf '1+1\n2+2\n' | "$RNNKIT" seq2seq translate --model "$work/att" --beam 3 --nbest 2 --json 2>/dev/null)
+best=$(sed -n '3s/^1 ||| \(.*\) ||| .*/\1/p' "$work/nbest.txt")
+[ "$(wc -l <<<"$j")" -eq 2 ] && [[ "$(sed -n 2p <<<"$j")" == '{"id":1,"source":"2+2","outputs":[{"text":"'"$best"'","score":'* ]] \
+  && ok || bad "translate --json: $j (n-best: $best)"
 printf '%0600d\n' 1 | "$RNNKIT" seq2seq translate --model "$work/att" 2>&1 >/dev/null \
   | grep -q "1 input longer than 400 units cut" && ok || bad "an over-long input is cut, and said so"
 out=$("$RNNKIT" seq2seq translate --model "$work/att" --input "$work/in.txt" --attention-html "$work/none/a.html" 2>&1)

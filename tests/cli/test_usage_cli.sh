@@ -30,7 +30,19 @@ printf 'the cat \xe3\x81' >"$work/cut.txt"
 expect_status 1 "truncated UTF-8 sequence at the end of the file" "$RNNKIT" lm train --train "$work/cut.txt" --out "$work/c"
 expect_status 1 "is a directory" "$RNNKIT" lm train --train "$work" --out "$work/d"
 expect_status 1 "too few to model a language" "$RNNKIT" lm train --train "$work/train.txt" --min-count 1000 --out "$work/few"
-[ ! -e "$work/s" ] && [ ! -e "$work/c" ] && [ ! -e "$work/few" ] && ok || bad "a failed run left a directory"
+for i in $(seq 1 60); do printf 'the cat sat %d\tle chat %d\n' $((i % 7)) $((i % 7)); done >"$work/pairs.tsv"
+expect_status 1 "pairs.tsv (source): the vocabulary keeps 3 units (--min-count 50" \
+  "$RNNKIT" seq2seq train --data "$work/pairs.tsv" --unit word --min-count 50 --out "$work/few2"
+# Resuming on text of another language: trained on, with a warning in the log and results.json.
+"$RNNKIT" seq2seq train --data "$work/pairs.tsv" --unit word --epochs 1 --hidden 8 --emb 8 --threads 1 \
+  --out "$work/s2" >/dev/null 2>&1
+sed 's/the cat sat/ねこ が いる/' "$work/pairs.tsv" >"$work/ja.tsv"
+"$RNNKIT" seq2seq train --data "$work/ja.tsv" --epochs 2 --out "$work/s2" --resume >/dev/null 2>"$work/s2.err"
+grep -q "75.0% of the training text .*ja.tsv (source) is outside the run's vocabulary" "$work/s2.err" \
+  && grep -q "outside the run's vocabulary" "$work/s2/results.json" && ok \
+  || bad "resume on another language: no warning: $(cat "$work/s2.err")"
+[ ! -e "$work/s" ] && [ ! -e "$work/c" ] && [ ! -e "$work/few" ] && [ ! -e "$work/few2" ] && ok \
+  || bad "a failed run left a directory"
 expect_status 1 "is a device, not a file" "$RNNKIT" lm train --train /dev/zero --out "$work/z"
 printf '2 3\napple 1 2 3\npear 4 5 6\n' >"$work/vectors.txt"
 expect_status 1 "looks like word2vec vectors" "$RNNKIT" lm eval --model "$work/vectors.txt" --data "$work/train.txt"

@@ -3,6 +3,7 @@
 // version 1: the LM's `encoder.weight`/`rnn.*` and seq2seq's
 // `source_embedding.*`/`encoder.*` names before the shared sequence encoder).
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "rnnkit/decode/translate.h"
 #include "rnnkit/eval/perplexity.h"
@@ -72,6 +73,29 @@ TEST(ModelFiles, NonFiniteWeightsAreNamed) {
         << e.what();
   }
   std::remove(path.c_str());
+}
+
+// A configuration claiming sizes its tensors cannot fill is refused before the
+// model is built (hidden 8000 would allocate a gigabyte first).
+TEST(ModelFiles, ConfigurationLargerThanTheTensorsIsRefusedFirst) {
+  for (const char* name : {"lm_v1.safetensors", "seq2seq_v1.safetensors"}) {
+    auto file = io::load_safetensors(golden(name));
+    auto config = nlohmann::json::parse(file.metadata.at("config"));
+    config["hidden_size"] = 8000;
+    file.metadata["config"] = config.dump();
+    const std::string path = ::testing::TempDir() + "big_" + name;
+    io::save_safetensors(path, file.tensors, file.metadata);
+    try {
+      if (std::string(name).rfind("lm", 0) == 0)
+        io::load_language_model(path);
+      else
+        io::load_seq2seq(path);
+      FAIL() << name << ": loaded a configuration of 8000 hidden units";
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find("needs at least"), std::string::npos) << e.what();
+    }
+    std::remove(path.c_str());
+  }
 }
 
 // A configuration's numbers are checked before they are converted: sizes

@@ -39,6 +39,9 @@ struct LanguageModelConfig {
   std::string to_json() const;
   static LanguageModelConfig from_json(const std::string& json);  // throws FormatError
   void validate() const;
+  // A lower bound on the parameter count, known before anything is built:
+  // loaders compare it with what a file holds.
+  std::int64_t min_parameters() const;
 };
 
 ops::CellType parse_cell(const std::string& name);

@@ -39,6 +39,7 @@ struct Seq2SeqConfig {
   std::string to_json() const;
   static Seq2SeqConfig from_json(const std::string& json);  // throws FormatError
   void validate() const;
+  std::int64_t min_parameters() const;  // as LanguageModelConfig's
 };
 
 class Seq2Seq : public nn::Module {

@@ -97,4 +97,17 @@ nlohmann::ordered_json resolved_config(const Task& task, const TrainerOptions& o
 void check_same_model(const nlohmann::json& given, const nlohmann::json& saved,
                       const std::vector<std::string>& derived, const std::string& path);
 
+// Checks every family makes of its data. Fewer real units than this (besides
+// <eos> and <unk>) is nothing to learn; above kMaxUnknownRate of units outside
+// the vocabulary, figures are not comparable with in-vocabulary text.
+inline constexpr std::int64_t kMinVocabulary = 5;
+inline constexpr double kMaxUnknownRate = 0.05;
+// An InvalidArgument naming `data` when `vocab_size` (specials included) keeps
+// fewer than kMinVocabulary units after --min-count and --max-vocab.
+void check_vocabulary_size(std::int64_t vocab_size, const std::string& data, std::int64_t min_count,
+                           std::int64_t max_vocab);
+// On resume: a warning when the new training data is far outside the run's
+// vocabulary (another language or preparation), or "".
+std::string resumed_data_warning(double unknown_rate, const std::string& data);
+
 }  // namespace rnnkit::train

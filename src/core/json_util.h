@@ -1,5 +1,5 @@
-// Numbers read from files' JSON (configurations, training states) without
-// the undefined behaviour of converting an out-of-range value.
+// JSON of files and outputs: numbers read without the undefined behaviour of
+// converting an out-of-range value; text written even when it is not UTF-8.
 #pragma once
 
 #include <fmt/format.h>
@@ -60,6 +60,12 @@ T json_require(const Json& j, const std::string& key) {
   if (!j.is_object() || !j.contains(key))
     throw InvalidArgument(fmt::format("field '{}' is missing", key));
   return json_read<T>(j, key, T{});
+}
+
+// Paths and words may not be UTF-8: replaced (U+FFFD), never an exception.
+template <typename Json>
+std::string json_dump(const Json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace rnnkit
