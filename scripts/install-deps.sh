@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what rnnkit needs to build and test, from Debian's packages only.
-# With --bench, also what the benchmarks compare against (PyTorch, NumPy);
+# With --bench, also what the benchmarks compare against (PyTorch, NumPy,
+# gensim, fastText);
 # with --fuzz, clang and its libFuzzer.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build libopenblas-openmp-dev libcli11-dev nlohmann-json3-dev
       libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev pkg-config libsentencepiece-dev)
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(python3 python3-numpy python3-torch python3-gensim)
+  pkgs+=(python3 python3-numpy python3-torch python3-gensim fasttext)
 fi
 if [ "${1:-}" = "--fuzz" ]; then  # clang's libFuzzer (scripts/fuzz.sh)
   pkgs+=(clang libclang-rt-14-dev)

@@ -165,6 +165,48 @@ float window_update(bool cbow, const std::int32_t* inputs, std::int64_t n_in,
   return loss;
 }
 
+// word2vec.c's update of one (input row, Huffman path) pair: every score from
+// the old values, then each node and the row take their step. Nodes of a path
+// are distinct, so a node's step and its share of the row's gradient can be
+// taken in one pass over it.
+float pair_update(float* row, const std::int32_t* nodes, const float* labels, std::int64_t n,
+                  float* out, std::int64_t stride, float alpha, bool want_loss, Scratch& s) {
+  float* g = s.grads.data();
+  std::int64_t o = 0;
+  for (; o + 4 <= n; o += 4) {
+    const float* as[4] = {row, row, row, row};
+    const float* bs[4];
+    for (int q = 0; q < 4; ++q) bs[q] = out + nodes[o + q] * stride;
+    dot4(as, bs, stride, g + o, 1);
+  }
+  for (; o < n; ++o) {
+    const float* w = out + nodes[o] * stride;
+    float d = 0;
+#pragma omp simd reduction(+ : d)
+    for (std::int64_t k = 0; k < stride; ++k) d += row[k] * w[k];
+    g[o] = d;
+  }
+  float loss = 0.0f;
+  if (want_loss)
+    for (std::int64_t p = 0; p < n; ++p) loss += neg_log_sigmoid(labels[p] > 0.5f ? g[p] : -g[p]);
+#pragma omp simd
+  for (std::int64_t p = 0; p < n; ++p) g[p] = (labels[p] - ops::cpu::fast_sigmoid(g[p])) * alpha;
+  float* d = s.d_in.data();
+  std::memset(d, 0, sizeof(float) * static_cast<std::size_t>(stride));
+  for (std::int64_t p = 0; p < n; ++p) {
+    float* w = out + nodes[p] * stride;
+    const float gp = g[p];
+#pragma omp simd
+    for (std::int64_t k = 0; k < stride; ++k) {
+      d[k] += gp * w[k];
+      w[k] += gp * row[k];
+    }
+  }
+#pragma omp simd
+  for (std::int64_t k = 0; k < stride; ++k) row[k] += d[k];
+  return loss;
+}
+
 std::int64_t padded(std::int64_t dim) { return (dim + 15) / 16 * 16; }
 
 }  // namespace
@@ -319,9 +361,20 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
             s.reserve(2 * window + 1, static_cast<std::int64_t>(outs.size()), stride);
           // Thread 0 samples the loss at 1 window in 64 for the progress line.
           bool want_loss = tid == 0 && (++center_count & 63) == 0;
-          float l = window_update(cbow, ctx.data(), nc, outs.data(), labels.data(),
-                                  static_cast<std::int64_t>(outs.size()), in.data(), out.data(),
-                                  stride, dim, alpha, want_loss, s);
+          float l = 0.0f;
+          if (hs && !cbow) {
+            // One context word at a time, as word2vec.c: the inner nodes near
+            // the root lie on every path, and a window's summed steps from
+            // their old values overshoot where sequential ones saturate.
+            for (std::int64_t c = 0; c < nc; ++c)
+              l += pair_update(in.data() + ctx[static_cast<std::size_t>(c)] * stride, outs.data(),
+                               labels.data(), static_cast<std::int64_t>(outs.size()), out.data(),
+                               stride, alpha, want_loss, s);
+          } else {
+            l = window_update(cbow, ctx.data(), nc, outs.data(), labels.data(),
+                              static_cast<std::int64_t>(outs.size()), in.data(), out.data(), stride,
+                              dim, alpha, want_loss, s);
+          }
           if (want_loss) {
             my_loss += l;
             my_n += static_cast<double>((cbow ? 1 : nc) * static_cast<std::int64_t>(outs.size()));

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "rnnkit/core/alias.h"
+#include "rnnkit/core/rng_streams.h"
 #include "rnnkit/eval/word_vectors.h"
 #include "rnnkit/io/vectors_file.h"
 #include "rnnkit/models/count_vectors.h"
@@ -185,6 +186,93 @@ TEST(Word2Vec, EveryVariantSeparatesTopicsAndIsReproducible) {
       auto again = models::train_word2vec(corpus, small_options(arch, loss));
       EXPECT_EQ(r.vectors.vectors.to_vector(), again.vectors.vectors.to_vector());
     }
+}
+
+// word2vec.c's hierarchical softmax, written plainly: one (context, center)
+// pair at a time for skip-gram (the context word's vector against the
+// center's Huffman path, every node stepped as it is scored), the mean of the
+// context for CBOW. One thread, no subsampling, the training loop's random
+// windows and initial vectors: the vectors the training loop must give.
+std::vector<float> classic_hs(const text::IdCorpus& corpus, const models::Word2VecOptions& o) {
+  const std::int64_t V = static_cast<std::int64_t>(corpus.words.size()), dim = o.dim;
+  std::vector<float> syn0(static_cast<std::size_t>(V * dim)),
+      syn1(static_cast<std::size_t>((V - 1) * dim));
+  Generator init(o.seed, stream_id(RngStream::kWordVectors));
+  for (std::int64_t i = 0; i < V * dim; ++i)
+    syn0[static_cast<std::size_t>(i)] =
+        (init.uniform_at(static_cast<std::uint64_t>(i)) - 0.5f) / static_cast<float>(dim);
+  const auto codes = text::build_huffman(corpus.counts);
+  PhiloxStream rng(o.seed, stream_id(RngStream::kWord2vecThread, 0));
+  const float alpha = o.start_alpha();
+  std::vector<float> neu1(static_cast<std::size_t>(dim)), neu1e(neu1.size());
+  // Steps `input` along the path of `word`; the input's gradient goes to neu1e.
+  auto path_step = [&](const float* input, std::int32_t word) {
+    const auto& hc = codes[static_cast<std::size_t>(word)];
+    for (std::size_t d = 0; d < hc.point.size(); ++d) {
+      float* w = &syn1[static_cast<std::size_t>(hc.point[d] * dim)];
+      double f = 0;
+      for (std::int64_t k = 0; k < dim; ++k) f += input[k] * w[k];
+      const float g = (1.0f - hc.code[d] - static_cast<float>(1.0 / (1.0 + std::exp(-f)))) * alpha;
+      for (std::int64_t k = 0; k < dim; ++k) neu1e[static_cast<std::size_t>(k)] += g * w[k];
+      for (std::int64_t k = 0; k < dim; ++k) w[k] += g * input[k];
+    }
+  };
+  for (int epoch = 0; epoch < o.epochs; ++epoch)
+    for (std::size_t line = 0; line < corpus.line_ends.size(); ++line) {
+      const std::int64_t b = line == 0 ? 0 : corpus.line_ends[line - 1],
+                         n = corpus.line_ends[line] - b;
+      const std::int32_t* sen = corpus.ids.data() + b;
+      for (std::int64_t i = 0; i < n; ++i) {
+        const std::int64_t half =
+            o.window - static_cast<std::int64_t>(rng.below(static_cast<std::uint32_t>(o.window)));
+        std::vector<std::int32_t> ctx;
+        for (std::int64_t j = std::max<std::int64_t>(0, i - half); j <= std::min(n - 1, i + half);
+             ++j)
+          if (j != i) ctx.push_back(sen[j]);
+        if (ctx.empty()) continue;
+        if (o.arch == "skipgram") {
+          for (std::int32_t c : ctx) {
+            float* in = &syn0[static_cast<std::size_t>(c * dim)];
+            std::fill(neu1e.begin(), neu1e.end(), 0.0f);
+            path_step(in, sen[i]);
+            for (std::int64_t k = 0; k < dim; ++k) in[k] += neu1e[static_cast<std::size_t>(k)];
+          }
+        } else {
+          std::fill(neu1.begin(), neu1.end(), 0.0f);
+          for (std::int32_t c : ctx)
+            for (std::int64_t k = 0; k < dim; ++k)
+              neu1[static_cast<std::size_t>(k)] += syn0[static_cast<std::size_t>(c * dim + k)];
+          for (float& x : neu1) x /= static_cast<float>(ctx.size());
+          std::fill(neu1e.begin(), neu1e.end(), 0.0f);
+          path_step(neu1.data(), sen[i]);
+          for (std::int32_t c : ctx)
+            for (std::int64_t k = 0; k < dim; ++k)
+              syn0[static_cast<std::size_t>(c * dim + k)] += neu1e[static_cast<std::size_t>(k)];
+        }
+      }
+    }
+  return syn0;
+}
+
+// The training loop's hierarchical softmax is word2vec.c's update (a window's
+// batched step from old values, which it once took, learned less).
+TEST(Word2Vec, HierarchicalSoftmaxTrainsAsWord2vecC) {
+  TempFiles tmp;
+  auto corpus = text::read_id_corpus(tmp.write("c.txt", topic_corpus(300)), {.min_count = 1});
+  for (std::string arch : {"skipgram", "cbow"}) {
+    SCOPED_TRACE(arch);
+    models::Word2VecOptions o = small_options(arch, "hs");
+    o.epochs = 1;
+    o.window = 4;
+    ASSERT_LT(corpus.total_count(), 10000);  // the learning rate stays at its start
+    const auto want = classic_hs(corpus, o);
+    const auto got = models::train_word2vec(corpus, o).vectors.vectors.to_vector();
+    ASSERT_EQ(got.size(), want.size());
+    float worst = 0;
+    for (std::size_t i = 0; i < got.size(); ++i)
+      worst = std::max(worst, std::abs(got[i] - want[i]));
+    EXPECT_LT(worst, 1e-4f);
+  }
 }
 
 TEST(Corpus, StreamsGzipAndCountsLikePlainText) {
