@@ -62,13 +62,14 @@ struct InferenceModel {
 InferenceModel load_for_inference(const std::string& path, const std::string& device);
 
 // One name for one thing in every command; an old name stays for a release
-// as a hidden alias that warns. Adds `new_name` and `old_name` for `value`.
+// as an alias that warns, listed apart in --help. Adds `new_name` and `old_name` for `value`.
 template <typename T>
 void add_option_with_alias(CLI::App* cmd, const std::string& new_name, const std::string& old_name,
                            T& value, const std::string& help) {
-  cmd->add_option(new_name, value, help);
+  auto* current = cmd->add_option(new_name, value, help);
   cmd->add_option(old_name, value, "old name of " + new_name)
-      ->group("")  // hidden from --help
+      ->group("Old names (removed in a later release)")
+      ->excludes(current)  // both given: which one wins would be a guess
       ->each([new_name, old_name](const std::string&) {
         info("warning: " + old_name + " is now " + new_name +
              " (the old name will be removed in a later release)");

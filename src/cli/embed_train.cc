@@ -117,7 +117,7 @@ void add_embed_train(CLI::App& embed) {
                    f->out, ext);
     nlohmann::ordered_json config = {
         {"family", "embed"},
-        {"corpus", data_path(f->corpus)},
+        {"train", data_path(f->corpus)},
         {"out", f->out},
         {"format", f->format},
         {"method", f->method},
@@ -129,7 +129,7 @@ void add_embed_train(CLI::App& embed) {
         {"negative", o.negative},
         {"sample", shortest_decimal(o.sample)},
         {"epochs", o.epochs},
-        {"alpha", shortest_decimal(o.start_alpha())},
+        {"lr", shortest_decimal(o.start_alpha())},
         {"min_count", f->corpus_opts.min_count},
         {"max_vocab", f->corpus_opts.max_vocab},
         {"seed", o.seed}};

@@ -29,6 +29,16 @@ void score_per_line(const InferenceModel& m, const Flags& f, const std::string& 
     lines.push_back(vocab.encode(tokens));
   }
   auto scores = eval::score_lines(*m.loaded.model, lines, vocab.eos_id(), m.device);
+  std::int64_t tokens = 0, oov = 0;
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    tokens += scores[i].tokens;
+    oov += unknown[i];
+    if (!std::isfinite(scores[i].nll))
+      throw NumericalError(fmt::format("{}: line {} scores {}: are the model's weights finite?",
+                                       f.model, i + 1, -scores[i].nll));
+  }
+  warn_oov(f.data, tokens > 0 ? static_cast<double>(oov) / static_cast<double>(tokens) : 0.0,
+           f.max_oov_rate);
   std::string out;
   for (std::size_t i = 0; i < scores.size(); ++i) {
     const double log10p = -scores[i].nll / std::log(10.0);
@@ -76,7 +86,10 @@ void add_lm_eval(CLI::App& lm) {
     const std::string& unit = m.loaded.model->config().unit;
     if (f->per_line) return score_per_line(m, *f, unit);
     auto tokens = text::tokenize_lines(text::read_text_file(f->data), text::parse_unit(unit));
-    const double unknown = m.loaded.vocab.unknown_rate(tokens);
+    std::int64_t oov = 0;
+    for (const auto& t : tokens) oov += !m.loaded.vocab.contains(t);
+    const double unknown =
+        tokens.empty() ? 0.0 : static_cast<double>(oov) / static_cast<double>(tokens.size());
     auto r = eval::evaluate_perplexity(*m.loaded.model, m.loaded.vocab.encode(tokens), f->batch,
                                        f->steps, m.device);
     if (!std::isfinite(r.perplexity()))
@@ -85,16 +98,16 @@ void add_lm_eval(CLI::App& lm) {
     warn_oov(f->data, unknown, f->max_oov_rate);
     const bool chars = unit == "char";
     std::string line = fmt::format(
-        "{}: perplexity {:.2f}{} over {} tokens, {:.2f}% out of the vocabulary ({:.0f} tokens/s)",
+        "{}: perplexity {:.2f}{} over {} tokens, {} out of the vocabulary ({:.2f}%, scored as "
+        "<unk>) ({:.0f} tokens/s)",
         f->data, r.perplexity(),
         chars ? fmt::format(" ({:.3f} bits per character)", std::log2(r.perplexity())) : "",
-        r.tokens, 100 * unknown, r.tokens_per_second());
-    nlohmann::ordered_json j = {{"ppl", r.perplexity()},
-                                {"nll", r.nll_sum / std::max<std::int64_t>(r.tokens, 1)},
-                                {"tokens", r.tokens},
-                                {"oov_rate", unknown},
-                                {"eval_tokens_per_s", r.tokens_per_second()},
-                                {"peak_rss_mb", peak_rss_mb()}};
+        r.tokens, oov, 100 * unknown, r.tokens_per_second());
+    nlohmann::ordered_json j = {
+        {"ppl", r.perplexity()},       {"nll", r.nll_sum / std::max<std::int64_t>(r.tokens, 1)},
+        {"tokens", r.tokens},          {"oov", oov},
+        {"oov_rate", unknown},         {"eval_tokens_per_s", r.tokens_per_second()},
+        {"peak_rss_mb", peak_rss_mb()}};
     if (chars) j["bpc"] = std::log2(r.perplexity());
     print_result(line, j, f->json);
   });

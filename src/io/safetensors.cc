@@ -169,6 +169,11 @@ SafetensorsContents load_safetensors(const std::string& path) {
           }
           return true;
         });
+  } catch (const nlohmann::json::parse_error& e) {
+    // The parser's message quotes the bytes, which may be binary: the position says enough.
+    fail(path, fmt::format("the header is not valid JSON at byte {} of {} (a wrong header length, "
+                           "or not a safetensors file)",
+                           e.byte, json.size()));
   } catch (const nlohmann::json::exception& e) {
     fail(path, fmt::format("header is not valid JSON: {}", e.what()));
   }

@@ -75,6 +75,18 @@ RunDirectory::RunDirectory(const std::string& dir, bool resume, bool overwrite, 
   if (::access(existing.c_str(), W_OK) != 0)
     throw InvalidArgument(fmt::format("{}: cannot write the run directory: {}: {}", dir,
                                       existing.string(), std::strerror(errno)));
+  // Permissions do not tell everything (/proc, read-only mounts): the missing
+  // folders are created and removed again.
+  if (!fs::exists(dir_, ec)) {
+    fs::create_directories(dir_, ec);
+    if (ec)
+      throw InvalidArgument(
+          fmt::format("{}: cannot create the run directory: {}", dir, ec.message()));
+    const fs::path stop = existing;
+    for (fs::path p = fs::absolute(dir_, ec); !p.empty() && p != stop && p.has_parent_path();
+         p = p.parent_path())
+      if (!fs::remove(p, ec)) break;
+  }
 }
 
 void RunDirectory::begin() const {

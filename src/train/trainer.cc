@@ -263,6 +263,11 @@ TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb) {
     io::save_safetensors(model_path, parameters_from(params, values), meta);
   };
 
+  if (st.batch > task.num_batches())
+    throw InvalidArgument(fmt::format(
+        "{}: the run stopped at batch {} of epoch {}, but the training data now makes {} batches: "
+        "resume with the run's data, or start a new run",
+        checkpoint_path, st.batch, st.epoch + 1, task.num_batches()));
   const std::int64_t per_epoch =
       opts.max_batches > 0 ? std::min(opts.max_batches, task.num_batches()) : task.num_batches();
   const double budget = opts.time_budget_s;  // a resumed run takes the budget given now

@@ -90,6 +90,13 @@ per=$("$RNNKIT" lm eval --model "$work/run" --data "$work/valid.txt" --per-line 
 [ "$(wc -l <<<"$per")" -eq "$(wc -l <"$work/valid.txt")" ] && awk -F'\t' '$1 > 0 || $2 < 1 { exit 1 }' <<<"$per" \
   && ok || bad "lm eval --per-line: $(head -3 <<<"$per")"
 
+tr a-z A-Z <"$work/valid.txt" >"$work/upper.txt"
+"$RNNKIT" lm eval --model "$work/run" --data "$work/upper.txt" --per-line >/dev/null 2>"$work/upper.err"
+grep -q "upper.txt is out of the model's vocabulary" "$work/upper.err" && ok \
+  || bad "lm eval --per-line: no out-of-vocabulary warning: $(cat "$work/upper.err")"
+j=$("$RNNKIT" lm eval --model "$work/run" --data "$work/upper.txt" --json 2>/dev/null)
+grep -qE '"oov":[1-9][0-9]*,"oov_rate":0\.[5-9]' <<<"$j" && ok || bad "lm eval: no OOV count: $j"
+
 # Bad model files.
 expect_error "missing.safetensors: cannot open" "$RNNKIT" lm eval --model "$work/missing.safetensors" --data "$work/valid.txt"
 head -c 100 "$work/run/model.safetensors" >"$work/trunc.safetensors"

@@ -32,6 +32,14 @@ cmp -s "$work/v.txt" "$work/gz/vectors.txt" && ok || bad "gzip and plain give di
 "$RNNKIT" embed train --method ppmi-svd --train "$work/corpus.txt" --out "$work/svd" --format safetensors --dim 4 --min-count 1 2>/dev/null \
   && ok || bad "train ppmi-svd"
 
+# An --out that cannot be created is found before the corpus is read.
+out=$("$RNNKIT" embed train --train "$work/corpus.txt" --out /proc/rnnkit/out "${small[@]}" 2>&1)
+[ $? -eq 1 ] && grep -q "/proc/rnnkit/out: cannot create the run directory" <<<"$out" \
+  && ! grep -q "trained on" <<<"$out" && ok || bad "an --out in /proc: $out"
+# Old and new name together: which one wins would be a guess.
+expect_status 2 "--train excludes --corpus" \
+  "$RNNKIT" embed train --train "$work/corpus.txt" --corpus "$work/corpus.txt" --out "$work/both"
+
 # Old flag names still work for a release, with a warning, and give the same vectors.
 "$RNNKIT" embed train --corpus "$work/corpus.txt" --out "$work/old" --format txt "${small[@]}" 2>"$work/old.err" \
   && cmp -s "$work/v.txt" "$work/old/vectors.txt" && grep -q "warning: --corpus is now --train" "$work/old.err" \
@@ -50,6 +58,8 @@ expect_error "is the run directory" "$RNNKIT" embed train --train "$work/corpus.
 
 # Formats round-trip exactly.
 "$RNNKIT" embed export --model "$work/v.txt" --out "$work/v.bin" 2>/dev/null && ok || bad "export bin"
+"$RNNKIT" embed export --model "$work/v" --out "$work/run.txt" 2>/dev/null && [ -s "$work/run.txt" ] && ok \
+  || bad "export from a run directory"
 "$RNNKIT" embed export --model "$work/v.bin" --out "$work/v.safetensors" 2>/dev/null && ok || bad "export safetensors"
 "$RNNKIT" embed export --model "$work/v.safetensors" --out "$work/back.txt" 2>/dev/null && ok || bad "export text"
 cmp -s "$work/v.txt" "$work/back.txt" && ok || bad "text -> bin -> safetensors -> text changed the vectors"

@@ -150,6 +150,27 @@ INSTANTIATE_TEST_SUITE_P(Families, ResumeExactly,
 
 // With the rate cut to 0 after epoch 2 the validation perplexity stops
 // improving: --early-stopping 2 ends the run after epoch 4, keeping epoch 2.
+// A run stopped within an epoch, resumed on data that no longer reaches
+// that batch: an error naming the checkpoint, not an epoch silently skipped.
+TEST(Resume, StoppedPastTheEndOfShorterDataIsAnError) {
+  fs::path dir = scratch("shorter");
+  Family f = lm("softmax", dir);
+  train::Callbacks stop;
+  int batches = 0;
+  stop.should_stop = [&] { return ++batches == 30; };
+  auto cut = f.run(dir / "r", 2, false, stop);
+  ASSERT_TRUE(cut.interrupted);
+  ASSERT_EQ(cut.batch, 30);
+  write_lm_text(dir / "train.txt", 20, 1);  // a tenth of the data: fewer than 30 batches
+  try {
+    f.run(dir / "r", 2, true, {});
+    FAIL() << "resumed at batch 30 of data that has fewer";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("the training data now makes"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(EarlyStopping, EndsARunThatStopsImproving) {
   fs::path dir = scratch("early");
   write_lm_text(dir / "train.txt", 200, 1);
