@@ -58,7 +58,8 @@ inline void dot4(const float* const* a, const float* const* b, std::int64_t n, f
 
 // Scratch buffers of one thread, sized once.
 struct Scratch {
-  std::vector<float> scores, grads, d_in, mean;
+  std::vector<float> scores, grads, d_in, mean, nodes, nodes_before;
+  std::vector<std::int32_t> node_ids;
   std::vector<const float*> rows;
   void reserve(std::int64_t n_in, std::int64_t n_out, std::int64_t stride) {
     scores.resize(static_cast<std::size_t>(n_in * n_out));
@@ -366,10 +367,33 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
             // One context word at a time, as word2vec.c: the inner nodes near
             // the root lie on every path, and a window's summed steps from
             // their old values overshoot where sequential ones saturate.
+            // The pairs run on a copy of the path's nodes, written back
+            // once: the root is on every path, and two threads writing it at
+            // every pair spent more time trading its cache lines than computing.
+            const std::int64_t n_nodes = static_cast<std::int64_t>(outs.size());
+            const std::size_t path_floats = static_cast<std::size_t>(n_nodes * stride);
+            s.nodes.resize(path_floats);
+            s.nodes_before.resize(path_floats);
+            s.node_ids.resize(static_cast<std::size_t>(n_nodes));
+            for (std::int64_t p = 0; p < n_nodes; ++p) {
+              s.node_ids[static_cast<std::size_t>(p)] = static_cast<std::int32_t>(p);
+              std::memcpy(s.nodes.data() + p * stride,
+                          out.data() + outs[static_cast<std::size_t>(p)] * stride,
+                          sizeof(float) * static_cast<std::size_t>(stride));
+            }
+            std::memcpy(s.nodes_before.data(), s.nodes.data(), sizeof(float) * path_floats);
             for (std::int64_t c = 0; c < nc; ++c)
-              l += pair_update(in.data() + ctx[static_cast<std::size_t>(c)] * stride, outs.data(),
-                               labels.data(), static_cast<std::int64_t>(outs.size()), out.data(),
-                               stride, alpha, want_loss, s);
+              l += pair_update(in.data() + ctx[static_cast<std::size_t>(c)] * stride,
+                               s.node_ids.data(), labels.data(), n_nodes, s.nodes.data(), stride,
+                               alpha, want_loss, s);
+            for (std::int64_t p = 0; p < n_nodes;
+                 ++p) {  // the window's change, onto any other thread's
+              float* w = out.data() + outs[static_cast<std::size_t>(p)] * stride;
+              const float* now = s.nodes.data() + p * stride;
+              const float* before = s.nodes_before.data() + p * stride;
+#pragma omp simd
+              for (std::int64_t k = 0; k < stride; ++k) w[k] += now[k] - before[k];
+            }
           } else {
             l = window_update(cbow, ctx.data(), nc, outs.data(), labels.data(),
                               static_cast<std::int64_t>(outs.size()), in.data(), out.data(), stride,
