@@ -200,7 +200,7 @@ std::vector<float> classic_hs(const text::IdCorpus& corpus, const models::Word2V
   Generator init(o.seed, stream_id(RngStream::kWordVectors));
   for (std::int64_t i = 0; i < V * dim; ++i)
     syn0[static_cast<std::size_t>(i)] =
-        (init.uniform_at(static_cast<std::uint64_t>(i)) - 0.5f) / static_cast<float>(dim);
+        (2.0f * init.uniform_at(static_cast<std::uint64_t>(i)) - 1.0f) / static_cast<float>(dim);
   const auto codes = text::build_huffman(corpus.counts);
   PhiloxStream rng(o.seed, stream_id(RngStream::kWord2vecThread, 0));
   const float alpha = o.start_alpha();
