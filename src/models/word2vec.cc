@@ -59,7 +59,7 @@ inline void dot4(const float* const* a, const float* const* b, std::int64_t n, f
 // Scratch buffers of one thread, sized once.
 struct Scratch {
   std::vector<float> scores, grads, d_in, mean, nodes, nodes_before;
-  std::vector<std::int32_t> node_ids;
+  std::vector<float*> node_rows;
   std::vector<const float*> rows;
   void reserve(std::int64_t n_in, std::int64_t n_out, std::int64_t stride) {
     scores.resize(static_cast<std::size_t>(n_in * n_out));
@@ -166,22 +166,44 @@ float window_update(bool cbow, const std::int32_t* inputs, std::int64_t n_in,
   return loss;
 }
 
+constexpr std::int64_t kBlock = 16;  // floats per block; strides are multiples of it
+
+// One pair's update on columns [0, B * kBlock) of `row` and of every node:
+// each node steps by g[p] * row, and the row by sum_p g[p] * node (old values).
+template <int B>
+inline void path_block(float* row, float* const* nodes, const float* g, std::int64_t n,
+                       std::int64_t k0) {
+  float r[B * kBlock], d[B * kBlock] = {};
+  std::memcpy(r, row + k0, sizeof(r));
+  for (std::int64_t p = 0; p < n; ++p) {
+    float* w = nodes[p] + k0;
+    const float gp = g[p];
+#pragma omp simd
+    for (std::int64_t k = 0; k < B * kBlock; ++k) {
+      const float wk = w[k];
+      d[k] += gp * wk;
+      w[k] = wk + gp * r[k];
+    }
+  }
+#pragma omp simd
+  for (std::int64_t k = 0; k < B * kBlock; ++k) row[k0 + k] = r[k] + d[k];
+}
+
 // word2vec.c's update of one (input row, Huffman path) pair: every score from
 // the old values, then each node and the row take their step. Nodes of a path
 // are distinct, so a node's step and its share of the row's gradient can be
 // taken in one pass over it.
-float pair_update(float* row, const std::int32_t* nodes, const float* labels, std::int64_t n,
-                  float* out, std::int64_t stride, float alpha, bool want_loss, Scratch& s) {
+float pair_update(float* row, float* const* nodes, const float* labels, std::int64_t n,
+                  std::int64_t stride, float alpha, bool want_loss, Scratch& s) {
   float* g = s.grads.data();
   std::int64_t o = 0;
   for (; o + 4 <= n; o += 4) {
     const float* as[4] = {row, row, row, row};
-    const float* bs[4];
-    for (int q = 0; q < 4; ++q) bs[q] = out + nodes[o + q] * stride;
+    const float* bs[4] = {nodes[o], nodes[o + 1], nodes[o + 2], nodes[o + 3]};
     dot4(as, bs, stride, g + o, 1);
   }
   for (; o < n; ++o) {
-    const float* w = out + nodes[o] * stride;
+    const float* w = nodes[o];
     float d = 0;
 #pragma omp simd reduction(+ : d)
     for (std::int64_t k = 0; k < stride; ++k) d += row[k] * w[k];
@@ -192,19 +214,12 @@ float pair_update(float* row, const std::int32_t* nodes, const float* labels, st
     for (std::int64_t p = 0; p < n; ++p) loss += neg_log_sigmoid(labels[p] > 0.5f ? g[p] : -g[p]);
 #pragma omp simd
   for (std::int64_t p = 0; p < n; ++p) g[p] = (labels[p] - ops::cpu::fast_sigmoid(g[p])) * alpha;
-  float* d = s.d_in.data();
-  std::memset(d, 0, sizeof(float) * static_cast<std::size_t>(stride));
-  for (std::int64_t p = 0; p < n; ++p) {
-    float* w = out + nodes[p] * stride;
-    const float gp = g[p];
-#pragma omp simd
-    for (std::int64_t k = 0; k < stride; ++k) {
-      d[k] += gp * w[k];
-      w[k] += gp * row[k];
-    }
-  }
-#pragma omp simd
-  for (std::int64_t k = 0; k < stride; ++k) row[k] += d[k];
+  // Column blocks outermost: a block of the row and of its gradient stay in
+  // registers while every node passes by, so each node costs one load and one
+  // store per block (row order kept the gradient in memory: three loads, two stores).
+  std::int64_t k0 = 0;
+  for (; k0 + 4 * kBlock <= stride; k0 += 4 * kBlock) path_block<4>(row, nodes, g, n, k0);
+  for (; k0 < stride; k0 += kBlock) path_block<1>(row, nodes, g, n, k0);
   return loss;
 }
 
@@ -377,9 +392,9 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
             const std::size_t path_floats = static_cast<std::size_t>(n_nodes * stride);
             s.nodes.resize(path_floats);
             s.nodes_before.resize(path_floats);
-            s.node_ids.resize(static_cast<std::size_t>(n_nodes));
+            s.node_rows.resize(static_cast<std::size_t>(n_nodes));
             for (std::int64_t p = 0; p < n_nodes; ++p) {
-              s.node_ids[static_cast<std::size_t>(p)] = static_cast<std::int32_t>(p);
+              s.node_rows[static_cast<std::size_t>(p)] = s.nodes.data() + p * stride;
               std::memcpy(s.nodes.data() + p * stride,
                           out.data() + outs[static_cast<std::size_t>(p)] * stride,
                           sizeof(float) * static_cast<std::size_t>(stride));
@@ -387,8 +402,8 @@ Word2VecResult train_word2vec(const text::IdCorpus& corpus, const Word2VecOption
             std::memcpy(s.nodes_before.data(), s.nodes.data(), sizeof(float) * path_floats);
             for (std::int64_t c = 0; c < nc; ++c)
               l += pair_update(in.data() + ctx[static_cast<std::size_t>(c)] * stride,
-                               s.node_ids.data(), labels.data(), n_nodes, s.nodes.data(), stride,
-                               alpha, want_loss, s);
+                               s.node_rows.data(), labels.data(), n_nodes, stride, alpha, want_loss,
+                               s);
             for (std::int64_t p = 0; p < n_nodes;
                  ++p) {  // the window's change, onto any other thread's
               float* w = out.data() + outs[static_cast<std::size_t>(p)] * stride;
