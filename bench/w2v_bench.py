@@ -17,7 +17,8 @@ from its own words/sec/thread (training only) times threads. Wall is the whole
 process. Every set of vectors is scored by the same evaluator (`rnnkit embed
 eval`: analogy by 3CosAdd over the 30,000 most frequent words, Spearman on the
 four similarity sets). With --reps N each tool runs N times (alternating) and
-the table shows medians of speed (the scores of the median-speed run). --svd
+the table shows medians of speed and of analogy accuracy (similarity: the
+median-speed run's). --svd
 also runs PPMI + SVD (50k vocabulary, d=100, window 2).
 """
 
@@ -163,6 +164,7 @@ def main():
                     med = dict(rs[len(rs) // 2])
                     med["words_per_s"] = statistics.median(r["words_per_s"] for r in rs)
                     med["wall_s"] = statistics.median(r["wall_s"] for r in rs)
+                    med["analogy_acc"] = statistics.median(r["analogy_acc"] for r in rs)
                     rows.append((dim, window, variant, tool, med))
     if args.svd:
         out = os.path.join(tmp, "ppmi")
