@@ -126,6 +126,12 @@ void add_oov_flag(CLI::App* cmd, double& max_rate) {
       ->capture_default_str();
 }
 
+void add_mecab_dict_flag(CLI::App* cmd, std::string& dictionary) {
+  cmd->add_option("--mecab-dict", dictionary,
+                  "mecab: dictionary directory (default: MeCab's, Debian's mecab-ipadic-utf8); "
+                  "the model file keeps it");
+}
+
 void warn_oov(const std::string& data, double rate, double max_rate) {
   if (rate > max_rate)
     info(

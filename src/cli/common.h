@@ -97,6 +97,9 @@ void check_writable(const std::string& path);
 void add_oov_flag(CLI::App* cmd, double& max_rate);
 void warn_oov(const std::string& data, double rate, double max_rate);
 
+// --mecab-dict, beside --unit mecab in every family that reads text.
+void add_mecab_dict_flag(CLI::App* cmd, std::string& dictionary);
+
 // Sets the thread count (0: all cores) and says so.
 void apply_threads(int threads);
 // --threads and --device, as every command that runs a model takes them.

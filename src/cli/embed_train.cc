@@ -14,6 +14,8 @@
 #include "rnnkit/eval/word_vectors.h"
 #include "rnnkit/io/vectors_file.h"
 #include "rnnkit/models/count_vectors.h"
+#include "rnnkit/text/segmenter.h"
+#include "rnnkit/text/stream.h"
 #include "rnnkit/train/run_directory.h"
 #include "train/run_environment.h"
 
@@ -39,12 +41,29 @@ void book_queries(const models::WordVectors& v) {
   }
 }
 
+// Units other than words are split line by line; a subword model is trained
+// on the first million lines unless one is given.
+text::Segmenter embed_segmenter(const text::UnitOptions& u, const std::string& corpus) {
+  std::vector<std::string> lines;
+  if (u.unit == "subword" && u.subword_model.empty()) {
+    RNNKIT_CHECK(corpus != "-",
+                 "--unit subword on standard input needs --subword-model: the text would be read "
+                 "twice (once to train the SentencePiece model)");
+    text::StreamOptions first_lines;
+    first_lines.max_lines = 1000000;
+    text::read_lines(
+        corpus, [&](const std::string& line) { lines.push_back(line); }, first_lines);
+  }
+  return text::make_segmenter(u, lines);
+}
+
 }  // namespace
 
 void add_embed_train(CLI::App& embed) {
   auto* cmd = embed.add_subcommand("train", "train word vectors");
   struct Flags {
     std::string corpus, out = "runs/embed", format = "bin", method = "word2vec", preset, analogy;
+    text::UnitOptions units;
     std::vector<std::string> similarity;
     models::Word2VecOptions w2v;
     text::IdCorpusOptions corpus_opts;
@@ -63,6 +82,16 @@ void add_embed_train(CLI::App& embed) {
                   "the counts)")
       ->capture_default_str();
   cmd->add_flag("--overwrite", f->overwrite, "replace a run that --out holds");
+  cmd->add_option("--unit", f->units.unit,
+                  "what a word is: word (whitespace-separated) | char (UTF-8 characters) | subword "
+                  "(SentencePiece) | mecab (Japanese words, MeCab)")
+      ->capture_default_str();
+  cmd->add_option("--subword-vocab", f->units.subword_vocab,
+                  "subword: pieces of the SentencePiece model trained on the first million lines")
+      ->capture_default_str();
+  cmd->add_option("--subword-model", f->units.subword_model,
+                  "subword: a SentencePiece .model file to use instead of training one");
+  add_mecab_dict_flag(cmd, f->units.mecab_dictionary);
   cmd->add_option("--log-interval", f->log_interval,
                   "seconds between progress lines when stderr is not a terminal")
       ->capture_default_str();
@@ -132,7 +161,11 @@ void add_embed_train(CLI::App& embed) {
         {"lr", shortest_decimal(o.start_alpha())},
         {"min_count", f->corpus_opts.min_count},
         {"max_vocab", f->corpus_opts.max_vocab},
-        {"seed", o.seed}};
+        {"seed", o.seed},
+        {"unit", f->units.unit},
+        {"subword_vocab", f->units.subword_vocab},
+        {"subword_model", f->units.subword_model.empty() ? "" : data_path(f->units.subword_model)},
+        {"mecab_dictionary", f->units.mecab_dictionary}};
     if (f->print_config) {
       std::cout << json_dump(config, 2) << std::endl;
       return;
@@ -144,6 +177,9 @@ void add_embed_train(CLI::App& embed) {
         fmt::format("{} {}, dim {}, window {}, seed {}", f->method,
                     f->method == "word2vec" ? o.arch + "/" + o.loss : "", o.dim,
                     f->method == "ppmi-svd" && !cmd->count("--window") ? 2 : o.window, o.seed));
+    const text::Segmenter units = embed_segmenter(f->units, f->corpus);
+    if (units.unit() != text::Unit::kWord)
+      f->corpus_opts.split = [&units](const std::string& line) { return units.split(line); };
     text::IdCorpus corpus = text::read_id_corpus(f->corpus, f->corpus_opts);
     info(fmt::format("corpus: {} tokens, {} kept in a vocabulary of {} (min count {})",
                      corpus.raw_tokens, corpus.ids.size(), corpus.words.size(),

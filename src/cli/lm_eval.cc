@@ -17,12 +17,12 @@ namespace {
 
 // One score per line: log10 of the line's probability, as KenLM and SRILM print it.
 template <typename Flags>
-void score_per_line(const InferenceModel& m, const Flags& f, const std::string& unit) {
+void score_per_line(const InferenceModel& m, const Flags& f) {
   const auto& vocab = m.loaded.vocab;
   std::vector<std::vector<std::int32_t>> lines;
   std::vector<std::int64_t> unknown;
   for (const auto& line : text::split_lines(text::read_text_file(f.data))) {
-    auto tokens = text::tokenize_lines(line + "\n", text::parse_unit(unit));
+    auto tokens = m.loaded.units.tokenize_lines(line + "\n");
     std::int64_t n = 0;
     for (const auto& t : tokens) n += !vocab.contains(t);
     unknown.push_back(n);
@@ -84,8 +84,8 @@ void add_lm_eval(CLI::App& lm) {
     set_cuda_tf32(f->tf32);
     InferenceModel m = load_for_inference(f->model, f->device);
     const std::string& unit = m.loaded.model->config().unit;
-    if (f->per_line) return score_per_line(m, *f, unit);
-    auto tokens = text::tokenize_lines(text::read_text_file(f->data), text::parse_unit(unit));
+    if (f->per_line) return score_per_line(m, *f);
+    auto tokens = m.loaded.units.tokenize_lines(text::read_text_file(f->data));
     std::int64_t oov = 0;
     for (const auto& t : tokens) oov += !m.loaded.vocab.contains(t);
     const double unknown =

@@ -7,7 +7,7 @@
 #include "cli/common.h"
 #include "rnnkit/decode/sampling.h"
 #include "rnnkit/io/model_file.h"
-#include "rnnkit/text/parallel.h"
+#include "rnnkit/text/segmenter.h"
 
 namespace rnnkit::cli {
 
@@ -42,15 +42,33 @@ void add_lm_generate(CLI::App& lm) {
     RNNKIT_CHECK(f->gen.length > 0, "--length must be positive, got {}", f->gen.length);
     apply_threads(f->threads);
     InferenceModel m = load_for_inference(f->model, f->device);
-    const text::Unit unit = text::parse_unit(m.loaded.model->config().unit);
-    std::vector<std::string> prompt = text::tokenize_lines(f->prompt, unit);
+    const text::Segmenter& units = m.loaded.units;
+    std::vector<std::string> prompt = units.tokenize_lines(f->prompt);
     if (!prompt.empty()) prompt.pop_back();  // the <eos> ending the prompt line
     auto tokens = f->beam > 1 ? decode::generate_beam(*m.loaded.model, m.loaded.vocab, prompt, f->gen, f->beam,
                                                       f->length_penalty, m.device)
                               : decode::generate(*m.loaded.model, m.loaded.vocab, prompt, f->gen, m.device);
+    // Each line of the continuation joined as its unit joins (SentencePiece
+    // restores spaces; MeCab words and characters are concatenated).
     std::string out;
-    const char* space = unit == text::Unit::kWord ? " " : "";
-    for (const auto& w : tokens) out += w == text::kEos ? std::string("\n") : space + w;
+    std::vector<std::string> line;
+    auto flush = [&] {
+      if (line.empty()) return;
+      const bool spaced =
+          units.unit() == text::Unit::kWord ||
+          (units.unit() == text::Unit::kSubword && line[0].rfind("\xE2\x96\x81", 0) == 0);
+      out += (spaced ? " " : "") + units.join(line);
+      line.clear();
+    };
+    for (const auto& w : tokens) {
+      if (w != text::kEos) {
+        line.push_back(w);
+        continue;
+      }
+      flush();
+      out += "\n";
+    }
+    flush();
     if (f->json) {
       std::cout << json_line(nlohmann::ordered_json(
                        {{"prompt", f->prompt}, {"text", out}, {"tokens", tokens.size()}}))

@@ -11,7 +11,8 @@ namespace rnnkit::cli {
 void add_lm_train(CLI::App& lm) {
   auto* cmd = lm.add_subcommand("train", "train a language model with truncated BPTT");
   struct Flags : TrainFlags {
-    std::string train, valid, test, preset = "small", cell, unit, output;
+    std::string train, valid, test, preset = "small", cell, unit, output, subword_model, mecab_dict;
+    int subword_vocab = 8000;
     std::int64_t context = 0, samples = 0, classes = 0;
     float noise_alpha = 0;
     std::int64_t batch = 0, steps = 0, hidden = 0, emb = 0, layers = 0, max_vocab = 0,
@@ -29,7 +30,14 @@ void add_lm_train(CLI::App& lm) {
       ->capture_default_str();
   cmd->add_option("--cell", f->cell, "rnn | lstm | gru");
   cmd->add_option("--unit", f->unit,
-                  "word | char (UTF-8 characters, spaces included; reports bits per character)");
+                  "word | char (UTF-8 characters, spaces included; reports bits per character) | "
+                  "subword (SentencePiece) | mecab (Japanese words, MeCab)");
+  cmd->add_option("--subword-vocab", f->subword_vocab,
+                  "subword: pieces of the SentencePiece model trained on --train")
+      ->capture_default_str();
+  cmd->add_option("--subword-model", f->subword_model,
+                  "subword: a SentencePiece .model file to use instead of training one");
+  add_mecab_dict_flag(cmd, f->mecab_dict);
   cmd->add_option("--layers", f->layers, "recurrent layers");
   cmd->add_option("--context", f->context,
                   "feed-forward LM over this many previous words (Bengio et al. 2003) instead of a "
@@ -71,6 +79,9 @@ void add_lm_train(CLI::App& lm) {
     if (given("--test")) o.test_path = data_path(f->test);
     if (given("--cell")) o.model.cell = f->cell;
     if (given("--unit")) o.model.unit = f->unit;
+    if (given("--subword-vocab")) o.subword_vocab = f->subword_vocab;
+    if (given("--subword-model")) o.subword_model = data_path(f->subword_model);
+    if (given("--mecab-dict")) o.mecab_dictionary = f->mecab_dict;
     if (given("--layers")) o.model.num_layers = f->layers;
     if (given("--context")) o.model.context = f->context;
     if (given("--hidden")) o.model.hidden_size = f->hidden;

@@ -54,7 +54,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
   struct Flags : TrainFlags {
     std::string data, train, valid, test, format = "tsv", preset = "addition-peeky", cell, unit,
-                                          attention, subword_models;
+                                          attention, subword_models, mecab_dict;
     bool book_split = false, bucket = false;
     int subword_vocab = 8000;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, beam = 0, max_length = 0,
@@ -81,12 +81,14 @@ void add_seq2seq_train(CLI::App& seq2seq) {
                   "addition-baseline | addition-reverse | addition-peeky | date-attention | enja")
       ->capture_default_str();
   cmd->add_option("--cell", f->cell, "lstm | gru | rnn");
-  cmd->add_option("--unit", f->unit, "char | word | subword (SentencePiece)");
+  cmd->add_option("--unit", f->unit,
+                  "char | word | subword (SentencePiece) | mecab (Japanese words, MeCab)");
   cmd->add_option("--subword-vocab", f->subword_vocab,
                   "subword: pieces per side when training the SentencePiece models")
       ->capture_default_str();
   cmd->add_option("--subword-models", f->subword_models,
                   "subword: SRC.model,TGT.model to use instead of training");
+  add_mecab_dict_flag(cmd, f->mecab_dict);
   cmd->add_option("--emb", f->emb, "embedding size");
   cmd->add_option("--hidden", f->hidden, "hidden units");
   cmd->add_option("--layers", f->layers, "recurrent layers (encoder and decoder)");
@@ -148,6 +150,7 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--min-count")) o.min_count = f->min_count;
     if (given("--subword-vocab")) o.subword_vocab = f->subword_vocab;
     if (given("--subword-models")) o.subword_models = data_path(f->subword_models, true);
+    if (given("--mecab-dict")) o.mecab_dictionary = f->mecab_dict;
     auto task = train::make_seq2seq_task(o);
     run_training("seq2seq train", *task, o, *f);
   });

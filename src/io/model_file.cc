@@ -7,17 +7,14 @@
 
 namespace rnnkit::io {
 
-Metadata language_model_metadata(const models::LanguageModel& model,
-                                 const text::Vocabulary& vocab) {
-  Metadata m = {{"format", kLmFormat},
-                {"format_version", std::to_string(kLmFormatVersion)},
-                {"config", model.config().to_json()},
-                {"vocab", nlohmann::json(vocab.words()).dump()}};
-  if (model.config().output != "softmax") m["word_counts"] = nlohmann::json(model.word_counts()).dump();
-  return m;
-}
-
 namespace {
+
+// A segmenter's settings under `prefix`: the SentencePiece model (base64) of
+// subword units, the dictionary of MeCab units; words and characters need none.
+void put_segmenter(Metadata& meta, const std::string& prefix, const text::Segmenter& units) {
+  if (units.subwords()) meta[prefix + "subwords"] = text::base64_encode(units.subwords()->bytes());
+  if (units.mecab()) meta[prefix + "mecab_dictionary"] = units.mecab()->dictionary();
+}
 
 // Version 1 named the parts of each family its own way; version 2 names the
 // shared sequence encoder alike in every family (nn/sequence_encoder.h).
@@ -39,6 +36,20 @@ std::string version1_name(const std::string& format, const std::string& name) {
 }
 
 }  // namespace
+
+Metadata language_model_metadata(const models::LanguageModel& model, const text::Segmenter& units,
+                                 const text::Vocabulary& vocab) {
+  RNNKIT_CHECK(text::parse_unit(model.config().unit) == units.unit(),
+               "saving a {} language model with another segmenter", model.config().unit);
+  Metadata m = {{"format", kLmFormat},
+                {"format_version", std::to_string(kLmFormatVersion)},
+                {"config", model.config().to_json()},
+                {"vocab", nlohmann::json(vocab.words()).dump()}};
+  if (model.config().output != "softmax")
+    m["word_counts"] = nlohmann::json(model.word_counts()).dump();
+  put_segmenter(m, "", units);
+  return m;
+}
 
 void load_parameters(const nn::Module& model, const SafetensorsContents& file,
                      const std::string& path) {
@@ -71,6 +82,24 @@ const std::string& meta(const SafetensorsContents& file, const char* key, const 
   if (it == file.metadata.end())
     throw FormatError(fmt::format("{}: metadata '{}' is missing: not an rnnkit {}", path, key, what));
   return it->second;
+}
+
+// The segmenter of a model whose configuration says `unit`.
+text::Segmenter get_segmenter(const SafetensorsContents& file, const std::string& prefix,
+                              const std::string& unit, const std::string& path, const char* what) {
+  const std::string key = prefix + (unit == "subword" ? "subwords" : "mecab_dictionary");
+  try {
+    if (unit == "subword")
+      return text::Segmenter(
+          text::SubwordModel::from_bytes(text::base64_decode(meta(file, key.c_str(), path, what))));
+    if (unit == "mecab")
+      return text::Segmenter(text::MecabWords(meta(file, key.c_str(), path, what)));
+    return text::Segmenter(text::parse_unit(unit));
+  } catch (const FormatError& e) {
+    throw FormatError(fmt::format("{}: metadata '{}': {}", path, key, e.what()));
+  } catch (const InvalidArgument& e) {  // a dictionary this machine lacks
+    throw InvalidArgument(fmt::format("{}: {}", path, e.what()));
+  }
 }
 
 // Readers accept every version from 1 to the one this rnnkit writes.
@@ -149,6 +178,7 @@ LoadedLanguageModel load_language_model(const std::string& path) {
       throw FormatError(fmt::format("{}: {}", path, e.what()));
     }
   }
+  out.units = get_segmenter(file, "", config.unit, path, what);
   load_parameters(*out.model, file, path);
   out.metadata = std::move(file.metadata);
   return out;
@@ -162,12 +192,11 @@ Metadata seq2seq_metadata(const models::Seq2Seq& model, const text::Segmenter& s
                    {"config", model.config().to_json()},
                    {"source_vocab", nlohmann::json(source_vocab.words()).dump()},
                    {"target_vocab", nlohmann::json(target_vocab.words()).dump()}};
-  if (model.config().unit == "subword") {
-    RNNKIT_CHECK(source_units.subwords() && target_units.subwords(),
-                 "saving a subword model without its subword models");
-    meta["source_subwords"] = text::base64_encode(source_units.subwords()->bytes());
-    meta["target_subwords"] = text::base64_encode(target_units.subwords()->bytes());
-  }
+  const text::Unit unit = text::parse_unit(model.config().unit);
+  RNNKIT_CHECK(source_units.unit() == unit && target_units.unit() == unit,
+               "saving a {} seq2seq model with other segmenters", model.config().unit);
+  put_segmenter(meta, "source_", source_units);
+  put_segmenter(meta, "target_", target_units);
   return meta;
 }
 
@@ -179,16 +208,8 @@ LoadedSeq2Seq load_seq2seq(const std::string& path) {
   LoadedSeq2Seq out;
   out.source_vocab = parse_vocab(meta(file, "source_vocab", path, what), path, config.source_vocab);
   out.target_vocab = parse_vocab(meta(file, "target_vocab", path, what), path, config.target_vocab);
-  auto units = [&](const char* key) {
-    if (config.unit != "subword") return text::Segmenter(text::parse_unit(config.unit));
-    try {
-      return text::Segmenter(text::SubwordModel::from_bytes(text::base64_decode(meta(file, key, path, what))));
-    } catch (const FormatError& e) {
-      throw FormatError(fmt::format("{}: metadata '{}': {}", path, key, e.what()));
-    }
-  };
-  out.source_units = units("source_subwords");
-  out.target_units = units("target_subwords");
+  out.source_units = get_segmenter(file, "source_", config.unit, path, what);
+  out.target_units = get_segmenter(file, "target_", config.unit, path, what);
   out.model = std::make_unique<models::Seq2Seq>(config);
   load_parameters(*out.model, file, path);
   out.metadata = std::move(file.metadata);

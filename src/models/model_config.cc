@@ -88,8 +88,8 @@ void LanguageModelConfig::validate() const {
                dropout);
   RNNKIT_CHECK(embedding_dropout >= 0.0f && embedding_dropout < 1.0f,
                "language model: embedding dropout {} outside [0, 1)", embedding_dropout);
-  RNNKIT_CHECK(unit == "word" || unit == "char", "language model: unknown unit '{}' (word or char)",
-               unit);
+  RNNKIT_CHECK(unit == "word" || unit == "char" || unit == "subword" || unit == "mecab",
+               "language model: unknown unit '{}' (word, char, subword or mecab)", unit);
   RNNKIT_CHECK(context >= 0 && context <= 64, "language model: context {} outside [0, 64]",
                context);
   RNNKIT_CHECK(output == "softmax" || output == "hierarchical" || output == "class",
@@ -168,8 +168,8 @@ void Seq2SeqConfig::validate() const {
                "seq2seq: unknown attention '{}' (expected none, dot, general or additive)",
                attention);
   RNNKIT_CHECK(!input_feed || attention != "none", "seq2seq: input feeding needs attention");
-  RNNKIT_CHECK(unit == "word" || unit == "char" || unit == "subword", "seq2seq: unknown unit '{}'",
-               unit);
+  RNNKIT_CHECK(unit == "word" || unit == "char" || unit == "subword" || unit == "mecab",
+               "seq2seq: unknown unit '{}' (word, char, subword or mecab)", unit);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "seq2seq: dropout {} outside [0, 1)", dropout);
   RNNKIT_CHECK(init_range >= 0.0f, "seq2seq: init range {} is negative", init_range);
   RNNKIT_CHECK(!bidirectional || hidden_size % 2 == 0,

@@ -15,11 +15,14 @@ Unit parse_unit(const std::string& s) {
   if (s == "word") return Unit::kWord;
   if (s == "char") return Unit::kChar;
   if (s == "subword") return Unit::kSubword;
-  throw InvalidArgument(fmt::format("unknown unit '{}' (expected word, char or subword)", s));
+  if (s == "mecab") return Unit::kMecab;
+  throw InvalidArgument(
+      fmt::format("unknown unit '{}' (expected word, char, subword or mecab)", s));
 }
 
 std::vector<std::string> split_units(const std::string& s, Unit unit) {
-  RNNKIT_CHECK(unit != Unit::kSubword, "subword units need their model (text::Segmenter)");
+  RNNKIT_CHECK(unit == Unit::kWord || unit == Unit::kChar,
+               "subword and mecab units need their model (text::Segmenter)");
   std::vector<std::string> out;
   if (unit == Unit::kWord) {
     std::size_t i = 0;

@@ -84,6 +84,47 @@ void read_tokens(const std::string& path, const std::function<void(std::string_v
   if (tokens == 0) throw FormatError(fmt::format("{}: the corpus is empty (no tokens)", src.name()));
 }
 
+void read_lines(const std::string& path, const std::function<void(const std::string&)>& on_line,
+                const StreamOptions& opts) {
+  ByteSource src(path);
+  std::vector<char> buf(opts.block_bytes);
+  std::string line;
+  std::int64_t number = 1, offset = 0, line_start = 0;
+  bool any = false;
+  auto emit = [&] {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    std::int64_t bad = find_invalid_utf8(line);
+    if (bad >= 0)
+      throw FormatError(fmt::format("{}: invalid UTF-8 at byte offset {} (line {})", src.name(),
+                                    line_start + bad, number));
+    any = any || line.find_first_not_of(" \t\r\v\f") != std::string::npos;
+    on_line(line);
+    line.clear();
+  };
+  for (;;) {
+    std::size_t n = src.read(buf.data(), buf.size());
+    if (n == 0) break;
+    for (std::size_t i = 0; i < n;) {
+      const char* nl = static_cast<const char*>(std::memchr(buf.data() + i, '\n', n - i));
+      std::size_t j = nl ? static_cast<std::size_t>(nl - buf.data()) : n;
+      line.append(buf.data() + i, j - i);
+      if (line.size() > opts.max_line_bytes)
+        throw FormatError(fmt::format("{}: line {} is longer than {} bytes: not a text corpus?",
+                                      src.name(), number, opts.max_line_bytes));
+      if (!nl) break;
+      emit();
+      if (opts.max_lines && static_cast<std::size_t>(number) == opts.max_lines) return;
+      ++number;
+      i = j + 1;
+      line_start = offset + static_cast<std::int64_t>(i);
+    }
+    offset += static_cast<std::int64_t>(n);
+  }
+  src.check_end();
+  if (!line.empty()) emit();
+  if (!any) throw FormatError(fmt::format("{}: the corpus is empty (no text)", src.name()));
+}
+
 std::int64_t IdCorpus::total_count() const {
   return std::accumulate(counts.begin(), counts.end(), std::int64_t{0});
 }
@@ -98,26 +139,34 @@ IdCorpus read_id_corpus(const std::string& path, const IdCorpusOptions& opts) {
   std::vector<std::int32_t> raw;
   std::vector<std::int64_t> ends;
   std::int64_t line_len = 0;
-  read_tokens(
-      path,
-      [&](std::string_view t) {
-        auto [it, fresh] = index.try_emplace(std::string(t), static_cast<std::int32_t>(words.size()));
-        if (fresh) {
-          RNNKIT_CHECK(words.size() < static_cast<std::size_t>(INT32_MAX), "corpus: over 2^31 word types");
-          words.emplace_back(t);
-          counts.push_back(0);
-        }
-        ++counts[static_cast<std::size_t>(it->second)];
-        raw.push_back(it->second);
-        if (++line_len == opts.max_line_tokens) {
-          ends.push_back(static_cast<std::int64_t>(raw.size()));
-          line_len = 0;
-        }
-      },
-      [&]() {
-        if (line_len > 0) ends.push_back(static_cast<std::int64_t>(raw.size()));
-        line_len = 0;
-      });
+  auto on_token = [&](std::string_view t) {
+    auto [it, fresh] = index.try_emplace(std::string(t), static_cast<std::int32_t>(words.size()));
+    if (fresh) {
+      RNNKIT_CHECK(words.size() < static_cast<std::size_t>(INT32_MAX),
+                   "corpus: over 2^31 word types");
+      words.emplace_back(t);
+      counts.push_back(0);
+    }
+    ++counts[static_cast<std::size_t>(it->second)];
+    raw.push_back(it->second);
+    if (++line_len == opts.max_line_tokens) {
+      ends.push_back(static_cast<std::int64_t>(raw.size()));
+      line_len = 0;
+    }
+  };
+  auto on_line_end = [&]() {
+    if (line_len > 0) ends.push_back(static_cast<std::int64_t>(raw.size()));
+    line_len = 0;
+  };
+  if (!opts.split) {
+    read_tokens(path, on_token, on_line_end);
+  } else {
+    read_lines(path, [&](const std::string& line) {
+      for (const auto& u : opts.split(line)) on_token(u);
+      on_line_end();
+    });
+    RNNKIT_CHECK(!raw.empty(), "{}: no units in the corpus", path);
+  }
   index.clear();
   // Final order: count descending, then first appearance (= provisional id).
   std::vector<std::int32_t> order(words.size());

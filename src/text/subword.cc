@@ -76,25 +76,6 @@ std::string SubwordModel::decode(const std::vector<std::string>& pieces) const {
 
 int SubwordModel::size() const { return sp_->GetPieceSize(); }
 
-Segmenter::Segmenter(Unit unit) : unit_(unit) {
-  RNNKIT_CHECK(unit != Unit::kSubword, "subword units need their model");
-}
-
-Segmenter::Segmenter(SubwordModel model)
-    : unit_(Unit::kSubword), subwords_(std::make_shared<const SubwordModel>(std::move(model))) {}
-
-std::vector<std::string> Segmenter::split(const std::string& sentence) const {
-  return subwords_ ? subwords_->encode(sentence) : split_units(sentence, unit_);
-}
-
-std::string Segmenter::join(const std::vector<std::string>& units) const {
-  return subwords_ ? subwords_->decode(units) : join_units(units, unit_);
-}
-
-std::vector<std::string> Segmenter::scoring_units(const std::string& sentence) const {
-  return split_units(sentence, unit_ == Unit::kChar ? Unit::kChar : Unit::kWord);
-}
-
 namespace {
 constexpr char kBase64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 }

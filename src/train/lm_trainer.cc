@@ -13,6 +13,7 @@
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/parallel.h"
+#include "rnnkit/text/segmenter.h"
 
 namespace rnnkit::train {
 
@@ -102,7 +103,10 @@ nlohmann::ordered_json LmTrainOptions::to_json() const {
                                   {"samples", samples},
                                   {"noise_alpha", shortest_decimal(noise_alpha)},
                                   {"eval_batch", eval_batch},
-                                  {"eval_steps", eval_steps}});
+                                  {"eval_steps", eval_steps},
+                                  {"subword_vocab", subword_vocab},
+                                  {"subword_model", subword_model},
+                                  {"mecab_dictionary", mecab_dictionary}});
   return j;
 }
 
@@ -121,6 +125,9 @@ void LmTrainOptions::update_from_json(const nlohmann::json& j) {
   noise_alpha = json_read(j, "noise_alpha", noise_alpha);
   eval_batch = json_read(j, "eval_batch", eval_batch);
   eval_steps = json_read(j, "eval_steps", eval_steps);
+  subword_vocab = json_read(j, "subword_vocab", subword_vocab);
+  subword_model = j.value("subword_model", subword_model);
+  mecab_dictionary = j.value("mecab_dictionary", mecab_dictionary);
 }
 
 namespace {
@@ -130,8 +137,8 @@ struct Ids {
   std::vector<std::int32_t> ids;
   double unknown_rate = 0;
 };
-Ids load_ids(const std::string& path, const text::Vocabulary& vocab, const std::string& unit) {
-  auto tokens = text::tokenize_lines(text::read_text_file(path), text::parse_unit(unit));
+Ids load_ids(const std::string& path, const text::Vocabulary& vocab, const text::Segmenter& units) {
+  auto tokens = units.tokenize_lines(text::read_text_file(path));
   return {vocab.encode(tokens), vocab.unknown_rate(tokens)};
 }
 
@@ -174,7 +181,6 @@ class LanguageModelTask : public Task {
 
   void prepare(const Checkpoint* resume, RngStreams&) override {
     RNNKIT_CHECK(!o_.train_path.empty(), "no training file given (--train)");
-    const text::Unit unit = text::parse_unit(o_.model.unit);
     if (resume) {  // the run's model and vocabulary; the text is read again
       io::LoadedLanguageModel loaded = io::load_language_model(resume->path);
       models::LanguageModelConfig given = o_.model;
@@ -182,20 +188,27 @@ class LanguageModelTask : public Task {
                        nlohmann::json::parse(loaded.model->config().to_json()), {"vocab_size"},
                        resume->path);
       vocab_ = loaded.vocab;
+      units_ = loaded.units;
       o_.model = loaded.model->config();
-      Ids train = load_ids(o_.train_path, vocab_, o_.model.unit);
+      Ids train = load_ids(o_.train_path, vocab_, units_);
       train_ = std::move(train.ids);
       if (auto w = resumed_data_warning(train.unknown_rate, o_.train_path); !w.empty())
         warnings_.push_back(w);
     } else {
-      auto tokens = text::tokenize_lines(text::read_text_file(o_.train_path), unit);
+      const std::string text = text::read_text_file(o_.train_path);
+      const text::UnitOptions u{o_.model.unit, o_.subword_vocab, o_.subword_model,
+                                o_.mecab_dictionary};
+      units_ = text::make_segmenter(u, u.unit == "subword" && u.subword_model.empty()
+                                           ? text::split_lines(text)
+                                           : std::vector<std::string>{});
+      auto tokens = units_.tokenize_lines(text);
       vocab_ = text::Vocabulary::build(tokens, {o_.max_vocab, o_.min_count});
       check_vocabulary_size(vocab_.size(), o_.train_path, o_.min_count, o_.max_vocab);
       train_ = vocab_.encode(tokens);
     }
     auto load_eval = [&](const std::string& path, const char* set, double& rate) {
       if (path.empty()) return std::vector<std::int32_t>{};
-      Ids e = load_ids(path, vocab_, o_.model.unit);
+      Ids e = load_ids(path, vocab_, units_);
       rate = e.unknown_rate;
       if (rate > kMaxUnknownRate)
         warnings_.push_back(fmt::format(
@@ -285,7 +298,7 @@ class LanguageModelTask : public Task {
     return {{"ppl", r.perplexity(), false}};
   }
   io::Metadata model_metadata() const override {
-    return io::language_model_metadata(*model_, vocab_);
+    return io::language_model_metadata(*model_, units_, vocab_);
   }
 
   nlohmann::ordered_json results(const TrainResult& r) const override {
@@ -324,6 +337,7 @@ class LanguageModelTask : public Task {
 
   LmTrainOptions o_;
   nn::SampledObjective objective_{};
+  text::Segmenter units_;
   text::Vocabulary vocab_;
   std::vector<std::int32_t> train_, valid_, test_;
   std::unique_ptr<models::LanguageModel> model_;

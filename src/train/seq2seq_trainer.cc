@@ -15,7 +15,7 @@
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/parallel.h"
-#include "rnnkit/text/subword.h"
+#include "rnnkit/text/segmenter.h"
 #include "rnnkit/train/run_directory.h"
 
 namespace rnnkit::train {
@@ -89,6 +89,7 @@ nlohmann::ordered_json Seq2SeqTrainOptions::to_json() const {
                                   {"min_count", min_count},
                                   {"subword_vocab", subword_vocab},
                                   {"subword_models", subword_models},
+                                  {"mecab_dictionary", mecab_dictionary},
                                   {"model", nlohmann::ordered_json::parse(model.to_json())},
                                   {"batch", batch},
                                   {"bucket", bucket},
@@ -112,6 +113,7 @@ void Seq2SeqTrainOptions::update_from_json(const nlohmann::json& j) {
   min_count = json_read(j, "min_count", min_count);
   subword_vocab = json_read(j, "subword_vocab", subword_vocab);
   subword_models = j.value("subword_models", subword_models);
+  mecab_dictionary = j.value("mecab_dictionary", mecab_dictionary);
   if (j.contains("model")) model = models::Seq2SeqConfig::from_json(j.at("model").dump());
   batch = json_read(j, "batch", batch);
   bucket = j.value("bucket", bucket);
@@ -146,18 +148,19 @@ std::vector<std::vector<std::string>> scoring_units_of(const std::vector<std::st
 
 // Each side's segmentation; subword models are loaded or trained here.
 std::pair<text::Segmenter, text::Segmenter> segmenters(const Seq2SeqTrainOptions& o, const text::ParallelText& train) {
-  text::Unit unit = text::parse_unit(o.model.unit);
-  if (unit != text::Unit::kSubword) return {text::Segmenter(unit), text::Segmenter(unit)};
+  std::string source_model, target_model;
   if (!o.subword_models.empty()) {
+    RNNKIT_CHECK(o.model.unit == "subword", "--subword-models is for --unit subword, not {}",
+                 o.model.unit);
     auto comma = o.subword_models.find(',');
     RNNKIT_CHECK(comma != std::string::npos, "--subword-models wants SRC.model,TGT.model, got '{}'", o.subword_models);
-    return {text::Segmenter(text::SubwordModel::load(o.subword_models.substr(0, comma))),
-            text::Segmenter(text::SubwordModel::load(o.subword_models.substr(comma + 1)))};
+    source_model = o.subword_models.substr(0, comma);
+    target_model = o.subword_models.substr(comma + 1);
   }
-  text::SubwordModel::TrainOptions t;
-  t.vocab_size = o.subword_vocab;
-  return {text::Segmenter(text::SubwordModel::train(train.source, t)),
-          text::Segmenter(text::SubwordModel::train(train.target, t))};
+  auto side = [&](const std::vector<std::string>& lines, const std::string& model) {
+    return text::make_segmenter({o.model.unit, o.subword_vocab, model, o.mecab_dictionary}, lines);
+  };
+  return {side(train.source, source_model), side(train.target, target_model)};
 }
 
 text::Vocabulary build_vocab(const std::vector<std::vector<std::string>>& sentences,

@@ -10,7 +10,7 @@
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/models/seq2seq.h"
 #include "rnnkit/text/parallel.h"
-#include "rnnkit/text/subword.h"
+#include "rnnkit/text/segmenter.h"
 #include "rnnkit/train/seq2seq_trainer.h"
 #include "test_util.h"
 

@@ -1,8 +1,11 @@
 // text: tokenizer, vocabulary, UTF-8 checks, the BPTT batcher.
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 #include "rnnkit/text/corpus.h"
+#include "rnnkit/text/segmenter.h"
+#include "rnnkit/text/stream.h"
 #include "test_util.h"
 
 namespace rnnkit {
@@ -95,6 +98,127 @@ TEST(PennTreebank, TokenCountsAndVocabulary) {
   auto vocab = text::Vocabulary::build(train);
   EXPECT_EQ(vocab.size(), 10000);
   for (const auto& w : test) ASSERT_TRUE(vocab.contains(w)) << w;
+}
+
+TEST(ReadLines, StreamsLinesWithClearErrors) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("rnnkit_lines_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& s) {
+    std::ofstream((dir / name).string(), std::ios::binary) << s;
+    return (dir / name).string();
+  };
+  auto lines = [](const std::string& path, text::StreamOptions o = {}) {
+    std::vector<std::string> out;
+    text::read_lines(
+        path, [&](const std::string& l) { out.push_back(l); }, o);
+    return out;
+  };
+  text::StreamOptions tiny;
+  tiny.block_bytes = 3;  // lines cut across blocks
+  EXPECT_EQ(lines(write("a.txt", "ab cd\r\n\nefg"), tiny),
+            (std::vector<std::string>{"ab cd", "", "efg"}));
+  tiny.max_lines = 2;
+  EXPECT_EQ(lines(write("b.txt", "1\n2\n3\n"), tiny), (std::vector<std::string>{"1", "2"}));
+  auto expect = [&](const std::string& path, const std::string& what) {
+    try {
+      lines(path);
+      FAIL() << path;
+    } catch (const FormatError& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+  };
+  expect(write("blank.txt", " \n\n"), "empty");
+  expect(write("latin1.txt", "ok\ncaf\xe9\n"), "invalid UTF-8 at byte offset 6 (line 2)");
+  expect((dir / "missing.txt").string(), "cannot open");
+  std::filesystem::remove_all(dir);
+}
+
+// What `mecab -Owakati` prints for `text`, one vector per line ("" when the
+// mecab command is missing).
+std::vector<std::vector<std::string>> mecab_wakati(const std::string& text) {
+  std::vector<std::vector<std::string>> out;
+  auto dir =
+      std::filesystem::temp_directory_path() / ("rnnkit_mecab_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream((dir / "in.txt").string(), std::ios::binary) << text;
+  const std::string cmd = "mecab -Owakati < " + (dir / "in.txt").string() + " 2>/dev/null";
+  if (std::FILE* p = ::popen(cmd.c_str(), "r")) {
+    std::string all;
+    char buf[4096];
+    for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, p)) > 0;) all.append(buf, n);
+    if (::pclose(p) == 0)
+      for (const auto& line : text::split_lines(all))
+        out.push_back(text::split_units(line, text::Unit::kWord));
+  }
+  std::filesystem::remove_all(dir);
+  return out;
+}
+
+TEST(Segmenter, MecabWordsAreMecabsWakati) {
+  const std::vector<std::string> lines = {
+      "吾輩は猫である。名前はまだ無い。", "どこで生れたかとんと見当がつかぬ。",
+      "\u3000何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。",
+      "The cat sat on the mat."};
+  text::Segmenter mecab{text::MecabWords()};
+  EXPECT_EQ(mecab.split(lines[0]), (std::vector<std::string>{"吾輩", "は", "猫", "で", "ある", "。",
+                                                             "名前", "は", "まだ", "無い", "。"}));
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  auto want = mecab_wakati(all);
+  if (want.empty()) GTEST_SKIP() << "the mecab command is missing (Debian: mecab)";
+  ASSERT_EQ(want.size(), lines.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    // IPAdic's ideographic space (U+3000) is a word to MeCab, not to rnnkit.
+    std::erase(want[i], "\u3000");
+    EXPECT_EQ(mecab.split(lines[i]), want[i]) << lines[i];
+  }
+  EXPECT_EQ(mecab.join(mecab.split(lines[0])), lines[0]);
+  EXPECT_EQ(mecab.tokenize_lines("猫\n\n犬だ\n"),
+            (std::vector<std::string>{"猫", "<eos>", "<eos>", "犬", "だ", "<eos>"}));
+}
+
+TEST(Segmenter, EveryUnitFromOptions) {
+  const std::vector<std::string> lines = {"low lower lowest", "new newer newest",
+                                          "wide wider widest"};
+  EXPECT_EQ(text::make_segmenter({.unit = "word"}, lines).split("a  b"),
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(text::make_segmenter({.unit = "char"}, lines).split("日本 x"),
+            (std::vector<std::string>{"日", "本", " ", "x"}));
+  auto sub = text::make_segmenter({.unit = "subword", .subword_vocab = 30}, lines);
+  ASSERT_NE(sub.subwords(), nullptr);
+  EXPECT_EQ(sub.join(sub.split("lower newest")), "lower newest");
+  EXPECT_EQ(text::make_segmenter({.unit = "mecab"}, {}).unit(), text::Unit::kMecab);
+  auto error = [&](const text::UnitOptions& o, const std::string& what) {
+    try {
+      text::make_segmenter(o, lines);
+      ADD_FAILURE() << what;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  error({.unit = "mecab", .mecab_dictionary = "/nonexistent/dic"},
+        "cannot load MeCab dictionary '/nonexistent/dic'");
+  error({.unit = "word", .mecab_dictionary = "/x"}, "--mecab-dict is for --unit mecab");
+  error({.unit = "char", .subword_model = "x.model"}, "--subword-model is for --unit subword");
+  error({.unit = "bytes"}, "unknown unit 'bytes'");
+}
+
+TEST(Corpus, SplitsLinesWithASegmenter) {
+  auto dir = std::filesystem::temp_directory_path() / ("rnnkit_idc_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "c.txt").string();
+  std::ofstream(path, std::ios::binary) << "吾輩は猫である。\n猫である。\n";
+  text::Segmenter mecab{text::MecabWords()};
+  text::IdCorpusOptions o;
+  o.min_count = 1;
+  o.split = [&](const std::string& line) { return mecab.split(line); };
+  auto c = text::read_id_corpus(path, o);
+  EXPECT_EQ(c.raw_tokens, 10);
+  EXPECT_EQ(c.line_ends, (std::vector<std::int64_t>{6, 10}));
+  EXPECT_EQ(c.words[0], "猫");  // 2 each for 猫 で ある 。, first appearance breaks the tie
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 
 #include "rnnkit/models/seq2seq.h"
 #include "rnnkit/text/corpus.h"
-#include "rnnkit/text/subword.h"
+#include "rnnkit/text/segmenter.h"
 
 namespace rnnkit::decode {
 

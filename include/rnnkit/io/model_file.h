@@ -9,7 +9,7 @@
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
 #include "rnnkit/text/corpus.h"
-#include "rnnkit/text/subword.h"
+#include "rnnkit/text/segmenter.h"
 
 namespace rnnkit::io {
 
@@ -18,13 +18,16 @@ inline constexpr const char* kLmFormat = "rnnkit.lm";
 // encoder.rnn.*); version 1 files (encoder.weight, rnn.*) still load.
 inline constexpr int kLmFormatVersion = 2;
 
-// Format, version, configuration, vocabulary and (for the factored softmaxes)
-// the training counts. A model file is this metadata beside the weights
-// under their parameter names (train::fit writes them).
-Metadata language_model_metadata(const models::LanguageModel& model, const text::Vocabulary& vocab);
+// Format, version, configuration, the segmenter's settings (segmenter.h),
+// vocabulary and (for the factored softmaxes) the training counts. A model
+// file is this metadata beside the weights under their parameter names
+// (train::fit writes them).
+Metadata language_model_metadata(const models::LanguageModel& model, const text::Segmenter& units,
+                                 const text::Vocabulary& vocab);
 
 struct LoadedLanguageModel {
   std::unique_ptr<models::LanguageModel> model;  // parameters on the CPU
+  text::Segmenter units;
   text::Vocabulary vocab;
   Metadata metadata;
 };
@@ -40,8 +43,9 @@ inline constexpr const char* kSeq2SeqFormat = "rnnkit.seq2seq";
 // version 1 (source_embedding.*, encoder.*, backward_encoder.*, ...) still loads.
 inline constexpr int kSeq2SeqFormatVersion = 2;
 
-// Format, version, configuration, vocabularies and, for unit "subword", the
-// SentencePiece models (base64-encoded).
+// Format, version, configuration, vocabularies and each side's segmenter
+// settings: for unit "subword" the SentencePiece models (base64-encoded), for
+// "mecab" the dictionary.
 Metadata seq2seq_metadata(const models::Seq2Seq& model, const text::Segmenter& source_units,
                           const text::Segmenter& target_units, const text::Vocabulary& source_vocab,
                           const text::Vocabulary& target_vocab);

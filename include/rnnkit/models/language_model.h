@@ -31,7 +31,7 @@ struct LanguageModelConfig {
   bool tie_weights = false;
   float init_range = 0.1f;
   bool forget_bias_one = false;
-  std::string unit = "word";  // word | char: how text becomes tokens (kept for eval and generate)
+  std::string unit = "word";  // word | char | subword | mecab (text/segmenter.h)
   std::int64_t context = 0;   // > 0: feed-forward over this many previous words (n-gram order - 1)
   std::string output = "softmax";  // softmax | hierarchical (Huffman tree) | class (frequency classes)
   std::int64_t classes = 0;        // class: how many (0: sqrt of the vocabulary)

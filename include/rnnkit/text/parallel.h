@@ -14,12 +14,12 @@
 
 namespace rnnkit::text {
 
-enum class Unit { kWord, kChar, kSubword };
-Unit parse_unit(const std::string& s);  // "word" | "char" | "subword"
+enum class Unit { kWord, kChar, kSubword, kMecab };
+Unit parse_unit(const std::string& s);  // "word" | "char" | "subword" | "mecab"
 
 // Splits one sentence into units: whitespace-separated words, or UTF-8 code
 // points (a Japanese character is one unit; spaces are units too). Subwords
-// need their model: see text::Segmenter.
+// and MeCab words need their model: see text::Segmenter.
 std::vector<std::string> split_units(const std::string& s, Unit unit);
 // The inverse, for output: words joined by spaces, characters concatenated.
 std::string join_units(const std::vector<std::string>& units, Unit unit);

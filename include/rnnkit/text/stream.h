@@ -13,6 +13,8 @@ namespace rnnkit::text {
 struct StreamOptions {
   std::size_t block_bytes = 1 << 20;
   std::size_t max_token_bytes = 1 << 16;  // longer "words" are an error (binary input?)
+  std::size_t max_line_bytes = 1 << 26;   // read_lines: longer lines are an error
+  std::size_t max_lines = 0;              // read_lines: stop after this many (0: all)
 };
 
 // Calls on_token for every whitespace-separated token and on_line_end at
@@ -21,6 +23,11 @@ struct StreamOptions {
 // non-UTF-8 or empty input.
 void read_tokens(const std::string& path, const std::function<void(std::string_view)>& on_token,
                  const std::function<void()>& on_line_end, const StreamOptions& opts = {});
+
+// Calls on_line for every line (without its "\n" or "\r\n"), streaming as
+// read_tokens does, with the same errors; a file with no text is an error.
+void read_lines(const std::string& path, const std::function<void(const std::string&)>& on_line,
+                const StreamOptions& opts = {});
 
 // A corpus as ids over a frequency-sorted vocabulary, for word vectors.
 struct IdCorpus {
@@ -36,6 +43,8 @@ struct IdCorpusOptions {
   std::int64_t min_count = 5;
   std::int64_t max_vocab = 0;          // 0: no limit; else keep the most frequent
   std::int64_t max_line_tokens = 10000;  // longer lines are cut into pieces
+  // A line's units (text::Segmenter::split); unset: whitespace words, streamed.
+  std::function<std::vector<std::string>(const std::string&)> split = nullptr;
 };
 
 // One pass over the stream: counts words while recording provisional ids,

@@ -1,6 +1,6 @@
-// How sentences become units and back: whitespace words, UTF-8 characters, or
 // SentencePiece subwords (Kudo & Richardson 2018; Debian's libsentencepiece),
-// trained from the training side or loaded from a .model file.
+// trained from the training text or loaded from a .model file; text::Segmenter
+// (segmenter.h) puts them beside the other units.
 #pragma once
 
 #include <memory>
@@ -36,26 +36,6 @@ class SubwordModel {
   explicit SubwordModel(std::string serialized, const std::string& what);
   std::shared_ptr<sentencepiece::SentencePieceProcessor> sp_;
   std::string bytes_;
-};
-
-// One language side's segmentation: word and char need nothing more, subwords
-// need their model.
-class Segmenter {
- public:
-  Segmenter(Unit unit = Unit::kWord);  // NOLINT: words and characters convert implicitly
-  explicit Segmenter(SubwordModel model);
-  Unit unit() const { return unit_; }
-  const SubwordModel* subwords() const { return subwords_.get(); }
-
-  std::vector<std::string> split(const std::string& sentence) const;
-  std::string join(const std::vector<std::string>& units) const;
-  // The units BLEU and accuracy count in a sentence: characters for char,
-  // words otherwise (subword output is joined first and scored as words).
-  std::vector<std::string> scoring_units(const std::string& sentence) const;
-
- private:
-  Unit unit_;
-  std::shared_ptr<const SubwordModel> subwords_;
 };
 
 std::string base64_encode(const std::string& bytes);

@@ -25,6 +25,9 @@ struct LmTrainOptions : TrainerOptions {
   std::int64_t samples = 256;  // noise words per batch
   float noise_alpha = 0.75f;   // noise distribution: unigram^alpha
   std::int64_t eval_batch = 1, eval_steps = 35;
+  // model.unit's settings (text/segmenter.h); the model file keeps the result.
+  int subword_vocab = 8000;
+  std::string subword_model, mecab_dictionary;
 
   // Everything, as config.json holds it; update_from_json reads it back.
   nlohmann::ordered_json to_json() const;

@@ -31,6 +31,7 @@ struct Seq2SeqTrainOptions : TrainerOptions {
   // this many pieces, or loaded from "SRC.model,TGT.model".
   int subword_vocab = 8000;
   std::string subword_models;
+  std::string mecab_dictionary;  // unit "mecab": MeCab's dictionary ("": its default)
   models::Seq2SeqConfig model;  // vocabulary sizes come from the data
   std::int64_t batch = 128;
   bool bucket = false;  // batches of similar source length (less padding, less varied batches)
