@@ -48,6 +48,19 @@ Var slice(const Var& x, std::int64_t dim, std::int64_t start, std::int64_t lengt
   return out;
 }
 
+Var max_over_time(const Var& x, const Tensor& lengths) {
+  ops::MaxOverTime m = ops::max_over_time(x.value(), lengths);
+  Var out(m.values, needs_grad({&x}));
+  if (out.requires_grad()) {
+    const std::int64_t T = x.value().size(0);
+    Tape::current().record([x, out, steps = m.steps, T]() mutable {
+      if (out.has_grad())
+        x.accumulate_grad(ops::max_over_time_backward(out.grad(), steps, T), true);
+    });
+  }
+  return out;
+}
+
 Var reverse_sequences(const Var& x, const Tensor& lengths) {
   Var out(ops::reverse_sequences(x.value(), lengths), needs_grad({&x}));
   if (out.requires_grad()) {

@@ -36,6 +36,11 @@ template <DeviceType D> void embedding_backward(Tensor& dweight, const Tensor& i
 template <DeviceType D> void dropout_mask(Tensor& out, float p, const Generator& gen, std::uint64_t offset);
 // Copies `outer` blocks of `block` elements: dst[o*dst_stride + dst_off + i] = src[o*src_stride + src_off + i].
 template <DeviceType D> void copy_blocks(const Tensor& src, std::int64_t src_stride, std::int64_t src_off, Tensor& dst, std::int64_t dst_stride, std::int64_t dst_off, std::int64_t outer, std::int64_t block);
+template <DeviceType D>
+void max_over_time(const Tensor& x, const Tensor& lengths, MaxOverTime& out);
+// dx is zero on entry.
+template <DeviceType D>
+void max_over_time_backward(const Tensor& dy, const Tensor& steps, Tensor& dx);
 template <DeviceType D> void recurrent_forward(CellType cell, const Tensor& x, const RecurrentWeights& w, const Tensor& lengths, RecurrentForward& f);
 template <DeviceType D> void recurrent_backward(CellType cell, const Tensor& x, const RecurrentWeights& w, const Tensor& lengths, const RecurrentForward& f, const Tensor& dy, const Tensor& dh_n, const Tensor& dc_n, RecurrentGrads& g);
 

@@ -167,6 +167,17 @@ TEST(Grad, DropoutPerElementAndSharedAcrossTime) {
   }
 }
 
+// Each sequence's maximum within its length: the gradient goes to the step
+// it came from, none past the length.
+TEST(Grad, MaxOverTime) {
+  Tensor len = Tensor::from_ids({4, 2, 1}, {3});
+  gradcheck({param({4, 3, 5}, 60)},
+            [&](std::vector<Var>& v) { return project(fn::max_over_time(v[0], len), 61); });
+  Var x(Tensor::from_vector({1, -5, 2, 7, 3, 9, -1, 8}, {4, 2, 1}), true);
+  Var y = fn::max_over_time(x, Tensor::from_ids({3, 1}, {2}));
+  EXPECT_EQ(y.value().to_vector(), (std::vector<float>{3, -5}));  // 7 and 9 lie past the lengths
+}
+
 TEST(Grad, ShapeFunctions) {
   gradcheck({param({2, 3}, 29), param({2, 4}, 30)},
             [](std::vector<Var>& v) { return project(fn::concat({v[0], v[1]}, 1), 31); });

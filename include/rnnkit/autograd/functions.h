@@ -58,6 +58,8 @@ Var slice(const Var& x, std::int64_t dim, std::int64_t start, std::int64_t lengt
 Var reverse_sequences(const Var& x, const Tensor& lengths);
 Var sum(const Var& x);
 Var mean(const Var& x);
+// x [T, B, H] -> [B, H]: the largest of each sequence's first lengths[b] steps.
+Var max_over_time(const Var& x, const Tensor& lengths);
 
 struct AttentionResult {
   Var context;     // [Tq, B, H]

@@ -93,6 +93,15 @@ Tensor index_select(const Tensor& x, std::int64_t dim, const std::vector<std::in
 Tensor reverse_sequences(const Tensor& x, const Tensor& lengths);
 // Writes `src` into the slice of `dst` (the backward of slice and concat).
 void slice_assign_(Tensor& dst, std::int64_t dim, std::int64_t start, const Tensor& src);
+// Max pooling over time: for x [T, B, H] the largest of each sequence's first
+// lengths[b] steps (int32 [B]), values [B, H], and the step of each (int32;
+// -1 and a zero value for an empty sequence).
+struct MaxOverTime {
+  Tensor values, steps;
+};
+MaxOverTime max_over_time(const Tensor& x, const Tensor& lengths);
+// Its gradient: dy [B, H] routed back to the steps it came from, [T, B, H].
+Tensor max_over_time_backward(const Tensor& dy, const Tensor& steps, std::int64_t T);
 
 // --- fused recurrent layers over a whole sequence (time-major x [T, B, I]).
 // Weights and gate order follow PyTorch (LSTM: i, f, g, o; GRU: r, z, n).

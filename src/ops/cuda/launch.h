@@ -60,6 +60,13 @@ void embedding(const float* w, i64 vocab, i64 d, const std::int32_t* ids, i64 n,
 void embedding_backward(float* dw, i64 vocab, i64 d, const std::int32_t* ids, i64 n,
                         const float* dy, cudaStream_t s);
 
+// pool.cu: x [T, B, H]; steps[b, h] = -1 for an empty sequence.
+void max_over_time(const float* x, const std::int32_t* len, i64 T, i64 B, i64 H, float* values,
+                   std::int32_t* steps, cudaStream_t s);
+// dx (zeroed) [T, B, H] from dy [B, H].
+void max_over_time_backward(const float* dy, const std::int32_t* steps, i64 B, i64 H, float* dx,
+                            cudaStream_t s);
+
 // attention.cu: w holds B * Tq rows of Tk scores; sequence b keeps len[b] keys.
 void masked_softmax(float* w, const std::int32_t* len, i64 B, i64 Tq, i64 Tk, cudaStream_t s);
 // ds = w * (ds - rowsum(ds * w)), in place.
