@@ -4,8 +4,11 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <numeric>
 #include <sstream>
 
+#include "rnnkit/core/rng.h"
+#include "rnnkit/core/rng_streams.h"
 #include "text/byte_source.h"
 
 namespace rnnkit::text {
@@ -172,6 +175,71 @@ std::pair<Tensor, Tensor> BpttBatcher::get(std::int64_t i) const {
       y[static_cast<std::size_t>(s * batch_ + b)] = ids_[p + 1];
     }
   return {Tensor::from_ids(x, {t, batch_}), Tensor::from_ids(y, {t, batch_})};
+}
+
+BatchPlan::BatchPlan(std::vector<std::size_t> lengths, std::int64_t batch_size, bool bucket)
+    : lengths_(std::move(lengths)), bucket_(bucket) {
+  RNNKIT_CHECK(!lengths_.empty(), "batches: no sentences");
+  RNNKIT_CHECK(batch_size > 0, "batch size must be positive, got {}", batch_size);
+  std::vector<std::size_t> idx(lengths_.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  const std::size_t b = static_cast<std::size_t>(batch_size);
+  if (bucket) {
+    const std::size_t pool = 50 * b;
+    for (std::size_t s = 0; s < idx.size(); s += pool) {
+      auto e = idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + pool));
+      std::stable_sort(idx.begin() + static_cast<std::ptrdiff_t>(s), e,
+                       [&](std::size_t x, std::size_t y) { return lengths_[x] < lengths_[y]; });
+    }
+  }
+  for (std::size_t s = 0; s < idx.size(); s += b)
+    batches_.emplace_back(idx.begin() + static_cast<std::ptrdiff_t>(s),
+                          idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + b)));
+  order_.resize(batches_.size());
+  std::iota(order_.begin(), order_.end(), 0);
+}
+
+void BatchPlan::shuffle(std::uint64_t seed, std::uint64_t epoch) {
+  PhiloxStream g(seed, stream_id(RngStream::kEpochOrder, epoch));
+  auto permute = [&](auto& v) {
+    for (std::size_t i = v.size(); i > 1; --i)
+      std::swap(v[i - 1], v[g.below(static_cast<std::uint32_t>(i))]);
+  };
+  if (!bucket_) {  // new batches of random sentences, as the book's trainer
+    std::vector<std::size_t> idx(lengths_.size());
+    std::iota(idx.begin(), idx.end(), 0);
+    permute(idx);
+    for (std::size_t b = 0, s = 0; b < batches_.size(); ++b)
+      for (auto& r : batches_[b]) r = idx[s++];
+  }
+  std::iota(order_.begin(), order_.end(), 0);
+  permute(order_);
+}
+
+std::vector<std::size_t> BatchPlan::rows(std::int64_t i) const {
+  RNNKIT_CHECK(i >= 0 && i < num_batches(), "batch {} out of range", i);
+  auto rows = batches_[order_[static_cast<std::size_t>(i)]];
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](std::size_t x, std::size_t y) { return lengths_[x] > lengths_[y]; });
+  return rows;
+}
+
+PaddedBatch pad_batch(const std::vector<std::vector<std::int32_t>>& sequences,
+                      const std::vector<std::size_t>& rows, std::int32_t pad, bool reverse) {
+  const std::int64_t B = static_cast<std::int64_t>(rows.size());
+  std::int64_t T = 1;
+  for (std::size_t r : rows)
+    T = std::max<std::int64_t>(T, static_cast<std::int64_t>(sequences[r].size()));
+  std::vector<std::int32_t> ids(static_cast<std::size_t>(T * B), pad), len(rows.size());
+  for (std::int64_t b = 0; b < B; ++b) {
+    const auto& s = sequences[rows[static_cast<std::size_t>(b)]];
+    const std::int64_t n = static_cast<std::int64_t>(s.size());
+    for (std::int64_t k = 0; k < n; ++k)
+      ids[static_cast<std::size_t>(k * B + b)] =
+          s[static_cast<std::size_t>(reverse ? n - 1 - k : k)];
+    len[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(n);
+  }
+  return {Tensor::from_ids(ids, {T, B}), Tensor::from_ids(len, {B})};
 }
 
 }  // namespace rnnkit::text

@@ -20,6 +20,20 @@ Unit parse_unit(const std::string& s) {
       fmt::format("unknown unit '{}' (expected word, char, subword or mecab)", s));
 }
 
+std::string units_name(Unit unit) {
+  switch (unit) {
+    case Unit::kWord:
+      return "words";
+    case Unit::kChar:
+      return "characters";
+    case Unit::kSubword:
+      return "subwords";
+    case Unit::kMecab:
+      return "MeCab words";
+  }
+  return "units";
+}
+
 std::vector<std::string> split_units(const std::string& s, Unit unit) {
   RNNKIT_CHECK(unit == Unit::kWord || unit == Unit::kChar,
                "subword and mecab units need their model (text::Segmenter)");
@@ -162,81 +176,51 @@ ParallelText select(const ParallelText& t, const std::vector<std::size_t>& rows)
   return out;
 }
 
+namespace {
+std::vector<std::size_t> lengths_of(const std::vector<std::vector<std::int32_t>>& s) {
+  std::vector<std::size_t> out;
+  out.reserve(s.size());
+  for (const auto& x : s) out.push_back(x.size());
+  return out;
+}
+}  // namespace
+
 Seq2SeqBatcher::Seq2SeqBatcher(std::vector<std::vector<std::int32_t>> source,
                                std::vector<std::vector<std::int32_t>> target,
                                std::int64_t batch_size, bool reverse_source, std::int32_t eos,
                                bool bucket)
-    : src_(std::move(source)), tgt_(std::move(target)), reverse_(reverse_source), bucket_(bucket), eos_(eos) {
-  RNNKIT_CHECK(src_.size() == tgt_.size() && !src_.empty(), "seq2seq batches: {} sources for {} targets",
+    : src_(std::move(source)),
+      tgt_(std::move(target)),
+      plan_(lengths_of(src_), batch_size, bucket),
+      reverse_(reverse_source),
+      eos_(eos) {
+  RNNKIT_CHECK(src_.size() == tgt_.size(), "seq2seq batches: {} sources for {} targets",
                src_.size(), tgt_.size());
-  RNNKIT_CHECK(batch_size > 0, "batch size must be positive, got {}", batch_size);
-  std::vector<std::size_t> idx(src_.size());
-  std::iota(idx.begin(), idx.end(), 0);
-  std::size_t b = static_cast<std::size_t>(batch_size);
-  if (bucket) {  // sort by source length within pools of 50 batches
-    std::size_t pool = 50 * b;
-    for (std::size_t s = 0; s < idx.size(); s += pool) {
-      auto e = idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + pool));
-      std::stable_sort(idx.begin() + static_cast<std::ptrdiff_t>(s), e, [&](std::size_t x, std::size_t y) {
-        return src_[x].size() < src_[y].size();
-      });
-    }
-  }
-  for (std::size_t s = 0; s < idx.size(); s += b)
-    batches_.emplace_back(idx.begin() + static_cast<std::ptrdiff_t>(s),
-                          idx.begin() + static_cast<std::ptrdiff_t>(std::min(idx.size(), s + b)));
-  order_.resize(batches_.size());
-  std::iota(order_.begin(), order_.end(), 0);
-}
-
-void Seq2SeqBatcher::shuffle(std::uint64_t seed, std::uint64_t epoch) {
-  PhiloxStream g(seed, stream_id(RngStream::kEpochOrder, epoch));
-  auto permute = [&](auto& v) {
-    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[g.below(static_cast<std::uint32_t>(i))]);
-  };
-  if (!bucket_) {  // new batches of random examples, as the book's trainer
-    std::vector<std::size_t> idx(src_.size());
-    std::iota(idx.begin(), idx.end(), 0);
-    permute(idx);
-    for (std::size_t b = 0, s = 0; b < batches_.size(); ++b)
-      for (auto& r : batches_[b]) r = idx[s++];
-  }
-  std::iota(order_.begin(), order_.end(), 0);
-  permute(order_);
 }
 
 Seq2SeqBatch Seq2SeqBatcher::get(std::int64_t i) const {
-  RNNKIT_CHECK(i >= 0 && i < num_batches(), "batch {} out of range", i);
-  // Longest source first: the recurrent op then skips finished sequences.
-  auto rows = batches_[order_[static_cast<std::size_t>(i)]];
-  std::stable_sort(rows.begin(), rows.end(),
-                   [&](std::size_t x, std::size_t y) { return src_[x].size() > src_[y].size(); });
-  std::int64_t B = static_cast<std::int64_t>(rows.size()), Ts = 0, Tt = 0;
-  for (std::size_t r : rows) {
-    Ts = std::max<std::int64_t>(Ts, static_cast<std::int64_t>(src_[r].size()));
+  const std::vector<std::size_t> rows = plan_.rows(i);
+  const std::int64_t B = static_cast<std::int64_t>(rows.size());
+  std::int64_t Tt = 0;
+  for (std::size_t r : rows)
     Tt = std::max<std::int64_t>(Tt, static_cast<std::int64_t>(tgt_[r].size()) + 1);
-  }
-  std::vector<std::int32_t> src(static_cast<std::size_t>(Ts * B), eos_), sl(rows.size()),
-      tin(static_cast<std::size_t>(Tt * B), eos_), tout(static_cast<std::size_t>(Tt * B), kIgnoreIndex),
-      tl(rows.size());
+  std::vector<std::int32_t> tin(static_cast<std::size_t>(Tt * B), eos_),
+      tout(static_cast<std::size_t>(Tt * B), kIgnoreIndex), tl(rows.size());
   Seq2SeqBatch out;
   for (std::int64_t b = 0; b < B; ++b) {
-    const auto& s = src_[rows[static_cast<std::size_t>(b)]];
     const auto& t = tgt_[rows[static_cast<std::size_t>(b)]];
-    std::int64_t n = static_cast<std::int64_t>(s.size()), m = static_cast<std::int64_t>(t.size());
-    for (std::int64_t k = 0; k < n; ++k)
-      src[static_cast<std::size_t>(k * B + b)] = s[static_cast<std::size_t>(reverse_ ? n - 1 - k : k)];
+    const std::int64_t m = static_cast<std::int64_t>(t.size());
     for (std::int64_t k = 0; k < m; ++k) {
       tin[static_cast<std::size_t>((k + 1) * B + b)] = t[static_cast<std::size_t>(k)];
       tout[static_cast<std::size_t>(k * B + b)] = t[static_cast<std::size_t>(k)];
     }
     tout[static_cast<std::size_t>(m * B + b)] = eos_;
-    sl[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(n);
     tl[static_cast<std::size_t>(b)] = static_cast<std::int32_t>(m + 1);
     out.target_tokens += m + 1;
   }
-  out.source = Tensor::from_ids(src, {Ts, B});
-  out.source_length = Tensor::from_ids(sl, {B});
+  PaddedBatch src = pad_batch(src_, rows, eos_, reverse_);
+  out.source = src.ids;
+  out.source_length = src.lengths;
   out.target_in = Tensor::from_ids(tin, {Tt, B});
   out.target_out = Tensor::from_ids(tout, {Tt * B});
   out.target_length = Tensor::from_ids(tl, {B});

@@ -289,9 +289,10 @@ class Seq2SeqTask : public Task {
     for (const auto& t : train_tgt) longest = std::max(longest, t.size());
     if (o_.max_length <= 0) o_.max_length = static_cast<std::int64_t>(2 * longest + 10);
     info_ = fmt::format(
-        "data: {} training pairs, {}{} test; vocabularies {} (source) and {} (target) {}s",
+        "data: {} training pairs, {}{} test; vocabularies {} (source) and {} (target) {}",
         train_text.size(), on_valid ? fmt::format("{} validation, ", eval_text.size()) : "",
-        test_text_.size(), src_vocab_.size(), tgt_vocab_.size(), o_.model.unit);
+        test_text_.size(), src_vocab_.size(), tgt_vocab_.size(),
+        text::units_name(text::parse_unit(o_.model.unit)));
     model_ = std::make_unique<models::Seq2Seq>(o_.model);
     model_->init_parameters(o_.seed);
     batches_.emplace(encode_all(train_src, src_vocab_), encode_all(train_tgt, tgt_vocab_), o_.batch,

@@ -75,4 +75,33 @@ class BpttBatcher {
   std::int64_t batch_, steps_, row_len_, num_batches_;
 };
 
+// Sentences cut into batches, by index: with `bucket`, of similar length
+// (sorted within pools of 50 batches, so padding stays small; shuffle() then
+// reorders the batches), otherwise of random sentences drawn anew by each
+// shuffle(). Every family that batches whole sentences uses it.
+class BatchPlan {
+ public:
+  BatchPlan(std::vector<std::size_t> lengths, std::int64_t batch_size, bool bucket);
+  std::int64_t num_batches() const { return static_cast<std::int64_t>(batches_.size()); }
+  // Batch i of the current order (before any shuffle(): the input order),
+  // longest first: the recurrent op then skips finished sequences.
+  std::vector<std::size_t> rows(std::int64_t i) const;
+  void shuffle(std::uint64_t seed, std::uint64_t epoch);
+
+ private:
+  std::vector<std::size_t> lengths_;
+  std::vector<std::vector<std::size_t>> batches_;
+  std::vector<std::size_t> order_;
+  bool bucket_;
+};
+
+// The sequences `rows` as ids int32 [T, B] (T the longest; `pad` past each
+// end, or all of T = 1 when every sequence is empty) and lengths int32 [B];
+// with `reverse`, each sequence backwards.
+struct PaddedBatch {
+  Tensor ids, lengths;
+};
+PaddedBatch pad_batch(const std::vector<std::vector<std::int32_t>>& sequences,
+                      const std::vector<std::size_t>& rows, std::int32_t pad, bool reverse = false);
+
 }  // namespace rnnkit::text

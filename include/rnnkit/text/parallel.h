@@ -16,6 +16,8 @@ namespace rnnkit::text {
 
 enum class Unit { kWord, kChar, kSubword, kMecab };
 Unit parse_unit(const std::string& s);  // "word" | "char" | "subword" | "mecab"
+// The units in words, for logs: "words", "characters", "subwords", "MeCab words".
+std::string units_name(Unit unit);
 
 // Splits one sentence into units: whitespace-separated words, or UTF-8 code
 // points (a Japanese character is one unit; spaces are units too). Subwords
@@ -63,25 +65,22 @@ struct Seq2SeqBatch {
 
 inline constexpr std::int32_t kIgnoreIndex = -100;
 
-// Encoded examples cut into batches: with `bucket`, of similar source length
-// (sorted within pools of 50 batches, so padding stays small; shuffle() then
-// reorders the batches), otherwise of random examples drawn anew by each
-// shuffle(). `reverse_source` reverses each source sequence (Sutskever et al.).
+// Encoded examples cut into batches (a BatchPlan over the source lengths).
+// `reverse_source` reverses each source sequence (Sutskever et al.).
 class Seq2SeqBatcher {
  public:
   Seq2SeqBatcher(std::vector<std::vector<std::int32_t>> source,
                  std::vector<std::vector<std::int32_t>> target, std::int64_t batch_size,
                  bool reverse_source, std::int32_t eos, bool bucket = true);
-  std::int64_t num_batches() const { return static_cast<std::int64_t>(batches_.size()); }
+  std::int64_t num_batches() const { return plan_.num_batches(); }
   // Batch i of the current order (before any shuffle(): the input order).
   Seq2SeqBatch get(std::int64_t i) const;
-  void shuffle(std::uint64_t seed, std::uint64_t epoch);
+  void shuffle(std::uint64_t seed, std::uint64_t epoch) { plan_.shuffle(seed, epoch); }
 
  private:
   std::vector<std::vector<std::int32_t>> src_, tgt_;
-  std::vector<std::vector<std::size_t>> batches_;
-  std::vector<std::size_t> order_;
-  bool reverse_, bucket_;
+  BatchPlan plan_;
+  bool reverse_;
   std::int32_t eos_;
 };
 
