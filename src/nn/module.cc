@@ -48,10 +48,14 @@ void Module::train(bool on) {
 
 ParameterSet::ParameterSet(const Module& module, Device device) {
   std::int64_t total = 0;
-  for (auto& [name, v] : module.named_parameters()) {
-    entries_.push_back({name, v, total});
-    // Each parameter starts on a 16-float boundary for aligned vector loads.
-    total += (v.value().numel() + 15) / 16 * 16;
+  for (bool trainable : {true, false}) {
+    for (auto& [name, v] : module.named_parameters()) {
+      if (v.requires_grad() != trainable) continue;
+      entries_.push_back({name, v, total});
+      // Each parameter starts on a 16-float boundary for aligned vector loads.
+      total += (v.value().numel() + 15) / 16 * 16;
+    }
+    if (trainable) trainable_ = total;
   }
   values_ = Tensor::zeros({total}, device);
   grads_ = Tensor::zeros({total}, device);

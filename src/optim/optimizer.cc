@@ -24,14 +24,17 @@ Optimizer::Optimizer(nn::ParameterSet& params, const OptimizerOptions& opts)
   opts_.validate();
   const std::string& n = opts_.name;
   bool needs0 = n != "sgd" || opts_.momentum != 0.0f;
-  if (needs0) state0_ = Tensor::zeros({params.numel()}, params.device());
-  if (n == "adam" || n == "adamw") state1_ = Tensor::zeros({params.numel()}, params.device());
+  const std::int64_t numel = params.trainable_numel();
+  if (needs0) state0_ = Tensor::zeros({numel}, params.device());
+  if (n == "adam" || n == "adamw") state1_ = Tensor::zeros({numel}, params.device());
 }
 
 void Optimizer::step() {
   ++steps_;
-  Tensor& w = params_.values();
-  const Tensor& g = params_.grads();
+  // Frozen parameters sit past the trainable part of the buffers.
+  const std::int64_t numel = params_.trainable_numel();
+  Tensor w = params_.values().narrow0(0, numel);
+  const Tensor g = params_.grads().narrow0(0, numel);
   const std::string& n = opts_.name;
   if (n == "sgd")
     ops::sgd_update_(w, g, state0_, opts_.lr, opts_.momentum, opts_.weight_decay);

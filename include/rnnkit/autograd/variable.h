@@ -38,6 +38,8 @@ class Var {
   // Parameters keep their gradient in a preallocated buffer.
   void set_grad_buffer(Tensor g) const { node_->grad = std::move(g); }
   void clear_grad() const { node_->grad = Tensor(); }
+  // A frozen parameter: no gradient flows to it and no optimiser updates it.
+  void set_requires_grad(bool on) const { node_->requires_grad = on; }
 
   // The same value, cut from the graph.
   Var detach() const { return Var(node_->value, false); }

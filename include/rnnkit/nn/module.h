@@ -53,6 +53,7 @@ class ParameterSet {
  public:
   // Moves every parameter of `module` into one buffer on `device` (keeping
   // their values) and gives each a gradient view into one gradient buffer.
+  // Frozen parameters (requires_grad off) come last, after trainable().
   ParameterSet(const Module& module, Device device);
 
   struct Entry {
@@ -64,6 +65,8 @@ class ParameterSet {
   const Entry* find(const std::string& name) const;
   Tensor& values() { return values_; }
   Tensor& grads() { return grads_; }
+  // The leading part of both buffers that optimisers update.
+  std::int64_t trainable_numel() const { return trainable_; }
   std::int64_t numel() const { return values_.numel(); }
   Device device() const { return values_.device(); }
   void zero_grad();
@@ -71,6 +74,7 @@ class ParameterSet {
  private:
   std::vector<Entry> entries_;
   Tensor values_, grads_;
+  std::int64_t trainable_ = 0;
 };
 
 // Global-norm clipping (Pascanu et al. 2013): scales the gradients so that
