@@ -128,41 +128,47 @@ std::string xml_escape(const std::string& s, bool visible_space = false) {
 }
 }  // namespace
 
-std::string attention_svg(const AttentionExample& e) {
-  const double cell = 22, left = 90, top = 90, scale_w = 70;
-  const std::size_t S = e.source.size(), T = e.target.size();
+std::string heat_map_svg(const HeatMap& m) {
+  const double cell = m.cell_text.empty() ? 22 : 44, left = 90, top = 90, scale_w = 70;
+  const std::size_t S = m.columns.size(), T = m.rows.size();
   const double grid_w = cell * static_cast<double>(S), grid_h = cell * static_cast<double>(T);
   const double w = std::max(left + grid_w + scale_w + 20, 420.0);
-  const double h = top + std::max(grid_h, 120.0) + (e.reference.empty() ? 20 : 44);
+  const double h = top + std::max(grid_h, 120.0) + (m.footer.empty() ? 20 : 44);
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" "
       "font-family=\"sans-serif\" "
       "font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       "<text x=\"10\" y=\"20\" font-size=\"14\">{}</text>\n",
-      w, h, xml_escape(e.title));
+      w, h, xml_escape(m.title));
   auto shade = [](float v) {
     return 255 - static_cast<int>(std::lround(255.0 * std::clamp(v, 0.0f, 1.0f)));
   };
-  for (std::size_t j = 0; j < S; ++j) {  // source along the top, written upwards
+  for (std::size_t j = 0; j < S; ++j) {  // columns along the top, written upwards
     double x = left + cell * (static_cast<double>(j) + 0.6), y = top - 6;
     svg += fmt::format(
         "<text x=\"{:.1f}\" y=\"{:.1f}\" transform=\"rotate(-60 {:.1f} {:.1f})\">{}</text>\n", x, y,
-        x, y, xml_escape(e.source[j], true));
+        x, y, xml_escape(m.columns[j], m.visible_space));
   }
   for (std::size_t i = 0; i < T; ++i) {
     double y = top + cell * static_cast<double>(i);
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>\n", left - 6,
-                       y + cell * 0.7, xml_escape(e.target[i], true));
+                       y + cell * 0.7, xml_escape(m.rows[i], m.visible_space));
     for (std::size_t j = 0; j < S; ++j) {
-      float v = i * S + j < e.weights.size() ? e.weights[i * S + j] : 0.0f;
+      const std::size_t k = i * S + j;
+      float v = k < m.values.size() ? m.values[k] : 0.0f;
       int g = shade(v);
       svg += fmt::format(
           "<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{}\" height=\"{}\" fill=\"rgb({},{},{})\" "
           "stroke=\"#ddd\"><title>{:.3f}</title></rect>\n",
           left + cell * static_cast<double>(j), y, cell, cell, g, g, g, v);
+      if (k < m.cell_text.size())
+        svg += fmt::format(
+            "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"middle\" fill=\"{}\">{}</text>\n",
+            left + cell * (static_cast<double>(j) + 0.5), y + cell * 0.6,
+            v > 0.5f ? "white" : "black", xml_escape(m.cell_text[k]));
     }
   }
-  // The colour scale: attention weight 0 (white) to 1 (black).
+  // The colour scale: 0 (white) to 1 (black).
   const double sx = left + grid_w + 24, sy = top, sh = 100;
   for (int k = 0; k < 10; ++k) {
     int g = shade(1.0f - (static_cast<float>(k) + 0.5f) / 10.0f);
@@ -174,12 +180,22 @@ std::string attention_svg(const AttentionExample& e) {
       "<rect x=\"{0:.1f}\" y=\"{1:.1f}\" width=\"14\" height=\"{2:.1f}\" fill=\"none\" "
       "stroke=\"black\"/>"
       "<text x=\"{3:.1f}\" y=\"{4:.1f}\">1</text><text x=\"{3:.1f}\" y=\"{5:.1f}\">0</text>"
-      "<text x=\"{0:.1f}\" y=\"{6:.1f}\">weight</text>\n",
-      sx, sy, sh, sx + 18, sy + 10, sy + sh, sy + sh + 16);
-  if (!e.reference.empty())
-    svg += fmt::format("<text x=\"10\" y=\"{:.1f}\">reference: {}</text>\n", h - 14,
-                       xml_escape(e.reference));
+      "<text x=\"{0:.1f}\" y=\"{6:.1f}\">{7}</text>\n",
+      sx, sy, sh, sx + 18, sy + 10, sy + sh, sy + sh + 16, xml_escape(m.scale_label));
+  if (!m.footer.empty())
+    svg += fmt::format("<text x=\"10\" y=\"{:.1f}\">{}</text>\n", h - 14, xml_escape(m.footer));
   return svg + "</svg>\n";
+}
+
+std::string attention_svg(const AttentionExample& e) {
+  HeatMap m;
+  m.title = e.title;
+  m.columns = e.source;
+  m.rows = e.target;
+  m.values = e.weights;
+  m.footer = e.reference.empty() ? "" : "reference: " + e.reference;
+  m.visible_space = true;
+  return heat_map_svg(m);
 }
 
 std::string attention_html(const std::vector<AttentionExample>& examples, const std::string& title) {

@@ -23,6 +23,19 @@ std::string line_chart_svg(const ChartOptions& options, const std::vector<Series
 // Charts (each a whole <svg>) stacked top to bottom in one SVG.
 std::string stack_svg(const std::vector<std::string>& charts, double width, double height_each);
 
+// A grid of shaded cells (0 white to 1 black) with row and column names, a
+// colour scale and, optionally, a text in every cell.
+struct HeatMap {
+  std::string title;
+  std::vector<std::string> columns, rows;  // columns written upwards along the top
+  std::vector<float> values;               // [rows, columns], each in [0, 1]
+  std::vector<std::string> cell_text;      // [rows, columns] or empty
+  std::string scale_label = "weight";
+  std::string footer;          // a line below the grid ("" if none)
+  bool visible_space = false;  // draw a space unit as a visible character
+};
+std::string heat_map_svg(const HeatMap& map);
+
 struct AttentionExample {
   std::string title;
   std::vector<std::string> source, target;
