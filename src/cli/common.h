@@ -30,6 +30,9 @@ void add_seq2seq_eval(CLI::App& seq2seq);
 void add_seq2seq_translate(CLI::App& seq2seq);
 void add_ngram_train(CLI::App& ngram);
 void add_ngram_eval(CLI::App& ngram);
+void add_classify_train(CLI::App& classify);
+void add_classify_eval(CLI::App& classify);
+void add_classify_predict(CLI::App& classify);
 
 // Thrown to end the program with this exit status after what it printed
 // (an interrupted training run: 128 + the signal).

@@ -79,6 +79,11 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_seq2seq_train(*seq2seq);
   rnnkit::cli::add_seq2seq_eval(*seq2seq);
   rnnkit::cli::add_seq2seq_translate(*seq2seq);
+  CLI::App* classify = app.add_subcommand("classify", "sentence classifiers: train, eval, predict");
+  classify->require_subcommand(1);
+  rnnkit::cli::add_classify_train(*classify);
+  rnnkit::cli::add_classify_eval(*classify);
+  rnnkit::cli::add_classify_predict(*classify);
   CLI::App* ngram = app.add_subcommand("ngram", "Kneser-Ney n-gram models: train, eval");
   ngram->require_subcommand(1);
   rnnkit::cli::add_ngram_train(*ngram);

@@ -61,7 +61,8 @@ bool stderr_is_tty() {
 }
 
 std::string figure(const train::Metric& m) {
-  if (m.name.find("accuracy") != std::string::npos)
+  // Shares (accuracy, F1) as percentages.
+  if (m.name.find("accuracy") != std::string::npos || m.name.find("f1") != std::string::npos)
     return fmt::format("{} {:.2f}%", m.name, 100 * m.value);
   return fmt::format("{} {:.4g}", m.name, m.value);
 }
@@ -164,7 +165,7 @@ nlohmann::json resume_config(const CLI::App& cmd, const TrainFlags& f, const std
     throw InvalidArgument(fmt::format("{} holds a {} run, not a {} one", f.out,
                                       j["family"].get<std::string>(), family));
   // A resumed run keeps its configuration: a preset can only name the run's own.
-  if (cmd.count("--preset") > 0 && j.contains("preset") &&
+  if (cmd.get_option_no_throw("--preset") && cmd.count("--preset") > 0 && j.contains("preset") &&
       j["preset"] != cmd.get_option("--preset")->as<std::string>())
     throw InvalidArgument(fmt::format(
         "--preset {} differs from the run's {}: a resumed run keeps its configuration (flags "
@@ -224,9 +225,9 @@ void run_training(const std::string& command, train::Task& task, train::TrainerO
   }
   train::Callbacks cb;
   cb.on_begin = [&] {  // after the options are checked, before any data is read
-    run_header(command,
-               fmt::format("preset {}, seed {}, output {}{}", o.preset.empty() ? "none" : o.preset,
-                           o.seed, o.out_dir, o.resume ? ", resuming" : ""));
+    run_header(command, fmt::format("{}seed {}, output {}{}",
+                                    o.preset.empty() ? "" : "preset " + o.preset + ", ", o.seed,
+                                    o.out_dir, o.resume ? ", resuming" : ""));
   };
   cb.on_message = [](const std::string& m) { info(stamp() + m); };
   cb.on_progress = [](const train::Progress& p) {

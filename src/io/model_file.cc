@@ -1,7 +1,9 @@
 #include "rnnkit/io/model_file.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "rnnkit/ops/ops.h"
 
@@ -214,6 +216,126 @@ LoadedSeq2Seq load_seq2seq(const std::string& path) {
   load_parameters(*out.model, file, path);
   out.metadata = std::move(file.metadata);
   return out;
+}
+
+Metadata classifier_metadata(const models::Classifier& model, const text::Segmenter& units,
+                             const text::Vocabulary& vocab,
+                             const std::vector<std::string>& labels) {
+  RNNKIT_CHECK(text::parse_unit(model.config().unit) == units.unit(),
+               "saving a {} classifier with another segmenter", model.config().unit);
+  RNNKIT_CHECK(static_cast<std::int64_t>(labels.size()) == model.config().labels,
+               "saving a classifier of {} labels with {} label names", model.config().labels,
+               labels.size());
+  Metadata m = {{"format", kClassifierFormat},
+                {"format_version", std::to_string(kClassifierFormatVersion)},
+                {"config", model.config().to_json()},
+                {"vocab", nlohmann::json(vocab.words()).dump()},
+                {"labels", nlohmann::json(labels).dump()}};
+  put_segmenter(m, "", units);
+  return m;
+}
+
+LoadedClassifier load_classifier(const std::string& path) {
+  SafetensorsContents file = load_safetensors(path);
+  const char* what = "classifier";
+  check_format(file, path, kClassifierFormat, kClassifierFormatVersion, what);
+  auto config =
+      parse_config<models::ClassifierConfig>(file, meta(file, "config", path, what), path);
+  LoadedClassifier out;
+  out.vocab = parse_vocab(meta(file, "vocab", path, what), path, config.vocab_size);
+  try {
+    out.labels =
+        nlohmann::json::parse(meta(file, "labels", path, what)).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("{}: label names are malformed: {}", path, e.what()));
+  }
+  if (static_cast<std::int64_t>(out.labels.size()) != config.labels)
+    throw FormatError(fmt::format("{}: {} label names, the configuration says {}", path,
+                                  out.labels.size(), config.labels));
+  out.units = get_segmenter(file, "", config.unit, path, what);
+  out.model = std::make_unique<models::Classifier>(config);
+  load_parameters(*out.model, file, path);
+  out.metadata = std::move(file.metadata);
+  return out;
+}
+
+namespace {
+std::string encoder_shape(const std::string& cell, std::int64_t emb, std::int64_t hidden,
+                          std::int64_t layers, bool bidirectional) {
+  return fmt::format("{}{}, emb {}, hidden {}, {} layer{}", bidirectional ? "bidirectional " : "",
+                     cell, emb, hidden, layers, layers == 1 ? "" : "s");
+}
+}  // namespace
+
+PretrainedEncoder load_encoder(const std::string& path) {
+  PretrainedEncoder out;
+  out.path = path;
+  out.format = meta(load_safetensors(path), "format", path, "model");
+  const nn::Module* model = nullptr;
+  std::optional<LoadedLanguageModel> lm;
+  std::optional<LoadedSeq2Seq> s2s;
+  std::optional<LoadedClassifier> cls;
+  if (out.format == kLmFormat) {
+    lm = load_language_model(path);
+    const auto& c = lm->model->config();
+    RNNKIT_CHECK(c.context == 0, "{}: a feed-forward language model has no recurrent encoder",
+                 path);
+    model = lm->model.get();
+    out.units = lm->units;
+    out.vocab = lm->vocab;
+    out.unit = c.unit;
+    out.shape = encoder_shape(c.cell, c.emb_size, c.hidden_size, c.num_layers, false);
+  } else if (out.format == kSeq2SeqFormat) {
+    s2s = load_seq2seq(path);
+    const auto& c = s2s->model->config();
+    model = s2s->model.get();
+    out.units = s2s->source_units;
+    out.vocab = s2s->source_vocab;
+    out.unit = c.unit;
+    out.shape = encoder_shape(c.cell, c.emb_size, c.hidden_size, c.num_layers, c.bidirectional);
+  } else if (out.format == kClassifierFormat) {
+    cls = load_classifier(path);
+    const auto& c = cls->model->config();
+    model = cls->model.get();
+    out.units = cls->units;
+    out.vocab = cls->vocab;
+    out.unit = c.unit;
+    out.shape = encoder_shape(c.cell, c.emb_size, c.hidden_size, c.num_layers, c.bidirectional);
+  } else {
+    throw FormatError(fmt::format("{}: format '{}' has no sequence encoder (expected {}, {} or {})",
+                                  path, out.format, kLmFormat, kSeq2SeqFormat, kClassifierFormat));
+  }
+  for (const auto& [name, v] : model->named_parameters())
+    if (name.rfind("encoder.", 0) == 0) out.tensors.emplace_back(name, v.value());
+  return out;
+}
+
+std::vector<std::string> copy_encoder(const PretrainedEncoder& from, const nn::Module& to) {
+  auto params = to.named_parameters();
+  std::vector<std::string> copied;
+  auto advice = [&] {
+    return fmt::format("the pre-trained encoder is {}: give the same shape", from.shape);
+  };
+  for (const auto& [name, t] : from.tensors) {
+    auto it =
+        std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
+    RNNKIT_CHECK(it != params.end(), "{}: '{}' has no counterpart in this model; {}", from.path,
+                 name, advice());
+    RNNKIT_CHECK(it->second.shape() == t.shape(), "{}: '{}' is {} there and {} here; {}", from.path,
+                 name, shape_str(t.shape()), shape_str(it->second.shape()), advice());
+    copied.push_back(name);
+  }
+  for (const auto& [name, v] : params)
+    RNNKIT_CHECK(name.rfind("encoder.", 0) != 0 ||
+                     std::find(copied.begin(), copied.end(), name) != copied.end(),
+                 "{}: holds no '{}'; {}", from.path, name, advice());
+  for (const auto& [name, t] : from.tensors) {  // checked first, so nothing is half copied
+    auto it =
+        std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
+    Tensor dst = it->second.value();
+    ops::copy_(dst, t);
+  }
+  return copied;
 }
 
 }  // namespace rnnkit::io

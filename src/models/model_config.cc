@@ -4,6 +4,7 @@
 
 #include "core/json_util.h"
 #include "rnnkit/core/numbers.h"
+#include "rnnkit/models/classifier.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
 
@@ -174,6 +175,77 @@ void Seq2SeqConfig::validate() const {
   RNNKIT_CHECK(init_range >= 0.0f, "seq2seq: init range {} is negative", init_range);
   RNNKIT_CHECK(!bidirectional || hidden_size % 2 == 0,
                "seq2seq: a bidirectional encoder splits the hidden size in two; {} is odd",
+               hidden_size);
+}
+
+std::string ClassifierConfig::to_json() const {
+  nlohmann::ordered_json j = {{"cell", cell},
+                              {"vocab_size", vocab_size},
+                              {"labels", labels},
+                              {"emb_size", emb_size},
+                              {"hidden_size", hidden_size},
+                              {"num_layers", num_layers},
+                              {"bidirectional", bidirectional},
+                              {"dropout", shortest_decimal(dropout)},
+                              {"pooling", pooling},
+                              {"loss", loss},
+                              {"init_range", shortest_decimal(init_range)},
+                              {"unit", unit},
+                              {"lowercase", lowercase}};
+  return j.dump();
+}
+
+ClassifierConfig ClassifierConfig::from_json(const std::string& text) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    ClassifierConfig c;
+    c.cell = j.at("cell").get<std::string>();
+    c.vocab_size = json_require<std::int64_t>(j, "vocab_size");
+    c.labels = json_require<std::int64_t>(j, "labels");
+    c.emb_size = json_require<std::int64_t>(j, "emb_size");
+    c.hidden_size = json_require<std::int64_t>(j, "hidden_size");
+    c.num_layers = json_require<std::int64_t>(j, "num_layers");
+    c.bidirectional = j.value("bidirectional", false);
+    c.dropout = json_read(j, "dropout", 0.0f);
+    c.pooling = j.value("pooling", std::string("last"));
+    c.loss = j.value("loss", std::string("softmax"));
+    c.init_range = json_read(j, "init_range", 0.0f);
+    c.unit = j.value("unit", std::string("word"));
+    c.lowercase = j.value("lowercase", false);
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("classifier configuration is malformed: {}", e.what()));
+  } catch (const InvalidArgument& e) {
+    throw FormatError(fmt::format("classifier configuration is malformed: {}", e.what()));
+  }
+}
+
+// The embedding, each layer's recurrent matrix and the output layer.
+std::int64_t ClassifierConfig::min_parameters() const {
+  const std::int64_t h = bidirectional ? hidden_size / 2 : hidden_size;
+  return vocab_size * emb_size + num_layers * h * h + hidden_size * labels;
+}
+
+void ClassifierConfig::validate() const {
+  parse_cell(cell);
+  RNNKIT_CHECK(vocab_size > 1 && labels > 0 && emb_size > 0 && hidden_size > 0 && num_layers > 0,
+               "classifier: bad sizes (vocab {}, labels {}, emb {}, hidden {}, layers {})",
+               vocab_size, labels, emb_size, hidden_size, num_layers);
+  RNNKIT_CHECK(vocab_size <= (1 << 24) && labels <= (1 << 20) && emb_size <= (1 << 15) &&
+                   hidden_size <= (1 << 15) && num_layers <= 64,
+               "classifier: sizes beyond rnnkit's limits (vocab {} of 2^24, labels {} of 2^20, emb "
+               "{} and hidden {} of 32768, layers {} of 64)",
+               vocab_size, labels, emb_size, hidden_size, num_layers);
+  RNNKIT_CHECK(pooling == "last" || pooling == "mean" || pooling == "max" || pooling == "attention",
+               "classifier: unknown pooling '{}' (expected last, mean, max or attention)", pooling);
+  RNNKIT_CHECK(loss == "softmax" || loss == "one-vs-all",
+               "classifier: unknown loss '{}' (expected softmax or one-vs-all)", loss);
+  RNNKIT_CHECK(unit == "word" || unit == "char" || unit == "subword" || unit == "mecab",
+               "classifier: unknown unit '{}' (word, char, subword or mecab)", unit);
+  RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "classifier: dropout {} outside [0, 1)", dropout);
+  RNNKIT_CHECK(init_range >= 0.0f, "classifier: init range {} is negative", init_range);
+  RNNKIT_CHECK(!bidirectional || hidden_size % 2 == 0,
+               "classifier: a bidirectional encoder splits the hidden size in two; {} is odd",
                hidden_size);
 }
 

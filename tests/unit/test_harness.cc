@@ -6,6 +6,7 @@
 
 #include "rnnkit/eval/plot.h"
 #include "rnnkit/io/safetensors.h"
+#include "rnnkit/train/classify_trainer.h"
 #include "rnnkit/train/lm_trainer.h"
 #include "rnnkit/train/run_directory.h"
 #include "rnnkit/train/seq2seq_trainer.h"
@@ -94,6 +95,29 @@ Family seq2seq(const fs::path& dir) {
           }};
 }
 
+Family classify(const fs::path& dir) {
+  testing::write_labeled(dir / "train.txt", 120, 5, false);
+  testing::write_labeled(dir / "valid.txt", 30, 6, false);
+  return {"classify",
+          [dir](const fs::path& out, int epochs, bool resume, const train::Callbacks& cb) {
+            train::ClassifyTrainOptions o;
+            o.train = (dir / "train.txt").string();
+            o.valid = o.test = (dir / "valid.txt").string();
+            o.out_dir = out.string();
+            o.model.emb_size = 8;
+            o.model.hidden_size = 12;
+            o.model.pooling = "attention";
+            o.model.dropout = 0.2f;
+            o.batch = 16;
+            o.bucket = false;  // batches drawn anew each epoch cross the resume too
+            o.epochs = epochs;
+            o.resume = resume;
+            o.save_interval_s = 0;
+            auto task = train::make_classify_task(o);
+            return train::fit(*task, o, cb);
+          }};
+}
+
 void expect_same_weights(const std::string& a, const std::string& b, const std::string& what) {
   auto wa = io::load_safetensors(a), wb = io::load_safetensors(b);
   ASSERT_EQ(wa.tensors.size(), wb.tensors.size()) << what;
@@ -112,7 +136,9 @@ class ResumeExactly : public ::testing::TestWithParam<std::string> {};
 TEST_P(ResumeExactly, StraightEqualsResumedAndStoppedWithinAnEpoch) {
   const std::string name = GetParam();
   fs::path dir = scratch(name);
-  Family f = name == "seq2seq" ? seq2seq(dir) : lm(name.substr(3), dir);
+  Family f = name == "seq2seq"    ? seq2seq(dir)
+             : name == "classify" ? classify(dir)
+                                  : lm(name.substr(3), dir);
   auto straight = f.run(dir / "a", 3, false, {});
   f.run(dir / "b", 1, false, {});
   auto resumed = f.run(dir / "b", 3, true, {});
@@ -145,7 +171,8 @@ TEST_P(ResumeExactly, StraightEqualsResumedAndStoppedWithinAnEpoch) {
 
 INSTANTIATE_TEST_SUITE_P(Families, ResumeExactly,
                          ::testing::Values("lm_softmax", "lm_nce", "lm_importance", "lm_negative",
-                                           "lm_blackout", "lm_class", "lm_hierarchical", "seq2seq"),
+                                           "lm_blackout", "lm_class", "lm_hierarchical", "seq2seq",
+                                           "classify"),
                          [](const auto& info) { return info.param; });
 
 // With the rate cut to 0 after epoch 2 the validation perplexity stops

@@ -95,4 +95,31 @@ inline void write_reverse_pairs(const std::string& path, int n, std::uint64_t se
   }
 }
 
+// fastText-format sentences of 3-10 words w0..w9. Single-label: "yes" when
+// w3 occurs, else "no". Several labels: "three" for w3, "five" for w5,
+// "neither" when both are missing.
+inline void write_labeled(const std::string& path, int n, std::uint64_t seed, bool several) {
+  PhiloxStream g(seed, 0);
+  std::ofstream f(path);
+  for (int i = 0; i < n; ++i) {
+    std::uint32_t len = 3 + g.below(8);
+    std::string text;
+    bool three = false, five = false;
+    for (std::uint32_t k = 0; k < len; ++k) {
+      const std::uint32_t w = g.below(10);
+      three = three || w == 3;
+      five = five || w == 5;
+      text += (k ? " w" : "w") + std::to_string(w);
+    }
+    if (several) {
+      if (three) f << "__label__three ";
+      if (five) f << "__label__five ";
+      if (!three && !five) f << "__label__neither ";
+    } else {
+      f << (three ? "__label__yes " : "__label__no ");
+    }
+    f << text << '\n';
+  }
+}
+
 }  // namespace rnnkit::testing

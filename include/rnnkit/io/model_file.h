@@ -6,6 +6,7 @@
 #include <string>
 
 #include "rnnkit/io/safetensors.h"
+#include "rnnkit/models/classifier.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
 #include "rnnkit/text/corpus.h"
@@ -57,5 +58,39 @@ struct LoadedSeq2Seq {
   Metadata metadata;
 };
 LoadedSeq2Seq load_seq2seq(const std::string& path);
+
+inline constexpr const char* kClassifierFormat = "rnnkit.classifier";
+inline constexpr int kClassifierFormatVersion = 1;
+
+// Format, version, configuration, vocabulary, label names and the segmenter's settings.
+Metadata classifier_metadata(const models::Classifier& model, const text::Segmenter& units,
+                             const text::Vocabulary& vocab, const std::vector<std::string>& labels);
+
+struct LoadedClassifier {
+  std::unique_ptr<models::Classifier> model;  // parameters on the CPU
+  text::Segmenter units;
+  text::Vocabulary vocab;
+  std::vector<std::string> labels;
+  Metadata metadata;
+};
+LoadedClassifier load_classifier(const std::string& path);
+
+// The sequence encoder of a saved model of any family (a language model, an
+// encoder-decoder or autoencoder: its source side, a classifier), for
+// pre-training (Dai & Le 2015): its tensors under the shared names
+// (`encoder.embedding.weight`, `encoder.rnn.*`, `encoder.backward_rnn.*`),
+// the vocabulary and segmenter they index, and the encoder's shape in words.
+struct PretrainedEncoder {
+  std::string path, format;
+  std::vector<std::pair<std::string, Tensor>> tensors;  // on the CPU
+  text::Segmenter units;
+  text::Vocabulary vocab;
+  std::string unit, shape;  // shape: "lstm, emb 200, hidden 200, 2 layers"
+};
+PretrainedEncoder load_encoder(const std::string& path);
+// Copies every tensor of `from` into the parameter of `to` with its name and
+// returns the names. InvalidArgument naming the tensor when one is missing on
+// either side or differs in shape.
+std::vector<std::string> copy_encoder(const PretrainedEncoder& from, const nn::Module& to);
 
 }  // namespace rnnkit::io
