@@ -48,8 +48,8 @@ void add_lm_train(CLI::App& lm) {
   cmd->add_option("--steps", f->steps, "BPTT steps per batch");
   cmd->add_option("--output", f->output,
                   "output layer and its training: softmax | importance (sampled softmax) | nce | "
-                  "negative | blackout | hierarchical (Huffman-tree softmax) | class (two-level, "
-                  "frequency classes)");
+                  "negative | blackout | hierarchical (Huffman-tree softmax; half the preset's "
+                  "learning rate unless --lr) | class (two-level, frequency classes)");
   cmd->add_option("--classes", f->classes,
                   "class output: number of classes (default: sqrt of the vocabulary)");
   cmd->add_option("--samples", f->samples, "sampled objectives: noise words per batch (default 256)");
@@ -93,6 +93,15 @@ void add_lm_train(CLI::App& lm) {
         o.model.output = f->output;  // layers, not objectives
       else
         o.output = f->output;
+      // The tree's loss sums ~log2 V logistic terms per word: at the presets' rate
+      // its steps are several times the softmax's (PTB: valid ppl 335 after one
+      // epoch at lr 1, 253 at 0.5; bench/RESULTS.md).
+      if (f->output == "hierarchical" && !given("--lr") && saved.is_null()) {
+        o.optimizer.lr *= 0.5f;
+        info(
+            fmt::format("hierarchical output: learning rate {:g} (half the preset's; --lr sets it)",
+                        o.optimizer.lr));
+      }
     }
     if (given("--samples")) o.samples = f->samples;
     if (given("--classes")) o.model.classes = f->classes;

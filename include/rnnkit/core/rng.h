@@ -70,6 +70,10 @@ class Generator {
   }
   // Uniform [0,1) at absolute position p of this stream.
   float uniform_at(std::uint64_t p) const;
+  // f(i, uniform_at(offset + i)) for i in [begin, end): one Philox block per
+  // four positions instead of one per position.
+  template <typename F>
+  void for_each_uniform(std::uint64_t offset, std::int64_t begin, std::int64_t end, F f) const;
   // Sequential draws (single consumer).
   float uniform() { return uniform_at(reserve(1)); }
   std::uint32_t next_u32();
@@ -112,5 +116,20 @@ class PhiloxStream {
   std::array<std::uint32_t, 4> buf_{};
   int used_ = 4;
 };
+
+template <typename F>
+void Generator::for_each_uniform(std::uint64_t offset, std::int64_t begin, std::int64_t end,
+                                 F f) const {
+  const PhiloxKey k = key();
+  std::int64_t i = begin;
+  while (i < end) {
+    const std::uint64_t p = offset + static_cast<std::uint64_t>(i), block = p >> 2;
+    const auto r =
+        philox4x32({static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+                    static_cast<std::uint32_t>(stream_), static_cast<std::uint32_t>(stream_ >> 32)},
+                   k);
+    for (std::uint64_t w = p & 3; w < 4 && i < end; ++w, ++i) f(i, uint_to_unit(r[w]));
+  }
+}
 
 }  // namespace rnnkit

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -13,6 +14,18 @@ namespace rnnkit::ops::cpu {
 
 // Below this many elements a loop runs on one thread: waking the team costs more.
 inline constexpr std::int64_t kParallelGrain = 1 << 15;
+
+// f(begin, end) over [0, n): one contiguous chunk per thread (all of it on one
+// thread below kParallelGrain).
+template <typename F>
+void parallel_chunks(std::int64_t n, F f) {
+  if (n <= kParallelGrain) return f(std::int64_t{0}, n);
+#pragma omp parallel
+  {
+    const std::int64_t t = omp_get_thread_num(), threads = omp_get_num_threads();
+    f(n * t / threads, n * (t + 1) / threads);
+  }
+}
 
 // y = alpha op(A) x + beta y for row-major A [rows, cols]. Ours rather than
 // BLAS's: OpenBLAS threads even small products, and with a passive wait
