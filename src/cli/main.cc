@@ -79,6 +79,12 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_seq2seq_train(*seq2seq);
   rnnkit::cli::add_seq2seq_eval(*seq2seq);
   rnnkit::cli::add_seq2seq_translate(*seq2seq);
+  CLI::App* autoencode =
+      app.add_subcommand("autoencode", "sequence autoencoders: train, eval, encode");
+  autoencode->require_subcommand(1);
+  rnnkit::cli::add_autoencode_train(*autoencode);
+  rnnkit::cli::add_autoencode_eval(*autoencode);
+  rnnkit::cli::add_autoencode_encode(*autoencode);
   CLI::App* classify = app.add_subcommand("classify", "sentence classifiers: train, eval, predict");
   classify->require_subcommand(1);
   rnnkit::cli::add_classify_train(*classify);

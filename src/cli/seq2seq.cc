@@ -50,35 +50,50 @@ void report_cropped(const std::vector<std::vector<decode::Translation>>& outs, s
 }
 }  // namespace
 
-void add_seq2seq_train(CLI::App& seq2seq) {
-  auto* cmd = seq2seq.add_subcommand("train", "train an encoder-decoder (teacher forcing)");
+namespace {
+// seq2seq train, or (autoencode) the same trainer on sentences that are their own targets.
+void add_encoder_decoder_train(CLI::App& parent, bool autoencode) {
+  auto* cmd = parent.add_subcommand(
+      "train", autoencode ? "train a sequence autoencoder (each sentence its own target)"
+                          : "train an encoder-decoder (teacher forcing)");
   struct Flags : TrainFlags {
-    std::string data, train, valid, test, format = "tsv", preset = "addition-peeky", cell, unit,
-                                          attention, subword_models, mecab_dict;
+    std::string data, train, valid, test, format = "tsv", preset, cell, unit, attention,
+                                          subword_models, mecab_dict;
     bool book_split = false, bucket = false;
     int subword_vocab = 8000;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, beam = 0, max_length = 0,
                  eval_limit = -1, max_vocab = 0, min_count = 1;
     float dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     bool bidirectional = false, input_feed = false, residual = false, peeky = false,
-         no_peeky = false, reverse = false, no_reverse = false;
+         no_peeky = false, reverse = false, no_reverse = false, reverse_output = false;
   };
   auto f = std::make_shared<Flags>();
-  cmd->add_option("--data", f->data, "one file of pairs, split into train and test");
-  cmd->add_option("--train", f->train, "training pairs: a TSV file, or SRC,TGT aligned files");
+  f->preset = autoencode ? "autoencoder" : "addition-peeky";
+  const char* what = autoencode ? "sentences, one per line" : "pairs";
+  cmd->add_option("--data", f->data,
+                  fmt::format("one file of {}, split into train and test", what));
+  cmd->add_option("--train", f->train,
+                  autoencode ? "training sentences, one per line (a file, .gz or -)"
+                             : "training pairs: a TSV file, or SRC,TGT aligned files");
   cmd->add_option("--valid", f->valid,
-                  "validation pairs: evaluated after every epoch instead of the test pairs; the "
-                  "epoch of the best validation BLEU is the model saved");
-  cmd->add_option("--test", f->test,
-                  "test pairs: evaluated at the end (and after every epoch without --valid)");
-  cmd->add_option("--format", f->format, "tsv (source<TAB>target) | book (the book's q_a lines)")
-      ->capture_default_str();
-  cmd->add_flag("--book-split", f->book_split,
-                "with --data: the book's split (numpy seed 1984, last 10% test)");
+                  fmt::format("validation {}: evaluated after every epoch instead of the test set; "
+                              "the epoch of the best validation BLEU is the model saved",
+                              what));
+  cmd->add_option(
+      "--test", f->test,
+      fmt::format("test {}: evaluated at the end (and after every epoch without --valid)", what));
+  if (!autoencode) {
+    cmd->add_option("--format", f->format, "tsv (source<TAB>target) | book (the book's q_a lines)")
+        ->capture_default_str();
+    cmd->add_flag("--book-split", f->book_split,
+                  "with --data: the book's split (numpy seed 1984, last 10% test)");
+  }
   cmd->add_option("--test-fraction", f->test_fraction, "with --data: share held out for test")
       ->capture_default_str();
   cmd->add_option("--preset", f->preset,
-                  "addition-baseline | addition-reverse | addition-peeky | date-attention | enja")
+                  autoencode ? "autoencoder (LSTM 256, embedding 128, words, no attention)"
+                             : "addition-baseline | addition-reverse | addition-peeky | "
+                               "date-attention | enja")
       ->capture_default_str();
   cmd->add_option("--cell", f->cell, "lstm | gru | rnn");
   cmd->add_option("--unit", f->unit,
@@ -86,8 +101,12 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--subword-vocab", f->subword_vocab,
                   "subword: pieces per side when training the SentencePiece models")
       ->capture_default_str();
-  cmd->add_option("--subword-models", f->subword_models,
-                  "subword: SRC.model,TGT.model to use instead of training");
+  if (autoencode)
+    cmd->add_option("--subword-model", f->subword_models,
+                    "subword: a SentencePiece .model file to use instead of training one");
+  else
+    cmd->add_option("--subword-models", f->subword_models,
+                    "subword: SRC.model,TGT.model to use instead of training");
   add_mecab_dict_flag(cmd, f->mecab_dict);
   cmd->add_option("--emb", f->emb, "embedding size");
   cmd->add_option("--hidden", f->hidden, "hidden units");
@@ -99,6 +118,9 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_flag("--bidirectional", f->bidirectional,
                 "bidirectional encoder (hidden/2 units each way)");
   cmd->add_flag("--no-reverse", f->no_reverse, "do not (overrides the preset)");
+  if (autoencode)
+    cmd->add_flag("--reverse-output", f->reverse_output,
+                  "the decoder emits each sentence backwards (outputs are turned back)");
   cmd->add_option("--attention", f->attention, "none | dot | general | additive");
   cmd->add_flag("--input-feed", f->input_feed,
                 "feed each step's attention context to the next decoder input");
@@ -113,17 +135,21 @@ void add_seq2seq_train(CLI::App& seq2seq) {
   cmd->add_option("--eval-limit", f->eval_limit, "pairs evaluated after each epoch (0: all)");
   cmd->add_option("--max-vocab", f->max_vocab, "vocabulary size limit per side (0: none)");
   cmd->add_option("--min-count", f->min_count, "rarer units become <unk>");
-  add_train_flags(cmd, *f, "runs/seq2seq", "validation BLEU");
-  cmd->callback([f, cmd]() {
+  add_train_flags(cmd, *f, autoencode ? "runs/autoencode" : "runs/seq2seq", "validation BLEU");
+  cmd->callback([f, cmd, autoencode]() {
     train::Seq2SeqTrainOptions o = train::seq2seq_preset(f->preset);
-    const nlohmann::json saved = resume_config(*cmd, *f, "seq2seq");
+    RNNKIT_CHECK(o.autoencode == autoencode, "preset '{}' is for {}", f->preset,
+                 o.autoencode ? "autoencode train" : "seq2seq train");
+    const nlohmann::json saved = resume_config(*cmd, *f, autoencode ? "autoencode" : "seq2seq");
     apply_saved(o, saved, *f);
     apply_train_flags(*cmd, *f, saved, o);
-    auto given = [&](const char* name) { return cmd->count(name) > 0; };
-    if (given("--data")) o.data = data_path(f->data, true);
-    if (given("--train")) o.train = data_path(f->train, true);
-    if (given("--test")) o.test = data_path(f->test, true);
-    if (given("--valid")) o.valid = data_path(f->valid, true);
+    auto given = [&](const char* name) {  // an option the other mode lacks is not given
+      return cmd->get_option_no_throw(name) != nullptr && cmd->count(name) > 0;
+    };
+    if (given("--data")) o.data = data_path(f->data, !autoencode);
+    if (given("--train")) o.train = data_path(f->train, !autoencode);
+    if (given("--test")) o.test = data_path(f->test, !autoencode);
+    if (given("--valid")) o.valid = data_path(f->valid, !autoencode);
     if (given("--format")) o.format = f->format;
     if (given("--book-split")) o.book_split = true;
     if (given("--test-fraction")) o.test_fraction = f->test_fraction;
@@ -150,10 +176,21 @@ void add_seq2seq_train(CLI::App& seq2seq) {
     if (given("--min-count")) o.min_count = f->min_count;
     if (given("--subword-vocab")) o.subword_vocab = f->subword_vocab;
     if (given("--subword-models")) o.subword_models = data_path(f->subword_models, true);
+    if (given("--subword-model"))
+      o.subword_models = data_path(f->subword_models) + "," + data_path(f->subword_models);
+    if (f->reverse_output) o.model.reverse_target = true;
     if (given("--mecab-dict")) o.mecab_dictionary = f->mecab_dict;
     auto task = train::make_seq2seq_task(o);
-    run_training("seq2seq train", *task, o, *f);
+    run_training(autoencode ? "autoencode train" : "seq2seq train", *task, o, *f);
   });
+}
+}  // namespace
+
+void add_seq2seq_train(CLI::App& seq2seq) {
+  add_encoder_decoder_train(seq2seq, false);
+}
+void add_autoencode_train(CLI::App& autoencode) {
+  add_encoder_decoder_train(autoencode, true);
 }
 
 void add_seq2seq_eval(CLI::App& seq2seq) {

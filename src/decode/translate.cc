@@ -5,6 +5,7 @@
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/decode/search.h"
 #include "rnnkit/ops/ops.h"
+#include "rnnkit/text/parallel.h"
 
 namespace rnnkit::decode {
 
@@ -123,6 +124,85 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
           }
       }
     }
+  }
+  if (cfg.reverse_target)  // back to reading order (attention rows too, <eos>'s last)
+    for (auto& sentence : out)
+      for (auto& t : sentence) {
+        std::reverse(t.units.begin(), t.units.end());
+        const std::size_t rows = t.units.size(), cols = rows > 0 && !t.attention.empty()
+                                                            ? t.attention.size() / (rows + 1)
+                                                            : 0;
+        for (std::size_t i = 0; cols > 0 && i < rows / 2; ++i)
+          std::swap_ranges(
+              t.attention.begin() + static_cast<std::ptrdiff_t>(i * cols),
+              t.attention.begin() + static_cast<std::ptrdiff_t>((i + 1) * cols),
+              t.attention.begin() + static_cast<std::ptrdiff_t>((rows - 1 - i) * cols));
+      }
+  return out;
+}
+
+std::vector<ForcedScore> teacher_forced_scores(
+    const models::Seq2Seq& model, const std::vector<std::vector<std::int32_t>>& sources,
+    const std::vector<std::vector<std::int32_t>>& targets, std::int32_t eos, Device device) {
+  NoGradGuard no_grad;
+  const auto& cfg = model.config();
+  std::vector<std::vector<std::int32_t>> emitted = targets;
+  if (cfg.reverse_target)
+    for (auto& t : emitted) std::reverse(t.begin(), t.end());
+  text::Seq2SeqBatcher batches(sources, emitted, 64, cfg.reverse_source, eos, false);
+  std::vector<ForcedScore> out(sources.size());
+  Generator unused(0, 0);
+  for (std::int64_t i = 0; i < batches.num_batches(); ++i) {
+    text::Seq2SeqBatch b = batches.get(i);
+    auto enc = model.encode(b.source.to(device), b.source_length.to(device), unused);
+    auto d = model.decode(enc, b.target_in.to(device), model.start(enc), unused);
+    const std::vector<float> logits = d.logits.value().to(kCPU).to_vector();
+    const std::vector<std::int32_t> want = b.target_out.to_ids();
+    const std::size_t B = b.rows.size(), V = static_cast<std::size_t>(cfg.target_vocab);
+    for (std::size_t k = 0; k < want.size(); ++k) {
+      if (want[k] == text::kIgnoreIndex) continue;
+      const float* row = logits.data() + k * V;
+      const auto best = static_cast<std::int32_t>(std::max_element(row, row + V) - row);
+      ForcedScore& s = out[b.rows[k % B]];
+      s.correct += best == want[k];
+      ++s.total;
+    }
+  }
+  return out;
+}
+
+std::vector<std::vector<float>> sentence_codes(const models::Seq2Seq& model,
+                                               const text::Segmenter& source_units,
+                                               const text::Vocabulary& source_vocab,
+                                               const std::vector<std::string>& sentences,
+                                               Device device, std::int64_t max_length) {
+  NoGradGuard no_grad;
+  const auto& cfg = model.config();
+  std::vector<std::vector<std::int32_t>> ids;
+  for (const auto& s : sentences) {
+    ids.push_back(source_vocab.encode(source_units.split(s)));
+    if (ids.back().empty()) ids.back().push_back(source_vocab.unk_id());
+    if (max_length > 0 && static_cast<std::int64_t>(ids.back().size()) > max_length)
+      ids.back().resize(static_cast<std::size_t>(max_length));
+  }
+  std::vector<std::vector<float>> out(sentences.size());
+  const std::int64_t H = cfg.hidden_size;
+  Generator unused(0, 0);
+  text::BatchPlan plan(
+      [&] {
+        std::vector<std::size_t> n;
+        for (const auto& x : ids) n.push_back(x.size());
+        return n;
+      }(),
+      64, true);
+  for (std::int64_t i = 0; i < plan.num_batches(); ++i) {
+    const std::vector<std::size_t> rows = plan.rows(i);
+    text::PaddedBatch b = text::pad_batch(ids, rows, source_vocab.eos_id(), cfg.reverse_source);
+    auto enc = model.encode(b.ids.to(device), b.lengths.to(device), unused);
+    const std::vector<float> h = enc.summary.value().to(kCPU).to_vector();
+    for (std::size_t r = 0; r < rows.size(); ++r)
+      out[rows[r]].assign(h.begin() + static_cast<std::ptrdiff_t>(r) * H,
+                          h.begin() + static_cast<std::ptrdiff_t>(r + 1) * H);
   }
   return out;
 }

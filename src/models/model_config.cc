@@ -117,6 +117,7 @@ std::string Seq2SeqConfig::to_json() const {
                               {"dropout", shortest_decimal(dropout)},
                               {"init_range", shortest_decimal(init_range)},
                               {"reverse_source", reverse_source},
+                              {"reverse_target", reverse_target},
                               {"unit", unit}};
   return j.dump();
 }
@@ -139,6 +140,7 @@ Seq2SeqConfig Seq2SeqConfig::from_json(const std::string& text) {
     c.dropout = json_read(j, "dropout", 0.0f);
     c.init_range = json_read(j, "init_range", 0.0f);
     c.reverse_source = j.value("reverse_source", false);
+    c.reverse_target = j.value("reverse_target", false);
     c.unit = j.value("unit", std::string("char"));
     return c;
   } catch (const nlohmann::json::exception& e) {

@@ -16,6 +16,7 @@
 #include "rnnkit/ops/ops.h"
 #include "rnnkit/text/parallel.h"
 #include "rnnkit/text/segmenter.h"
+#include "rnnkit/text/stream.h"
 #include "rnnkit/train/run_directory.h"
 
 namespace rnnkit::train {
@@ -68,10 +69,20 @@ Seq2SeqTrainOptions seq2seq_preset(const std::string& name) {
     o.beam = 5;
     o.eval_limit = 200;
     o.bucket = true;
+  } else if (name == "autoencoder") {  // a sentence autoencoder (the LSTM talk's experiment)
+    o.autoencode = true;
+    o.model.unit = "word";
+    o.model.emb_size = 128;
+    o.model.hidden_size = 256;
+    o.batch = 64;
+    o.bucket = true;
+    o.epochs = 10;
+    o.eval_limit = 500;
   } else {
     throw InvalidArgument(fmt::format(
         "unknown preset '{}' (expected addition-baseline, addition-reverse, addition-peeky, "
-        "date-attention or enja)", name));
+        "date-attention, enja or autoencoder)",
+        name));
   }
   return o;
 }
@@ -83,6 +94,7 @@ nlohmann::ordered_json Seq2SeqTrainOptions::to_json() const {
                                   {"valid", valid},
                                   {"test", test},
                                   {"format", format},
+                                  {"autoencode", autoencode},
                                   {"book_split", book_split},
                                   {"test_fraction", test_fraction},
                                   {"max_vocab", max_vocab},
@@ -107,6 +119,7 @@ void Seq2SeqTrainOptions::update_from_json(const nlohmann::json& j) {
   valid = j.value("valid", valid);
   test = j.value("test", test);
   format = j.value("format", format);
+  autoencode = j.value("autoencode", autoencode);
   book_split = j.value("book_split", book_split);
   test_fraction = json_read(j, "test_fraction", test_fraction);
   max_vocab = json_read(j, "max_vocab", max_vocab);
@@ -125,7 +138,16 @@ void Seq2SeqTrainOptions::update_from_json(const nlohmann::json& j) {
 
 namespace {
 
-text::ParallelText load(const std::string& spec, const std::string& format) {
+text::ParallelText load(const std::string& spec, const std::string& format, bool autoencode) {
+  if (autoencode) {  // each sentence is its own target
+    text::ParallelText t;
+    text::read_lines(spec, [&](const std::string& line) {
+      if (line.find_first_not_of(" \t\r") == std::string::npos) return;
+      t.source.push_back(line);
+      t.target.push_back(line);
+    });
+    return t;
+  }
   auto comma = spec.find(',');
   if (comma != std::string::npos) return text::read_parallel_files(spec.substr(0, comma), spec.substr(comma + 1));
   return text::read_parallel(spec, format);
@@ -160,6 +182,10 @@ std::pair<text::Segmenter, text::Segmenter> segmenters(const Seq2SeqTrainOptions
   auto side = [&](const std::vector<std::string>& lines, const std::string& model) {
     return text::make_segmenter({o.model.unit, o.subword_vocab, model, o.mecab_dictionary}, lines);
   };
+  if (o.autoencode) {  // one text, one segmenter
+    text::Segmenter units = side(train.source, source_model);
+    return {units, units};
+  }
   return {side(train.source, source_model), side(train.target, target_model)};
 }
 
@@ -200,7 +226,7 @@ class Seq2SeqTask : public Task {
     RNNKIT_CHECK(o.beam >= 1, "beam width must be at least 1, got {}", o.beam);
   }
 
-  std::string family() const override { return "seq2seq"; }
+  std::string family() const override { return o_.autoencode ? "autoencode" : "seq2seq"; }
   std::string unit() const override { return "sent"; }
   nlohmann::ordered_json options_json() const override {
     nlohmann::ordered_json j = o_.to_json();
@@ -227,7 +253,7 @@ class Seq2SeqTask : public Task {
     }
     text::ParallelText train_text;
     if (!o_.data.empty()) {
-      text::ParallelText all = load(o_.data, o_.format);
+      text::ParallelText all = load(o_.data, o_.format, o_.autoencode);
       std::vector<std::size_t> perm;
       std::size_t n_test;
       if (o_.book_split) {
@@ -251,11 +277,11 @@ class Seq2SeqTask : public Task {
           text::select(all, {perm.begin() + static_cast<std::ptrdiff_t>(split), perm.end()});
     } else {
       RNNKIT_CHECK(!o_.test.empty(), "--train needs --test (the set evaluated after each epoch)");
-      train_text = load(o_.train, o_.format);
-      test_text_ = load(o_.test, o_.format);
+      train_text = load(o_.train, o_.format, o_.autoencode);
+      test_text_ = load(o_.test, o_.format, o_.autoencode);
     }
     const bool on_valid = !o_.valid.empty();
-    text::ParallelText eval_text = on_valid ? load(o_.valid, o_.format) : test_text_;
+    text::ParallelText eval_text = on_valid ? load(o_.valid, o_.format, o_.autoencode) : test_text_;
     if (resumed) {
       src_units_ = resumed->source_units;
       tgt_units_ = resumed->target_units;
@@ -264,6 +290,8 @@ class Seq2SeqTask : public Task {
     }
     auto train_src = units_of(train_text.source, src_units_),
          train_tgt = units_of(train_text.target, tgt_units_);
+    if (o_.model.reverse_target)  // decoded outputs are turned back (decode::translate)
+      for (auto& t : train_tgt) std::reverse(t.begin(), t.end());
     test_src_ = units_of(test_text_.source, src_units_);
     test_refs_ = scoring_units_of(test_text_.target, tgt_units_);
     const std::string train_name = o_.train.empty() ? o_.data : o_.train;
@@ -313,7 +341,9 @@ class Seq2SeqTask : public Task {
   std::string describe() const override {
     const auto& m = o_.model;
     return fmt::format("{}; {} {}{}{}, emb {} hidden {} x{}", info_, m.cell,
-                       m.reverse_source ? "reversed input, " : "", m.peeky ? "peeky, " : "",
+                       std::string(m.reverse_source ? "reversed input, " : "") +
+                           (m.reverse_target ? "reversed output, " : ""),
+                       m.peeky ? "peeky, " : "",
                        m.attention != "none" ? m.attention + " attention" : "no attention",
                        m.emb_size, m.hidden_size, m.num_layers);
   }

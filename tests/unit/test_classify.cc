@@ -148,9 +148,11 @@ TEST(Classifier, InitFromCopiesTheEncoderExactlyAndRefusesAnotherShape) {
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(copied, expected);
   auto lm_file = io::load_safetensors(lm_path);
-  for (const auto& [name, v] : model.named_parameters())
-    if (name.rfind("encoder.", 0) == 0)
+  for (const auto& [name, v] : model.named_parameters()) {
+    if (name.rfind("encoder.", 0) == 0) {
       EXPECT_EQ(v.value().to_vector(), lm_file.at(name, lm_path).to_vector()) << name;
+    }
+  }
 
   c.hidden_size = 16;
   models::Classifier other(c);

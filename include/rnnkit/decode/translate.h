@@ -37,4 +37,22 @@ std::vector<std::vector<Translation>> translate(const models::Seq2Seq& model,
                                                 const std::vector<std::string>& sentences,
                                                 const TranslateOptions& opts, Device device);
 
+// Per pair of id sequences (the target in reading order), how many of the
+// target's units and its closing <eos> the model predicts when fed the true
+// previous units (teacher forcing), and out of how many.
+struct ForcedScore {
+  std::int64_t correct = 0, total = 0;
+};
+std::vector<ForcedScore> teacher_forced_scores(
+    const models::Seq2Seq& model, const std::vector<std::vector<std::int32_t>>& sources,
+    const std::vector<std::vector<std::int32_t>>& targets, std::int32_t eos, Device device);
+
+// Each sentence's code: the encoder's last layer's final state [hidden]
+// (bidirectional: both directions'), the fixed-size vector an autoencoder learns.
+std::vector<std::vector<float>> sentence_codes(const models::Seq2Seq& model,
+                                               const text::Segmenter& source_units,
+                                               const text::Vocabulary& source_vocab,
+                                               const std::vector<std::string>& sentences,
+                                               Device device, std::int64_t max_length = 0);
+
 }  // namespace rnnkit::decode

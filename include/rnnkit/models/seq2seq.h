@@ -34,6 +34,7 @@ struct Seq2SeqConfig {
   float init_range = 0.0f;  // 0: torch.nn's default initialisation (see init_parameters)
   // Data-side settings kept with the model so that translation repeats them.
   bool reverse_source = false;
+  bool reverse_target = false;  // the decoder emits the target backwards (outputs are turned back)
   std::string unit = "char";  // word | char | subword | mecab (text/segmenter.h)
 
   std::string to_json() const;

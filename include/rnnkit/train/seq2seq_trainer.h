@@ -24,6 +24,9 @@ struct Seq2SeqTrainOptions : TrainerOptions {
   // the model kept is the last).
   std::string data, train, valid, test;
   std::string format = "tsv";
+  // A sequence autoencoder: each file holds one sentence per line, the source
+  // and the target of its own pair (model.reverse_target: emitted backwards).
+  bool autoencode = false;
   bool book_split = false;     // data: numpy seed 1984 shuffle, last 10% test (the book's)
   double test_fraction = 0.1;  // data without book_split: Philox shuffle with `seed`
   std::int64_t max_vocab = 0, min_count = 1;
