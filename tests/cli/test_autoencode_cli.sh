@@ -38,6 +38,13 @@ out=$(head -1 "$work/test.txt" | "$RNNKIT" autoencode encode --model "$work/run"
 first=$(head -1 "$work/test.txt")
 [ "$(sed -n 2p <<<"$out" | cut -f2)" = "$first" ] && ok || bad "a sentence's nearest is itself: $out"
 
+# SA-LSTM: the autoencoder's encoder and vocabulary start a classifier.
+awk '{ print (index($0, "a") ? "__label__a " : "__label__other ") $0 }' "$work/train.txt" >"$work/labeled.txt"
+"$RNNKIT" classify train --train "$work/labeled.txt" --test "$work/labeled.txt" --init-from "$work/run" \
+  --unidirectional --emb 16 --hidden 64 --epochs 1 --threads 1 --out "$work/sa" 2>"$work/sa.err" \
+  && grep -q "encoder from .*run/model.safetensors (5 tensors, lstm, emb 16, hidden 64, 1 layer)" "$work/sa.err" \
+  && ok || bad "classify --init-from an autoencoder: $(grep -i 'model:\|error' "$work/sa.err")"
+
 # Japanese MeCab words.
 for i in $(seq 1 50); do echo "吾輩は猫である。"; echo "名前はまだ無い。"; done >"$work/ja.txt"
 "$RNNKIT" autoencode train --train "$work/ja.txt" --test "$work/ja.txt" --unit mecab --epochs 3 --out "$work/ja" \
