@@ -17,17 +17,9 @@ namespace rnnkit::cli {
 
 namespace {
 
-struct Autoencoder {
-  io::LoadedSeq2Seq m;
-  std::unique_ptr<nn::ParameterSet> params;
-  Device device;
-};
-Autoencoder load_autoencoder(const std::string& path, const std::string& device) {
-  Autoencoder a{io::load_seq2seq(file_in_run(path, {"model.safetensors"})), nullptr,
-                available_device(device)};
-  a.params = std::make_unique<nn::ParameterSet>(*a.m.model, a.device);
-  a.m.model->train(false);
-  return a;
+ModelForUse<io::LoadedSeq2Seq> load_autoencoder(const std::string& path,
+                                                const std::string& device) {
+  return load_for_use(&io::load_seq2seq, path, device);
 }
 
 std::vector<std::string> read_sentences(const std::string& path, std::int64_t limit) {

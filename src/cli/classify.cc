@@ -18,17 +18,9 @@ namespace rnnkit::cli {
 
 namespace {
 
-struct LoadedForUse {
-  io::LoadedClassifier m;
-  std::unique_ptr<nn::ParameterSet> params;
-  Device device;
-};
-LoadedForUse load_classifier_for_use(const std::string& path, const std::string& device) {
-  LoadedForUse l{io::load_classifier(file_in_run(path, {"model.safetensors"})), nullptr,
-                 available_device(device)};
-  l.params = std::make_unique<nn::ParameterSet>(*l.m.model, l.device);
-  l.m.model->train(false);
-  return l;
+ModelForUse<io::LoadedClassifier> load_classifier_for_use(const std::string& path,
+                                                          const std::string& device) {
+  return load_for_use(&io::load_classifier, path, device);
 }
 
 constexpr std::int64_t kMaxLength = 1000;  // units per sentence at inference

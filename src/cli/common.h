@@ -88,6 +88,24 @@ std::string file_in_run(const std::string& path, std::initializer_list<const cha
 inline const std::initializer_list<const char*> kVectorFiles = {"vectors.bin", "vectors.txt",
                                                                 "vectors.safetensors"};
 
+// A saved model of another family (`load`: io::load_seq2seq, io::load_classifier)
+// placed on a device, in evaluation mode; a run directory means its model file.
+template <typename Loaded>
+struct ModelForUse {
+  Loaded m;
+  std::unique_ptr<nn::ParameterSet> params;
+  Device device;
+};
+template <typename Loaded>
+ModelForUse<Loaded> load_for_use(Loaded (*load)(const std::string&), const std::string& path,
+                                 const std::string& device) {
+  ModelForUse<Loaded> l{load(file_in_run(path, {"model.safetensors"})), nullptr,
+                        available_device(device)};
+  l.params = std::make_unique<nn::ParameterSet>(*l.m.model, l.device);
+  l.m.model->train(false);
+  return l;
+}
+
 // Queries from standard input, one per line (words split at spaces): each
 // answered after a "query: ..." line; a query that fails says why on stderr
 // and the next one is read. Throws at the end if any failed.

@@ -17,18 +17,9 @@
 namespace rnnkit::cli {
 
 namespace {
-// A saved seq2seq model placed on a device, in evaluation mode.
-struct LoadedForUse {
-  io::LoadedSeq2Seq m;
-  std::unique_ptr<nn::ParameterSet> params;
-  Device device;
-};
-LoadedForUse load_seq2seq_for_use(const std::string& path, const std::string& device) {
-  LoadedForUse l{io::load_seq2seq(file_in_run(path, {"model.safetensors"})), nullptr,
-                 available_device(device)};
-  l.params = std::make_unique<nn::ParameterSet>(*l.m.model, l.device);
-  l.m.model->train(false);
-  return l;
+ModelForUse<io::LoadedSeq2Seq> load_seq2seq_for_use(const std::string& path,
+                                                    const std::string& device) {
+  return load_for_use(&io::load_seq2seq, path, device);
 }
 
 std::string fmt_pct(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
