@@ -17,9 +17,21 @@ namespace rnnkit::cli {
 
 namespace {
 
+// An encoder-decoder trained by autoencode train (its training options say so).
 ModelForUse<io::LoadedSeq2Seq> load_autoencoder(const std::string& path,
                                                 const std::string& device) {
-  return load_for_use(&io::load_seq2seq, path, device);
+  auto a = load_for_use(&io::load_seq2seq, path, device);
+  auto it = a.m.metadata.find("train_options");
+  bool autoencoder = false;
+  if (it != a.m.metadata.end()) {
+    try {
+      autoencoder = nlohmann::json::parse(it->second).value("autoencode", false);
+    } catch (const nlohmann::json::exception&) {
+    }
+  }
+  RNNKIT_CHECK(autoencoder,
+               "{}: an encoder-decoder, not an autoencoder (use seq2seq eval or translate)", path);
+  return a;
 }
 
 std::vector<std::string> read_sentences(const std::string& path, std::int64_t limit) {
@@ -208,13 +220,13 @@ void add_autoencode_encode(CLI::App& autoencode) {
                   "cut longer inputs to this many units (0: no limit)")
       ->capture_default_str();
   add_device_flags(cmd, f->threads, f->device);
-  cmd->callback([f]() {
+  cmd->callback([f, cmd]() {
     apply_threads(f->threads);
-    RNNKIT_CHECK(f->nearest >= 0, "--nearest must not be negative, got {}", f->nearest);
-    RNNKIT_CHECK((f->nearest > 0) == !f->corpus.empty(), "--nearest K and --corpus F go together");
-    RNNKIT_CHECK(f->nearest > 0 || !f->output.empty(),
-                 "give --output F (or --nearest K --corpus F)");
-    if (!f->output.empty()) check_writable(f->output);
+    const bool nearest = cmd->count("--nearest") > 0;
+    RNNKIT_CHECK(!nearest || f->nearest >= 1, "--nearest must be at least 1, got {}", f->nearest);
+    RNNKIT_CHECK(nearest == !f->corpus.empty(), "--nearest K and --corpus F go together");
+    RNNKIT_CHECK(nearest || !f->output.empty(), "give --output F (or --nearest K --corpus F)");
+    if (!f->output.empty() && f->output != "-") check_writable(f->output);
     auto a = load_autoencoder(f->model, f->device);
     std::vector<std::string> lines;
     text::read_lines(f->input.empty() ? "-" : f->input,
@@ -237,11 +249,15 @@ void add_autoencode_encode(CLI::App& autoencode) {
             out += fmt::format("{}{:.6g}", k ? " " : "", c[k]);
           out += "\n";
         }
-        io::write_file_atomic(f->output, out);
+        if (f->output == "-")
+          std::cout << out << std::flush;
+        else
+          io::write_file_atomic(f->output, out);
       }
-      info(fmt::format("{} vectors of {} values written to {}", codes.size(), H, f->output));
+      info(fmt::format("{} vectors of {} values written to {}", codes.size(), H,
+                       f->output == "-" ? "standard output" : f->output));
     }
-    if (f->nearest == 0) return;
+    if (!nearest) return;
     const std::vector<std::string> corpus = read_sentences(f->corpus, 0);
     auto known = decode::sentence_codes(*a.m.model, a.m.source_units, a.m.source_vocab, corpus,
                                         a.device, f->max_length);

@@ -158,7 +158,8 @@ void add_classify_train(CLI::App& classify) {
     if (given("--class-weights")) o.class_weights = f->class_weights;
     if (given("--dropout")) o.model.dropout = f->dropout;
     if (given("--init")) o.model.init_range = f->init;
-    if (given("--pretrained-vectors")) o.pretrained_vectors = data_path(f->vectors);
+    if (given("--pretrained-vectors"))
+      o.pretrained_vectors = data_path(file_in_run(f->vectors, kVectorFiles));
     if (f->freeze) o.freeze_vectors = true;
     if (given("--init-from"))
       o.init_from = data_path(file_in_run(f->init_from, {"model.safetensors"}));
@@ -176,11 +177,10 @@ void add_classify_eval(CLI::App& classify) {
   auto* cmd = classify.add_subcommand(
       "eval", "accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix");
   struct Flags {
-    std::string model, data, format = "auto", label_prefix = "__label__", confusion_svg,
-                             device = "cpu";
+    std::string model, data, format, label_prefix, confusion_svg, device = "cpu";
     std::int64_t max_length = kMaxLength;
     double max_oov_rate = 0.05;
-    float threshold = 0.5f;
+    float threshold = -1;
     int threads = 0;
     bool json = false;
   };
@@ -190,12 +190,12 @@ void add_classify_eval(CLI::App& classify) {
       ->required();
   cmd->add_option("--data", f->data, "labelled examples (a file, .gz, or - for standard input)")
       ->required();
-  cmd->add_option("--format", f->format, kFormats)->capture_default_str();
-  cmd->add_option("--label-prefix", f->label_prefix, "fasttext format: the labels' prefix")
-      ->capture_default_str();
+  cmd->add_option("--format", f->format,
+                  std::string(kFormats) + " (default: the training data's format)");
+  cmd->add_option("--label-prefix", f->label_prefix,
+                  "fasttext format: the labels' prefix (default: the model's)");
   cmd->add_option("--threshold", f->threshold,
-                  "one-vs-all: labels above this probability are predicted")
-      ->capture_default_str();
+                  "one-vs-all: labels above this probability are predicted (default: the model's)");
   cmd->add_option("--confusion-svg", f->confusion_svg,
                   "write the confusion matrix to this SVG file");
   add_max_length_flag(cmd, f->max_length);
@@ -205,10 +205,14 @@ void add_classify_eval(CLI::App& classify) {
   cmd->callback([f]() {
     apply_threads(f->threads);
     if (!f->confusion_svg.empty()) check_writable(f->confusion_svg);
-    RNNKIT_CHECK(f->threshold > 0 && f->threshold < 1, "--threshold {} outside (0, 1)",
-                 f->threshold);
+    RNNKIT_CHECK(f->threshold == -1 || (f->threshold > 0 && f->threshold < 1),
+                 "--threshold {} outside (0, 1)", f->threshold);
     auto l = load_classifier_for_use(f->model, f->device);
     const auto& cfg = l.m.model->config();
+    // The model's own reading and decision unless a flag says otherwise.
+    if (f->format.empty()) f->format = cfg.format;
+    if (f->label_prefix.empty()) f->label_prefix = cfg.label_prefix;
+    if (f->threshold == -1) f->threshold = cfg.threshold;
     text::LabeledText data =
         text::read_labeled(f->data, {f->format, f->label_prefix, false, false});
     std::vector<std::vector<std::int32_t>> ids;
@@ -284,7 +288,7 @@ void add_classify_predict(CLI::App& classify) {
   auto* cmd = classify.add_subcommand(
       "predict", "the most probable labels of each input line, with their probabilities");
   struct Flags {
-    std::string model, input, output, label_prefix = "__label__", device = "cpu";
+    std::string model, input, output, label_prefix, device = "cpu";
     std::int64_t k = 1, max_length = kMaxLength;
     float threshold = 0.0f;
     int threads = 0;
@@ -295,7 +299,8 @@ void add_classify_predict(CLI::App& classify) {
                   "model.safetensors from classify train (or its run directory)")
       ->required();
   cmd->add_option("--input", f->input, "one text per line (a file, .gz; default: standard input)");
-  cmd->add_option("--output", f->output, "write the predictions here (default: standard output)");
+  cmd->add_option("--output", f->output,
+                  "write the predictions here (default or -: standard output)");
   cmd->add_option("-k,--top", f->k, "labels per line, most probable first")->capture_default_str();
   cmd->add_option("--threshold", f->threshold, "leave out labels below this probability")
       ->capture_default_str();
@@ -303,9 +308,8 @@ void add_classify_predict(CLI::App& classify) {
                 "each line is ID<TAB>text: the id starts the output line (without it, lines are "
                 "numbered from 1 in --json)");
   cmd->add_option("--label-prefix", f->label_prefix,
-                  "printed before each label (fastText's predict-prob); leading labels of the "
-                  "input are skipped")
-      ->capture_default_str();
+                  "printed before each label (fastText's predict-prob), and leading labels of the "
+                  "input with it are skipped (default: the model's, __label__)");
   add_max_length_flag(cmd, f->max_length);
   add_device_flags(cmd, f->threads, f->device);
   cmd->add_flag("--json", f->json,
@@ -315,9 +319,11 @@ void add_classify_predict(CLI::App& classify) {
     RNNKIT_CHECK(f->k >= 1, "--top must be at least 1, got {}", f->k);
     RNNKIT_CHECK(f->threshold >= 0 && f->threshold < 1, "--threshold {} outside [0, 1)",
                  f->threshold);
+    if (f->output == "-") f->output.clear();
     if (!f->output.empty()) check_writable(f->output);
     auto l = load_classifier_for_use(f->model, f->device);
     const auto& cfg = l.m.model->config();
+    if (f->label_prefix.empty()) f->label_prefix = cfg.label_prefix;
     std::vector<std::string> line_ids;
     std::vector<std::vector<std::int32_t>> ids;
     text::read_lines(f->input.empty() ? "-" : f->input, [&](const std::string& line) {

@@ -262,8 +262,9 @@ LoadedClassifier load_classifier(const std::string& path) {
 namespace {
 std::string encoder_shape(const std::string& cell, std::int64_t emb, std::int64_t hidden,
                           std::int64_t layers, bool bidirectional) {
-  return fmt::format("{}{}, emb {}, hidden {}, {} layer{}", bidirectional ? "bidirectional " : "",
-                     cell, emb, hidden, layers, layers == 1 ? "" : "s");
+  return fmt::format("{} {}, emb {}, hidden {}, {} layer{}",
+                     bidirectional ? "bidirectional" : "unidirectional", cell, emb, hidden, layers,
+                     layers == 1 ? "" : "s");
 }
 }  // namespace
 

@@ -193,7 +193,10 @@ std::string ClassifierConfig::to_json() const {
                               {"loss", loss},
                               {"init_range", shortest_decimal(init_range)},
                               {"unit", unit},
-                              {"lowercase", lowercase}};
+                              {"lowercase", lowercase},
+                              {"format", format},
+                              {"label_prefix", label_prefix},
+                              {"threshold", shortest_decimal(threshold)}};
   return j.dump();
 }
 
@@ -214,6 +217,9 @@ ClassifierConfig ClassifierConfig::from_json(const std::string& text) {
     c.init_range = json_read(j, "init_range", 0.0f);
     c.unit = j.value("unit", std::string("word"));
     c.lowercase = j.value("lowercase", false);
+    c.format = j.value("format", std::string("auto"));
+    c.label_prefix = j.value("label_prefix", std::string("__label__"));
+    c.threshold = json_read(j, "threshold", 0.5f);
     return c;
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(fmt::format("classifier configuration is malformed: {}", e.what()));
@@ -246,6 +252,8 @@ void ClassifierConfig::validate() const {
                "classifier: unknown unit '{}' (word, char, subword or mecab)", unit);
   RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "classifier: dropout {} outside [0, 1)", dropout);
   RNNKIT_CHECK(init_range >= 0.0f, "classifier: init range {} is negative", init_range);
+  RNNKIT_CHECK(threshold > 0.0f && threshold < 1.0f, "classifier: threshold {} outside (0, 1)",
+               threshold);
   RNNKIT_CHECK(!bidirectional || hidden_size % 2 == 0,
                "classifier: a bidirectional encoder splits the hidden size in two; {} is odd",
                hidden_size);

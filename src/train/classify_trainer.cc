@@ -201,8 +201,10 @@ class ClassifyTask : public Task {
       check_same_model(nlohmann::json::parse(o_.model.to_json()),
                        nlohmann::json::parse(resumed->model->config().to_json()),
                        o_.init_from.empty()
-                           ? std::vector<std::string>{"vocab_size", "labels"}
-                           : std::vector<std::string>{"vocab_size", "labels", "unit"},
+                           ? std::vector<std::string>{"vocab_size", "labels", "format",
+                                                      "label_prefix", "threshold"}
+                           : std::vector<std::string>{"vocab_size", "labels", "format",
+                                                      "label_prefix", "threshold", "unit"},
                        resume->path);
       o_.model = resumed->model->config();
     }
@@ -212,6 +214,10 @@ class ClassifyTask : public Task {
                  "--phrases is for sentiment trees; {} holds {} lines", o_.train, train.format);
     read.phrases = false;
     read.format = train.format;  // every set in the training data's format
+    // Kept with the model, so that eval and predict read and decide as training did.
+    o_.model.format = train.format;
+    o_.model.label_prefix = o_.label_prefix;
+    o_.model.threshold = o_.threshold;
     std::optional<io::PretrainedEncoder> encoder;
     if (!o_.init_from.empty() && !resumed) {
       encoder = io::load_encoder(o_.init_from);

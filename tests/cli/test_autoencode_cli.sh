@@ -42,8 +42,13 @@ first=$(head -1 "$work/test.txt")
 awk '{ print (index($0, "a") ? "__label__a " : "__label__other ") $0 }' "$work/train.txt" >"$work/labeled.txt"
 "$RNNKIT" classify train --train "$work/labeled.txt" --test "$work/labeled.txt" --init-from "$work/run" \
   --unidirectional --emb 16 --hidden 64 --epochs 1 --threads 1 --out "$work/sa" 2>"$work/sa.err" \
-  && grep -q "encoder from .*run/model.safetensors (5 tensors, lstm, emb 16, hidden 64, 1 layer)" "$work/sa.err" \
+  && grep -q "encoder from .*run/model.safetensors (5 tensors, unidirectional lstm, emb 16, hidden 64, 1 layer)" "$work/sa.err" \
   && ok || bad "classify --init-from an autoencoder: $(grep -i 'model:\|error' "$work/sa.err")"
+
+# A translation model is not an autoencoder.
+paste "$work/train.txt" "$work/train.txt" >"$work/pairs.tsv"
+"$RNNKIT" seq2seq train --data "$work/pairs.tsv" --preset addition-baseline --unit word --epochs 1 --hidden 16 \
+  --threads 1 --out "$work/s2s" >/dev/null 2>&1 && ok || bad "seq2seq train for the refusal"
 
 # Japanese MeCab words.
 for i in $(seq 1 50); do echo "吾輩は猫である。"; echo "名前はまだ無い。"; done >"$work/ja.txt"
@@ -51,6 +56,8 @@ for i in $(seq 1 50); do echo "吾輩は猫である。"; echo "名前はまだ�
   "${small[@]}" 2>"$work/ja.err" && grep -q "MeCab words" "$work/ja.err" && ok || bad "autoencode --unit mecab: $(tail -2 "$work/ja.err")"
 
 expect_error "unknown --perturb 'shuffle'" "$RNNKIT" autoencode eval --model "$work/run" --data "$work/test.txt" --perturb shuffle
+expect_error "an encoder-decoder, not an autoencoder" "$RNNKIT" autoencode eval --model "$work/s2s" --data "$work/test.txt"
+expect_error "--nearest must be at least 1" "$RNNKIT" autoencode encode --model "$work/run" --nearest 0 --corpus "$work/train.txt"
 expect_error "--nearest K and --corpus F go together" "$RNNKIT" autoencode encode --model "$work/run" --nearest 3 --output "$work/x.txt"
 expect_error "missing.txt" "$RNNKIT" autoencode train --train "$work/missing.txt" --test "$work/test.txt" --out "$work/bad"
 expect_error "preset 'enja' is for seq2seq train" "$RNNKIT" autoencode train --train "$work/train.txt" --test "$work/test.txt" --preset enja --out "$work/bad"

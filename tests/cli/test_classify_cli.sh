@@ -31,10 +31,13 @@ done
 grep -q '"confusion"' "$work/run/results.json" && ok || bad "results.json holds the confusion matrix"
 
 # eval: the same figure from the TSV form of the test file; the SVG on request.
-out=$("$RNNKIT" classify eval --model "$work/run" --data "$work/test.tsv" --confusion-svg "$work/c.svg" --json 2>"$work/eval.err")
+out=$("$RNNKIT" classify eval --model "$work/run" --data "$work/test.tsv" --format tsv --confusion-svg "$work/c.svg" --json 2>"$work/eval.err")
 grep -q "\"accuracy\":$acc" <<<"$out" && ok || bad "eval on TSV gives the run's accuracy $acc: $out"
 grep -q "precision" "$work/eval.err" && grep -q "confusion" "$work/eval.err" && ok || bad "eval prints per-label figures and the matrix"
 grep -q "<svg" "$work/c.svg" && ok || bad "--confusion-svg writes an SVG"
+# Without --format, eval reads as training did (fastText); a TSV then names its first bad line.
+"$RNNKIT" classify eval --model "$work/run" --data "$work/test.txt" >/dev/null 2>&1 && ok || bad "eval in the model's format"
+expect_error "test.tsv, line 1: no label" "$RNNKIT" classify eval --model "$work/run" --data "$work/test.tsv"
 
 # predict: top-2 labels with probabilities, one line per input line, ids kept.
 printf 'a\tw3 w1 w2\nb\tw1 w2 w4\nc\t\n' >"$work/ids.txt"
@@ -58,7 +61,7 @@ sed 's/^__label__[a-z]* //' "$work/train.txt" >"$work/text.txt"
 "$RNNKIT" classify train --train "$work/train.txt" --test "$work/test.txt" --init-from "$work/lm" --unidirectional \
   --layers 1 --epochs 1 --out "$work/pre" "${small[@]}" 2>"$work/pre.err" \
   && grep -q "encoder from .*lm/model.safetensors (5 tensors" "$work/pre.err" && ok || bad "--init-from an LM: $(grep -i 'model:\|error' "$work/pre.err")"
-expect_error "the pre-trained encoder is lstm, emb 16, hidden 16, 1 layer" \
+expect_error "the pre-trained encoder is unidirectional lstm, emb 16, hidden 16, 1 layer" \
   "$RNNKIT" classify train --train "$work/train.txt" --test "$work/test.txt" --init-from "$work/lm" --out "$work/pre2" "${small[@]}"
 [ ! -e "$work/pre2/model.safetensors" ] && ok || bad "a refused --init-from left a model"
 
@@ -89,4 +92,6 @@ expect_error "the vectors have 4 dimensions, the embedding 16" \
 [ ! -e "$work/bad/model.safetensors" ] && [ ! -e "$work/bad/checkpoint.safetensors" ] && ok || bad "a failed run left a model"
 expect_error "format is 'rnnkit.lm', expected 'rnnkit.classifier'" "$RNNKIT" classify eval --model "$work/lm/model.safetensors" --data "$work/test.txt"
 expect_error "--top must be at least 1" "$RNNKIT" classify predict --model "$work/run" --input "$work/ids.txt" -k 0
+out=$(printf 'w3 w3\n' | "$RNNKIT" classify predict --model "$work/run" --output - 2>/dev/null)
+grep -q "^__label__yes" <<<"$out" && [ ! -e ./- ] && ok || bad "predict --output - writes to standard output: $out"
 finish

@@ -162,7 +162,7 @@ TEST(Classifier, InitFromCopiesTheEncoderExactlyAndRefusesAnotherShape) {
   } catch (const InvalidArgument& e) {
     const std::string m = e.what();
     EXPECT_NE(m.find("encoder.rnn.weight_ih_l0"), std::string::npos) << m;
-    EXPECT_NE(m.find("lstm, emb 10, hidden 14, 2 layers"), std::string::npos) << m;
+    EXPECT_NE(m.find("unidirectional lstm, emb 10, hidden 14, 2 layers"), std::string::npos) << m;
   }
   c.hidden_size = 14;
   c.bidirectional = true;

@@ -32,6 +32,9 @@ struct ClassifierConfig {
   // Data-side settings kept with the model so that eval and predict repeat them.
   std::string unit = "word";  // word | char | subword | mecab (text/segmenter.h)
   bool lowercase = false;     // ASCII letters lower-cased before segmentation
+  std::string format = "auto";             // the training data's format (text/labeled.h)
+  std::string label_prefix = "__label__";  // fasttext format
+  float threshold = 0.5f;                  // one-vs-all: labels above it are predicted
 
   std::string to_json() const;
   static ClassifierConfig from_json(const std::string& json);  // throws FormatError
