@@ -48,11 +48,11 @@ std::string report(const eval::ClassificationScores& s) {
                        pct(l.f1), l.support);
   if (s.confusion.empty()) return out;
   out += "confusion (rows: true label, columns: predicted):\n" + fmt::format("{:<16}", "");
-  for (const auto& l : s.labels) out += fmt::format(" {:>7.7}", l.label);
+  for (const auto& l : s.labels) out += fmt::format(" {:>9.9}", l.label);
   out += "\n";
   for (std::size_t i = 0; i < s.confusion.size(); ++i) {
     out += fmt::format("{:<16.16}", s.labels[i].label);
-    for (auto c : s.confusion[i]) out += fmt::format(" {:>7}", c);
+    for (auto c : s.confusion[i]) out += fmt::format(" {:>9}", c);
     out += "\n";
   }
   return out;

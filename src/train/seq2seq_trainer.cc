@@ -316,11 +316,16 @@ class Seq2SeqTask : public Task {
     std::size_t longest = 0;
     for (const auto& t : train_tgt) longest = std::max(longest, t.size());
     if (o_.max_length <= 0) o_.max_length = static_cast<std::int64_t>(2 * longest + 10);
-    info_ = fmt::format(
-        "data: {} training pairs, {}{} test; vocabularies {} (source) and {} (target) {}",
-        train_text.size(), on_valid ? fmt::format("{} validation, ", eval_text.size()) : "",
-        test_text_.size(), src_vocab_.size(), tgt_vocab_.size(),
-        text::units_name(text::parse_unit(o_.model.unit)));
+    const std::string units = text::units_name(text::parse_unit(o_.model.unit));
+    const std::string valid = on_valid ? fmt::format("{} validation, ", eval_text.size()) : "";
+    info_ = o_.autoencode
+                ? fmt::format("data: {} training sentences, {}{} test; vocabulary {} {}",
+                              train_text.size(), valid, test_text_.size(), src_vocab_.size(), units)
+                : fmt::format(
+                      "data: {} training pairs, {}{} test; vocabularies {} (source) and {} "
+                      "(target) {}",
+                      train_text.size(), valid, test_text_.size(), src_vocab_.size(),
+                      tgt_vocab_.size(), units);
     model_ = std::make_unique<models::Seq2Seq>(o_.model);
     model_->init_parameters(o_.seed);
     batches_.emplace(encode_all(train_src, src_vocab_), encode_all(train_tgt, tgt_vocab_), o_.batch,

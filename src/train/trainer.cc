@@ -145,7 +145,7 @@ void check_vocabulary_size(std::int64_t vocab_size, const std::string& data, std
                            std::int64_t max_vocab) {
   RNNKIT_CHECK(vocab_size - 2 >= kMinVocabulary,
                "{}: the vocabulary keeps {} units (--min-count {}, --max-vocab {}): too few to "
-               "model a language",
+               "learn from",
                data, vocab_size - 2, min_count, max_vocab);
 }
 

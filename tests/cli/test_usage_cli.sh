@@ -29,7 +29,7 @@ expect_status 1 "line 1 has 3 TAB-separated fields" "$RNNKIT" seq2seq train --da
 printf 'the cat \xe3\x81' >"$work/cut.txt"
 expect_status 1 "truncated UTF-8 sequence at the end of the file" "$RNNKIT" lm train --train "$work/cut.txt" --out "$work/c"
 expect_status 1 "is a directory" "$RNNKIT" lm train --train "$work" --out "$work/d"
-expect_status 1 "too few to model a language" "$RNNKIT" lm train --train "$work/train.txt" --min-count 1000 --out "$work/few"
+expect_status 1 "too few to learn from" "$RNNKIT" lm train --train "$work/train.txt" --min-count 1000 --out "$work/few"
 for i in $(seq 1 60); do printf 'the cat sat %d\tle chat %d\n' $((i % 7)) $((i % 7)); done >"$work/pairs.tsv"
 expect_status 1 "pairs.tsv (source): the vocabulary keeps 3 units (--min-count 50" \
   "$RNNKIT" seq2seq train --data "$work/pairs.tsv" --unit word --min-count 50 --out "$work/few2"
