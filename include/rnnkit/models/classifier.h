@@ -30,8 +30,8 @@ struct ClassifierConfig {
   std::string loss = "softmax";  // softmax | one-vs-all
   float init_range = 0.0f;       // 0: torch.nn's default initialisation
   // Data-side settings kept with the model so that eval and predict repeat them.
-  std::string unit = "word";  // word | char | subword | mecab (text/segmenter.h)
-  bool lowercase = false;     // ASCII letters lower-cased before segmentation
+  std::string unit = "word";               // word | char | subword | mecab (text/segmenter.h)
+  bool lowercase = false;                  // ASCII letters lower-cased before segmentation
   std::string format = "auto";             // the training data's format (text/labeled.h)
   std::string label_prefix = "__label__";  // fasttext format
   float threshold = 0.5f;                  // one-vs-all: labels above it are predicted
