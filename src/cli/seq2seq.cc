@@ -53,7 +53,7 @@ void add_encoder_decoder_train(CLI::App& parent, bool autoencode) {
     bool book_split = false, bucket = false;
     int subword_vocab = 8000;
     std::int64_t emb = 0, hidden = 0, layers = 0, batch = 0, beam = 0, max_length = 0,
-                 eval_limit = -1, max_vocab = 0, min_count = 1;
+                 eval_limit = -1, max_vocab = 0, max_target_vocab = 0, min_count = 1;
     float dropout = -1, length_penalty = -1, test_fraction = 0.1f, init = -1;
     bool bidirectional = false, input_feed = false, residual = false, peeky = false,
          no_peeky = false, reverse = false, no_reverse = false, reverse_output = false;
@@ -125,6 +125,8 @@ void add_encoder_decoder_train(CLI::App& parent, bool autoencode) {
   cmd->add_option("--max-length", f->max_length, "longest output (0: from the training data)");
   cmd->add_option("--eval-limit", f->eval_limit, "pairs evaluated after each epoch (0: all)");
   cmd->add_option("--max-vocab", f->max_vocab, "vocabulary size limit per side (0: none)");
+  cmd->add_option("--max-target-vocab", f->max_target_vocab,
+                  "the target side's limit (default: --max-vocab's)");
   cmd->add_option("--min-count", f->min_count, "rarer units become <unk>");
   add_train_flags(cmd, *f, autoencode ? "runs/autoencode" : "runs/seq2seq", "validation BLEU");
   cmd->callback([f, cmd, autoencode]() {
@@ -164,6 +166,7 @@ void add_encoder_decoder_train(CLI::App& parent, bool autoencode) {
     if (given("--max-length")) o.max_length = f->max_length;
     if (given("--eval-limit")) o.eval_limit = f->eval_limit;
     if (given("--max-vocab")) o.max_vocab = f->max_vocab;
+    if (given("--max-target-vocab")) o.max_target_vocab = f->max_target_vocab;
     if (given("--min-count")) o.min_count = f->min_count;
     if (given("--subword-vocab")) o.subword_vocab = f->subword_vocab;
     if (given("--subword-models")) o.subword_models = data_path(f->subword_models, true);

@@ -98,6 +98,7 @@ nlohmann::ordered_json Seq2SeqTrainOptions::to_json() const {
                                   {"book_split", book_split},
                                   {"test_fraction", test_fraction},
                                   {"max_vocab", max_vocab},
+                                  {"max_target_vocab", max_target_vocab},
                                   {"min_count", min_count},
                                   {"subword_vocab", subword_vocab},
                                   {"subword_models", subword_models},
@@ -123,6 +124,7 @@ void Seq2SeqTrainOptions::update_from_json(const nlohmann::json& j) {
   book_split = j.value("book_split", book_split);
   test_fraction = json_read(j, "test_fraction", test_fraction);
   max_vocab = json_read(j, "max_vocab", max_vocab);
+  max_target_vocab = json_read(j, "max_target_vocab", max_target_vocab);
   min_count = json_read(j, "min_count", min_count);
   subword_vocab = json_read(j, "subword_vocab", subword_vocab);
   subword_models = j.value("subword_models", subword_models);
@@ -190,10 +192,10 @@ std::pair<text::Segmenter, text::Segmenter> segmenters(const Seq2SeqTrainOptions
 }
 
 text::Vocabulary build_vocab(const std::vector<std::vector<std::string>>& sentences,
-                             const Seq2SeqTrainOptions& o) {
+                             std::int64_t max_vocab, std::int64_t min_count) {
   std::vector<std::string> all;
   for (const auto& s : sentences) all.insert(all.end(), s.begin(), s.end());
-  return text::Vocabulary::build(all, {o.max_vocab, o.min_count});
+  return text::Vocabulary::build(all, {max_vocab, min_count});
 }
 
 std::vector<std::vector<std::int32_t>> encode_all(const std::vector<std::vector<std::string>>& s,
@@ -217,11 +219,12 @@ class Seq2SeqTask : public Task {
     RNNKIT_CHECK(o.test_fraction > 0 && o.test_fraction < 1, "--test-fraction {} outside (0, 1)",
                  o.test_fraction);
     RNNKIT_CHECK(
-        o.max_vocab >= 0 && o.min_count >= 1 && o.subword_vocab > 0 && o.max_length >= 0 &&
-            o.eval_limit >= 0 && o.length_penalty >= 0,
-        "negative sizes: --max-vocab {}, --min-count {}, --subword-vocab {}, --max-length {}, "
-        "--eval-limit {}, --length-penalty {}",
-        o.max_vocab, o.min_count, o.subword_vocab, o.max_length, o.eval_limit, o.length_penalty);
+        o.max_vocab >= 0 && o.max_target_vocab >= 0 && o.min_count >= 1 && o.subword_vocab > 0 &&
+            o.max_length >= 0 && o.eval_limit >= 0 && o.length_penalty >= 0,
+        "negative sizes: --max-vocab {}, --max-target-vocab {}, --min-count {}, --subword-vocab "
+        "{}, --max-length {}, --eval-limit {}, --length-penalty {}",
+        o.max_vocab, o.max_target_vocab, o.min_count, o.subword_vocab, o.max_length, o.eval_limit,
+        o.length_penalty);
     RNNKIT_CHECK(o.batch > 0, "--batch must be positive, got {}", o.batch);
     RNNKIT_CHECK(o.beam >= 1, "beam width must be at least 1, got {}", o.beam);
   }
@@ -304,12 +307,13 @@ class Seq2SeqTask : public Task {
           !w.empty())
         warnings_.push_back(w);
     } else {
-      src_vocab_ = build_vocab(train_src, o_);
-      tgt_vocab_ = build_vocab(train_tgt, o_);
+      const std::int64_t tgt_max = o_.max_target_vocab > 0 ? o_.max_target_vocab : o_.max_vocab;
+      src_vocab_ = build_vocab(train_src, o_.max_vocab, o_.min_count);
+      tgt_vocab_ = build_vocab(train_tgt, tgt_max, o_.min_count);
       check_vocabulary_size(src_vocab_.size(), train_name + " (source)", o_.min_count,
                             o_.max_vocab);
-      check_vocabulary_size(tgt_vocab_.size(), train_name + " (target)", o_.min_count,
-                            o_.max_vocab);
+      check_vocabulary_size(tgt_vocab_.size(), train_name + " (target)", o_.min_count, tgt_max,
+                            o_.max_target_vocab > 0 ? "--max-target-vocab" : "--max-vocab");
     }
     o_.model.source_vocab = src_vocab_.size();
     o_.model.target_vocab = tgt_vocab_.size();
@@ -319,8 +323,11 @@ class Seq2SeqTask : public Task {
     const std::string units = text::units_name(text::parse_unit(o_.model.unit));
     const std::string valid = on_valid ? fmt::format("{} validation, ", eval_text.size()) : "";
     info_ = o_.autoencode
-                ? fmt::format("data: {} training sentences, {}{} test; vocabulary {} {}",
-                              train_text.size(), valid, test_text_.size(), src_vocab_.size(), units)
+                ? fmt::format("data: {} training sentences, {}{} test; vocabulary {} {}{}",
+                              train_text.size(), valid, test_text_.size(), src_vocab_.size(), units,
+                              tgt_vocab_.size() == src_vocab_.size()
+                                  ? ""
+                                  : fmt::format(" ({} predicted)", tgt_vocab_.size()))
                 : fmt::format(
                       "data: {} training pairs, {}{} test; vocabularies {} (source) and {} "
                       "(target) {}",

@@ -142,11 +142,10 @@ void check_same_model(const nlohmann::json& given, const nlohmann::json& saved,
 }
 
 void check_vocabulary_size(std::int64_t vocab_size, const std::string& data, std::int64_t min_count,
-                           std::int64_t max_vocab) {
+                           std::int64_t max_vocab, const char* max_flag) {
   RNNKIT_CHECK(vocab_size - 2 >= kMinVocabulary,
-               "{}: the vocabulary keeps {} units (--min-count {}, --max-vocab {}): too few to "
-               "learn from",
-               data, vocab_size - 2, min_count, max_vocab);
+               "{}: the vocabulary keeps {} units (--min-count {}, {} {}): too few to learn from",
+               data, vocab_size - 2, min_count, max_flag, max_vocab);
 }
 
 std::string resumed_data_warning(double unknown_rate, const std::string& data) {

@@ -45,6 +45,15 @@ awk '{ print (index($0, "a") ? "__label__a " : "__label__other ") $0 }' "$work/t
   && grep -q "encoder from .*run/model.safetensors (5 tensors, unidirectional lstm, emb 16, hidden 64, 1 layer)" "$work/sa.err" \
   && ok || bad "classify --init-from an autoencoder: $(grep -i 'model:\|error' "$work/sa.err")"
 
+# The decoder may predict fewer units than the encoder reads (SA-LSTM on a large vocabulary).
+"$RNNKIT" autoencode train --train "$work/train.txt" --test "$work/test.txt" --epochs 1 --out "$work/small_target" \
+  --max-target-vocab 7 "${small[@]}" 2>"$work/small_target.err" \
+  && grep -q "vocabulary 10 words (7 predicted)" "$work/small_target.err" \
+  && ok || bad "--max-target-vocab: $(grep 'data:\|rror' "$work/small_target.err")"
+
+expect_error "(--min-count 1, --max-target-vocab 4): too few" "$RNNKIT" autoencode train --train "$work/train.txt" \
+  --test "$work/test.txt" --max-target-vocab 4 --out "$work/too_small" "${small[@]}"
+
 # A translation model is not an autoencoder.
 paste "$work/train.txt" "$work/train.txt" >"$work/pairs.tsv"
 "$RNNKIT" seq2seq train --data "$work/pairs.tsv" --preset addition-baseline --unit word --epochs 1 --hidden 16 \

@@ -30,6 +30,9 @@ struct Seq2SeqTrainOptions : TrainerOptions {
   bool book_split = false;     // data: numpy seed 1984 shuffle, last 10% test (the book's)
   double test_fraction = 0.1;  // data without book_split: Philox shuffle with `seed`
   std::int64_t max_vocab = 0, min_count = 1;
+  // The target side's limit (0: --max-vocab's): a sequence autoencoder pre-trained for a
+  // classifier keeps a large input vocabulary and predicts a smaller one.
+  std::int64_t max_target_vocab = 0;
   // Unit "subword": SentencePiece models trained on each training side with
   // this many pieces, or loaded from "SRC.model,TGT.model".
   int subword_vocab = 8000;

@@ -105,7 +105,7 @@ inline constexpr double kMaxUnknownRate = 0.05;
 // An InvalidArgument naming `data` when `vocab_size` (specials included) keeps
 // fewer than kMinVocabulary units after --min-count and --max-vocab.
 void check_vocabulary_size(std::int64_t vocab_size, const std::string& data, std::int64_t min_count,
-                           std::int64_t max_vocab);
+                           std::int64_t max_vocab, const char* max_flag = "--max-vocab");
 // On resume: a warning when the new training data is far outside the run's
 // vocabulary (another language or preparation), or "".
 std::string resumed_data_warning(double unknown_rate, const std::string& data);
