@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Sentence classification on the Stanford Sentiment Treebank: rnnkit's
 classifier (random initialisation, word2vec vectors, a language model's
-encoder) beside fastText, same files, same run.
+encoder, a sequence autoencoder's encoder) beside fastText, same files, same run.
 
     /usr/bin/python3 bench/sst_bench.py [--classes 2 5] [--seeds 1 2 3]
         [--configs random-sentences random-phrases word2vec-phrases unidirectional-phrases
-                   lm-phrases]
+                   lm-phrases sa-phrases]
         [--fasttext] [--threads 2] [--work /tmp/rnnkit_sst]
     /usr/bin/python3 bench/sst_bench.py --speed [--reps 3]   # training throughput vs PyTorch
 
@@ -92,6 +92,8 @@ def pretrained(a, kind, mix):
                  "--window", "5", "--negative", "5", "--min-count", "5", "--epochs", "5",
                  "--threads", str(a.threads), "--format", "bin"])
         return ["--pretrained-vectors", path]
+    if kind == "sa":
+        return ["--init-from", sequence_autoencoder(a, mix), "--unidirectional"]
     out = os.path.join(a.work, "lm")
     if not os.path.exists(os.path.join(out, "model.safetensors")):
         run([RNNKIT, "lm", "train", "--train", mix, "--out", out, "--overwrite", "--preset", "small",
@@ -99,6 +101,29 @@ def pretrained(a, kind, mix):
              "importance", "--max-vocab", "50000", "--epochs", "1", "--time-budget", str(a.lm_budget_s),
              "--threads", str(a.threads)])
     return ["--init-from", out, "--unidirectional"]
+
+
+def sequence_autoencoder(a, mix):
+    """Dai & Le's SA-LSTM: an autoencoder of the LM's shape on mix.txt cut into pieces of 30
+    words (about SST's sentence length), the first 500 held out for its own test."""
+    out = os.path.join(a.work, "sa")
+    if os.path.exists(os.path.join(out, "model.safetensors")):
+        return out
+    pieces = {"train": os.path.join(a.work, "mix.pieces.txt"), "test": os.path.join(a.work, "mix.pieces.test.txt")}
+    with open(mix) as f, open(pieces["train"], "w") as train, open(pieces["test"], "w") as test:
+        n = 0
+        for line in f:
+            words = line.split()
+            for k in range(0, len(words), 30):
+                if len(words) - k < 5:
+                    break
+                (test if n < 500 else train).write(" ".join(words[k:k + 30]) + "\n")
+                n += 1
+    run([RNNKIT, "autoencode", "train", "--train", pieces["train"], "--test", pieces["test"], "--out", out,
+         "--overwrite", "--preset", "autoencoder", "--layers", "1", "--emb", "128", "--hidden", "256",
+         "--dropout", "0.2", "--max-vocab", "50000", "--max-target-vocab", str(a.sa_target_vocab),
+         "--epochs", "1", "--time-budget", str(a.lm_budget_s), "--threads", str(a.threads)])
+    return out
 
 
 def rnnkit_run(a, paths, classes, config, seed, extra):
@@ -143,7 +168,9 @@ def main():
                    default=["random-sentences", "random-phrases", "word2vec-phrases"])
     p.add_argument("--fasttext", action="store_true", help="also run fastText")
     p.add_argument("--autotune-s", type=int, default=300)
-    p.add_argument("--lm-budget-s", type=int, default=1200)
+    p.add_argument("--lm-budget-s", type=int, default=1200, help="pre-training time of the LM and of the SA")
+    p.add_argument("--sa-target-vocab", type=int, default=10000,
+                   help="the autoencoder predicts the most frequent N words (its input keeps 50,000)")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--work", default="/tmp/rnnkit_sst")
     p.add_argument("--speed", action="store_true", help="only the throughput against PyTorch")
@@ -153,7 +180,7 @@ def main():
     if a.speed:
         return speed(a, paths)
     mix = None
-    if any(c.split("-")[0] in ("word2vec", "lm") for c in a.configs):
+    if any(c.split("-")[0] in ("word2vec", "lm", "sa") for c in a.configs):
         mix, report = sst_data.filtered_mix(a.work)
         print("pre-training text:", report, flush=True)
     for classes in a.classes:
