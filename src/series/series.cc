@@ -1,0 +1,256 @@
+#include "rnnkit/series/series.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+
+#include "rnnkit/core/error.h"
+#include "rnnkit/text/stream.h"
+
+namespace rnnkit::series {
+
+namespace {
+
+#define CHECK_DATA(cond, ...)                                 \
+  do {                                                        \
+    if (!(cond)) throw FormatError(fmt::format(__VA_ARGS__)); \
+  } while (0)
+
+std::string trim(std::string s) {
+  const auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  while (!s.empty() && space(s.back())) s.pop_back();
+  std::size_t k = 0;
+  while (k < s.size() && space(s[k])) ++k;
+  return s.substr(k);
+}
+
+// One line's cells; a double-quoted cell may hold the delimiter and "" for ".
+std::vector<std::string> cells_of(const std::string& line, char delimiter) {
+  std::vector<std::string> out;
+  std::string cell;
+  bool quoted = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        cell += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        cell += c;
+      }
+    } else if (c == '"' && trim(cell).empty()) {
+      quoted = true;
+      cell.clear();
+    } else if (c == delimiter) {
+      out.push_back(trim(cell));
+      cell.clear();
+    } else {
+      cell += c;
+    }
+  }
+  out.push_back(trim(cell));
+  return out;
+}
+
+bool missing(const std::string& cell) {
+  return cell.empty() || cell == "NA" || cell == "N/A" || cell == "NaN" || cell == "nan" ||
+         cell == "null";
+}
+
+std::optional<double> number(const std::string& cell) {
+  double v = 0;
+  const char* first = cell.data() + (!cell.empty() && cell[0] == '+' ? 1 : 0);
+  const char* last = cell.data() + cell.size();
+  auto [end, ec] = std::from_chars(first, last, v);
+  if (ec != std::errc() || end != last || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// A column named by its header name, or by a 1-based number.
+std::int64_t column_index(const std::string& spec, const std::vector<std::string>& header,
+                          const std::string& path) {
+  if (auto it = std::find(header.begin(), header.end(), spec); it != header.end())
+    return it - header.begin();
+  if (auto n = number(spec);
+      n && *n >= 1 && *n <= static_cast<double>(header.size()) && *n == std::floor(*n))
+    return static_cast<std::int64_t>(*n) - 1;
+  std::string names;
+  for (const auto& h : header) names += (names.empty() ? "" : ", ") + h;
+  throw InvalidArgument(fmt::format("{}: no column '{}' (columns: {})", path, spec, names));
+}
+
+}  // namespace
+
+Table read_table(const std::string& path, const ReadOptions& opts) {
+  RNNKIT_CHECK(opts.fill.empty() || opts.fill == "previous" || opts.fill == "linear",
+               "unknown --fill '{}' (expected previous or linear)", opts.fill);
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::int64_t> line_numbers;
+  std::int64_t line_no = 0;
+  char delimiter = 0;
+  text::read_lines(path, [&](const std::string& line) {
+    ++line_no;
+    if (trim(line).empty()) return;
+    if (delimiter == 0) delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
+    rows.push_back(cells_of(line, delimiter));
+    line_numbers.push_back(line_no);
+  });
+  CHECK_DATA(!rows.empty(), "{}: no rows", path);
+  const std::size_t width = rows[0].size();
+  for (std::size_t r = 1; r < rows.size(); ++r)
+    CHECK_DATA(rows[r].size() == width, "{}: line {} has {} cells, the first line {}", path,
+               line_numbers[r], rows[r].size(), width);
+  std::vector<std::string> header;
+  std::size_t first = 0;
+  if (opts.header) {
+    header = rows[0];
+    first = 1;
+  } else {
+    for (std::size_t c = 0; c < width; ++c) header.push_back(std::to_string(c + 1));
+  }
+  CHECK_DATA(rows.size() >= first + 2, "{}: {} data row{}: a series needs at least two", path,
+             rows.size() - first, rows.size() - first == 1 ? "" : "s");
+
+  Table t;
+  std::int64_t time_col = -1;
+  if (!opts.time_column.empty()) time_col = column_index(opts.time_column, header, path);
+  std::vector<std::int64_t> keep;
+  if (opts.columns.empty()) {
+    for (std::size_t c = 0; c < width; ++c) {
+      const std::string& cell = rows[first][c];
+      if (static_cast<std::int64_t>(c) != time_col && (missing(cell) || number(cell)))
+        keep.push_back(static_cast<std::int64_t>(c));
+    }
+    CHECK_DATA(!keep.empty(), "{}: no numeric column on line {}", path, line_numbers[first]);
+  } else {
+    for (const auto& spec : opts.columns) keep.push_back(column_index(spec, header, path));
+  }
+  for (auto c : keep) t.names.push_back(header[c]);
+  t.rows = static_cast<std::int64_t>(rows.size() - first);
+  t.values.resize(static_cast<std::size_t>(t.rows) * keep.size());
+  std::vector<std::vector<std::int64_t>> gaps(keep.size());  // missing rows per series
+  for (std::int64_t r = 0; r < t.rows; ++r) {
+    const auto& row = rows[first + r];
+    if (time_col >= 0) t.times.push_back(row[time_col]);
+    for (std::size_t k = 0; k < keep.size(); ++k) {
+      const std::string& cell = row[keep[k]];
+      const std::int64_t line = line_numbers[first + r];
+      if (missing(cell)) {
+        CHECK_DATA(!opts.fill.empty(),
+                   "{}: line {}, column '{}': missing value (--fill previous|linear fills it)",
+                   path, line, t.names[k]);
+        gaps[k].push_back(r);
+        continue;
+      }
+      auto v = number(cell);
+      CHECK_DATA(v.has_value(), "{}: line {}, column '{}': '{}' is not a number", path, line,
+                 t.names[k], cell);
+      t.at(r, static_cast<std::int64_t>(k)) = *v;
+    }
+  }
+  for (std::size_t k = 0; k < keep.size(); ++k) {
+    const auto c = static_cast<std::int64_t>(k);
+    const auto& g = gaps[k];
+    CHECK_DATA(g.size() < static_cast<std::size_t>(t.rows), "{}: column '{}' has no values", path,
+               t.names[k]);
+    std::size_t i = 0;
+    while (i < g.size()) {  // fill one run of consecutive gaps [g[i], g[j]]
+      std::size_t j = i;
+      while (j + 1 < g.size() && g[j + 1] == g[j] + 1) ++j;
+      const std::int64_t before = g[i] - 1, after = g[j] + 1;
+      CHECK_DATA(before >= 0 || opts.fill == "linear",
+                 "{}: column '{}': the first value is missing and --fill previous has nothing "
+                 "before it",
+                 path, t.names[k]);
+      for (std::size_t n = i; n <= j; ++n) {
+        const std::int64_t r = g[n];
+        if (before < 0)
+          t.at(r, c) = t.at(after, c);
+        else if (opts.fill == "previous" || after >= t.rows)
+          t.at(r, c) = t.at(before, c);
+        else
+          t.at(r, c) = t.at(before, c) + (t.at(after, c) - t.at(before, c)) *
+                                             static_cast<double>(r - before) /
+                                             static_cast<double>(after - before);
+      }
+      i = j + 1;
+    }
+  }
+  return t;
+}
+
+Split split_fractions(std::int64_t rows, double train, double valid) {
+  RNNKIT_CHECK(train > 0 && valid >= 0 && train + valid < 1,
+               "--split: train {} and validation {} must leave a test share", train, valid);
+  Split s{static_cast<std::int64_t>(train * static_cast<double>(rows)),
+          static_cast<std::int64_t>((train + valid) * static_cast<double>(rows)), rows};
+  RNNKIT_CHECK(s.train_end >= 2 && s.valid_end < rows, "--split {},{}: {} rows leave an empty part",
+               train, valid, rows);
+  return s;
+}
+
+Split split_last(std::int64_t rows, std::int64_t valid, std::int64_t test) {
+  RNNKIT_CHECK(test >= 1 && valid >= 0 && rows - valid - test >= 2,
+               "--test-last {} with {} validation rows leaves {} of {} rows to train on", test,
+               valid, rows - valid - test, rows);
+  return {rows - valid - test, rows - test, rows};
+}
+
+Scaler Scaler::fit(const Table& t, std::int64_t train_end, const std::string& kind) {
+  RNNKIT_CHECK(kind == "zscore" || kind == "minmax" || kind == "maxabs" || kind == "none",
+               "unknown --scale '{}' (expected zscore, minmax, maxabs or none)", kind);
+  RNNKIT_CHECK(train_end >= 1 && train_end <= t.rows, "scaler: {} training rows of {}", train_end,
+               t.rows);
+  Scaler s;
+  s.kind = kind;
+  for (std::int64_t c = 0; c < t.cols(); ++c) {
+    double lo = t.at(0, c), hi = lo, sum = 0, big = 0;
+    for (std::int64_t r = 0; r < train_end; ++r) {
+      const double x = t.at(r, c);
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+      sum += x;
+      big = std::max(big, std::abs(x));
+    }
+    const double mean = sum / static_cast<double>(train_end);
+    double var = 0;
+    for (std::int64_t r = 0; r < train_end; ++r) var += (t.at(r, c) - mean) * (t.at(r, c) - mean);
+    const double sd = std::sqrt(var / static_cast<double>(train_end));
+    double shift = 0, scale = 1;
+    if (kind == "zscore") {
+      shift = mean;
+      scale = sd;
+    } else if (kind == "minmax") {
+      shift = lo;
+      scale = hi - lo;
+    } else if (kind == "maxabs") {
+      scale = big;
+    }
+    s.shift.push_back(shift);
+    s.scale.push_back(scale > 0 ? scale : 1);  // a constant series is shifted only
+  }
+  return s;
+}
+
+Table Scaler::apply(const Table& t) const {
+  Table out = t;
+  for (std::int64_t r = 0; r < t.rows; ++r)
+    for (std::int64_t c = 0; c < t.cols(); ++c) out.at(r, c) = forward(t.at(r, c), c);
+  return out;
+}
+
+std::vector<std::int64_t> window_targets(std::int64_t begin, std::int64_t end,
+                                         std::int64_t lookback, std::int64_t horizon) {
+  RNNKIT_CHECK(lookback >= 1 && horizon >= 1, "--lookback {} and --horizon {} must be positive",
+               lookback, horizon);
+  std::vector<std::int64_t> out;
+  for (std::int64_t t = std::max(begin, lookback + horizon - 1); t < end; ++t) out.push_back(t);
+  return out;
+}
+
+}  // namespace rnnkit::series
