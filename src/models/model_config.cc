@@ -5,6 +5,7 @@
 #include "core/json_util.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/models/classifier.h"
+#include "rnnkit/models/forecaster.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
 
@@ -257,6 +258,70 @@ void ClassifierConfig::validate() const {
   RNNKIT_CHECK(!bidirectional || hidden_size % 2 == 0,
                "classifier: a bidirectional encoder splits the hidden size in two; {} is odd",
                hidden_size);
+}
+
+std::string ForecasterConfig::to_json() const {
+  nlohmann::ordered_json q = nlohmann::ordered_json::array();
+  for (double x : quantiles) q.push_back(x);
+  nlohmann::ordered_json j = {{"cell", cell},
+                              {"series", series},
+                              {"projection", projection},
+                              {"hidden_size", hidden_size},
+                              {"num_layers", num_layers},
+                              {"dropout", shortest_decimal(dropout)},
+                              {"lookback", lookback},
+                              {"horizon", horizon},
+                              {"steps", steps},
+                              {"quantiles", q},
+                              {"residual", residual},
+                              {"ar", ar}};
+  return j.dump();
+}
+
+ForecasterConfig ForecasterConfig::from_json(const std::string& text) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    ForecasterConfig c;
+    c.cell = j.at("cell").get<std::string>();
+    c.series = json_require<std::int64_t>(j, "series");
+    c.projection = json_require<std::int64_t>(j, "projection");
+    c.hidden_size = json_require<std::int64_t>(j, "hidden_size");
+    c.num_layers = json_require<std::int64_t>(j, "num_layers");
+    c.dropout = json_read(j, "dropout", 0.0f);
+    c.lookback = json_require<std::int64_t>(j, "lookback");
+    c.horizon = json_require<std::int64_t>(j, "horizon");
+    c.steps = json_require<std::int64_t>(j, "steps");
+    c.quantiles = j.value("quantiles", std::vector<double>{});
+    c.residual = j.value("residual", false);
+    c.ar = json_read(j, "ar", std::int64_t{0});
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("model configuration is malformed: {}", e.what()));
+  }
+}
+
+void ForecasterConfig::validate() const {
+  parse_cell(cell);
+  RNNKIT_CHECK(series >= 1 && series <= (1 << 16) && projection >= 1 && projection <= (1 << 15) &&
+                   hidden_size >= 1 && hidden_size <= (1 << 15) && num_layers >= 1 &&
+                   num_layers <= 64,
+               "forecaster: bad sizes (series {}, projection {}, hidden {}, layers {})", series,
+               projection, hidden_size, num_layers);
+  RNNKIT_CHECK(lookback >= 1 && lookback <= (1 << 20) && horizon >= 1 && horizon <= (1 << 20) &&
+                   steps >= 1 && steps <= (1 << 16),
+               "forecaster: --lookback {}, --horizon {} and --steps {} must be positive", lookback,
+               horizon, steps);
+  RNNKIT_CHECK(ar >= 0 && ar <= lookback, "forecaster: --ar {} outside [0, --lookback {}]", ar,
+               lookback);
+  RNNKIT_CHECK(dropout >= 0.0f && dropout < 1.0f, "forecaster: dropout {} outside [0, 1)", dropout);
+  for (std::size_t i = 0; i < quantiles.size(); ++i)
+    RNNKIT_CHECK(
+        quantiles[i] > 0 && quantiles[i] < 1 && (i == 0 || quantiles[i] > quantiles[i - 1]),
+        "forecaster: --quantiles must rise strictly inside (0, 1), got {} at position {}",
+        quantiles[i], i + 1);
+  RNNKIT_CHECK(series * steps * outputs_per_value() <= (1 << 24),
+               "forecaster: {} series x {} steps x {} quantiles is beyond rnnkit's limits", series,
+               steps, outputs_per_value());
 }
 
 }  // namespace rnnkit::models

@@ -12,7 +12,9 @@
 #include "rnnkit/core/error.h"
 #include "rnnkit/eval/forecast.h"
 #include "rnnkit/models/baselines.h"
+#include "rnnkit/models/forecaster.h"
 #include "rnnkit/series/series.h"
+#include "test_util.h"
 
 namespace rnnkit {
 namespace {
@@ -241,6 +243,111 @@ TEST(ExchangeRate, PersistenceMatchesTheIssuesFigures) {
     const auto s = eval::forecast_scores(f, a, static_cast<std::int64_t>(targets.size()), t.cols());
     EXPECT_NEAR(s.all.rse, rse, 0.00005) << "horizon " << h;
   }
+}
+
+// Forecasts at least 0.1 from their targets (finite differences never cross
+// the losses' kink), both above and below.
+std::pair<Var, Tensor> away_from_targets(std::int64_t rows, std::int64_t values, std::int64_t q) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> u(-1, 1), gap(0.1f, 0.8f);
+  std::vector<float> t, f;
+  for (std::int64_t i = 0; i < rows * values; ++i) t.push_back(u(rng));
+  for (std::int64_t i = 0; i < rows * values; ++i)
+    for (std::int64_t k = 0; k < q; ++k) f.push_back(t[i] + (rng() % 2 ? 1 : -1) * gap(rng));
+  return {Var(Tensor::from_vector(f, {rows, values * q}), true),
+          Tensor::from_vector(t, {rows, values})};
+}
+
+TEST(ForecastLoss, PinballByHandAndGradients) {
+  // e = target - forecast = 1, 0, -1 at q = 0.1, 0.5, 0.9: 0.1, 0, 0.1.
+  Var f(Tensor::from_vector({1, 2, 3}, {1, 3}));
+  const Tensor t = Tensor::from_vector({2}, {1, 1});
+  EXPECT_NEAR(models::forecast_loss(f, t, "pinball", {0.1, 0.5, 0.9}).value().item(), 0.2 / 3,
+              1e-6);
+  Var g(Tensor::from_vector({1, 4}, {1, 2}));
+  const Tensor u = Tensor::from_vector({2, 2}, {1, 2});
+  EXPECT_NEAR(models::forecast_loss(g, u, "mse", {}).value().item(), 2.5, 1e-6);
+  EXPECT_NEAR(models::forecast_loss(g, u, "mae", {}).value().item(), 1.5, 1e-6);
+  for (const char* loss : {"mse", "mae"}) {
+    auto [x, y] = away_from_targets(4, 3, 1);
+    testing::gradcheck(
+        {x}, [&, y = y](std::vector<Var>& v) { return models::forecast_loss(v[0], y, loss, {}); },
+        1e-3f);
+  }
+  auto [x, y] = away_from_targets(4, 3, 3);
+  testing::gradcheck(
+      {x},
+      [&, y = y](std::vector<Var>& v) {
+        return models::forecast_loss(v[0], y, "pinball", {0.1, 0.5, 0.9});
+      },
+      1e-3f);
+  EXPECT_THROW(models::forecast_loss(x, y, "mse", {0.1, 0.5, 0.9}), InvalidArgument);
+  EXPECT_THROW(models::forecast_loss(g, u, "huber", {}), InvalidArgument);
+}
+
+bool has_parameter(const nn::Module& m, const std::string& name) {
+  for (const auto& [n, v] : m.named_parameters())
+    if (n == name) return true;
+  return false;
+}
+
+models::ForecasterConfig small_forecaster() {
+  models::ForecasterConfig c;
+  c.series = 3;
+  c.projection = 5;
+  c.hidden_size = 6;
+  c.lookback = 7;
+  c.steps = 2;
+  c.quantiles = {0.1, 0.5, 0.9};
+  c.ar = 4;
+  return c;
+}
+
+// Shapes for several series, steps and quantiles, and gradients through the
+// recurrent stack, the head and the highway.
+TEST(Forecaster, MultivariateShapesAndGradients) {
+  auto c = small_forecaster();
+  models::Forecaster m(c);
+  m.init_parameters(3);
+  const Tensor window = testing::random_tensor({7, 2, 3}, 4);
+  Generator gen(1, 0);
+  const Var y = m.forward(window, gen);
+  EXPECT_EQ(y.shape(), (Shape{2, 3 * 2 * 3}));
+  std::vector<Var> params;
+  for (auto& [name, v] : m.named_parameters()) params.push_back(v);
+  EXPECT_TRUE(has_parameter(m, "highway.weight"));
+  testing::gradcheck(
+      params, [&](std::vector<Var>&) { return testing::project(m.forward(window, gen), 9); });
+  c.ar = 0;
+  EXPECT_FALSE(has_parameter(models::Forecaster(c), "highway.weight"));
+  c.quantiles = {0.5, 0.1};
+  EXPECT_THROW(models::Forecaster{c}, InvalidArgument);
+  c = small_forecaster();
+  c.ar = 8;
+  EXPECT_THROW(models::Forecaster{c}, InvalidArgument);
+  EXPECT_EQ(models::ForecasterConfig::from_json(small_forecaster().to_json()).to_json(),
+            small_forecaster().to_json());
+}
+
+// With every weight zero, --residual forecasts the last observed value:
+// persistence exactly, for every series, step and quantile.
+TEST(Forecaster, ResidualWithZeroWeightsIsPersistence) {
+  auto c = small_forecaster();
+  c.residual = true;
+  models::Forecaster m(c);
+  for (auto& [name, v] : m.named_parameters()) {
+    Tensor t = v.value();
+    ops::fill_(t, 0.0f);
+  }
+  const Tensor window = testing::random_tensor({7, 2, 3}, 5);
+  Generator gen(1, 0);
+  const auto y = m.forward(window, gen).value().to_vector();
+  const auto w = window.to_vector();
+  for (std::int64_t b = 0; b < 2; ++b)
+    for (std::int64_t s = 0; s < 3; ++s)
+      for (std::int64_t k = 0; k < 2 * 3; ++k)
+        EXPECT_EQ(y[static_cast<std::size_t>(b * 18 + s * 6 + k)],
+                  w[static_cast<std::size_t>((6 * 2 + b) * 3 + s)]);
 }
 
 }  // namespace
