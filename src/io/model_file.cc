@@ -259,6 +259,52 @@ LoadedClassifier load_classifier(const std::string& path) {
   return out;
 }
 
+Metadata forecaster_metadata(const models::Forecaster& model, const std::vector<std::string>& names,
+                             const series::Scaler& scaler) {
+  const auto n = static_cast<std::size_t>(model.config().series);
+  RNNKIT_CHECK(names.size() == n && scaler.shift.size() == n && scaler.scale.size() == n,
+               "saving a forecaster of {} series with {} names and a scaler of {}", n, names.size(),
+               scaler.shift.size());
+  return {{"format", kForecasterFormat},
+          {"format_version", std::to_string(kForecasterFormatVersion)},
+          {"config", model.config().to_json()},
+          {"series", nlohmann::json(names).dump()},
+          {"scaler",
+           nlohmann::json{{"kind", scaler.kind}, {"shift", scaler.shift}, {"scale", scaler.scale}}
+               .dump()}};
+}
+
+LoadedForecaster load_forecaster(const std::string& path) {
+  SafetensorsContents file = load_safetensors(path);
+  const char* what = "forecaster";
+  check_format(file, path, kForecasterFormat, kForecasterFormatVersion, what);
+  auto config =
+      parse_config<models::ForecasterConfig>(file, meta(file, "config", path, what), path);
+  LoadedForecaster out;
+  try {
+    out.names =
+        nlohmann::json::parse(meta(file, "series", path, what)).get<std::vector<std::string>>();
+    const auto j = nlohmann::json::parse(meta(file, "scaler", path, what));
+    out.scaler.kind = j.at("kind").get<std::string>();
+    out.scaler.shift = j.at("shift").get<std::vector<double>>();
+    out.scaler.scale = j.at("scale").get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(fmt::format("{}: series names or scaler are malformed: {}", path, e.what()));
+  }
+  const auto n = static_cast<std::size_t>(config.series);
+  if (out.names.size() != n || out.scaler.shift.size() != n || out.scaler.scale.size() != n)
+    throw FormatError(
+        fmt::format("{}: {} series names and a scaler of {}, the configuration says {}", path,
+                    out.names.size(), out.scaler.shift.size(), n));
+  for (double s : out.scaler.scale)
+    if (!(s > 0) || !std::isfinite(s))
+      throw FormatError(fmt::format("{}: the scaler holds a scale of {}", path, s));
+  out.model = std::make_unique<models::Forecaster>(config);
+  load_parameters(*out.model, file, path);
+  out.metadata = std::move(file.metadata);
+  return out;
+}
+
 namespace {
 std::string encoder_shape(const std::string& cell, std::int64_t emb, std::int64_t hidden,
                           std::int64_t layers, bool bidirectional) {

@@ -54,10 +54,13 @@ Var Forecaster::forward(const Tensor& window, Generator& gen) const {
                shape_str(window.shape()));
   const std::int64_t B = window.size(1), per_series = c.steps * c.outputs_per_value();
   Var x(window);
-  auto enc = encoder_.run(encoder_.embed(x, gen), encoder_.zero_state(B, window.device()), gen);
+  Var last = fn::slice(x, 0, c.lookback - 1, 1);  // [1, B, series]
+  // Residual: the stack reads the window relative to its last value, so a level
+  // never seen in training looks like any other, and predicts the change.
+  Var input = c.residual ? fn::add(x, fn::scale(fn::reshape(last, {B, c.series}), -1.0f)) : x;
+  auto enc = encoder_.run(encoder_.embed(input, gen), encoder_.zero_state(B, window.device()), gen);
   Var y = head_.forward(enc.final.h.back());
-  if (c.residual)
-    y = fn::add(y, repeat_per_series(fn::slice(x, 0, c.lookback - 1, 1), B, c.series, per_series));
+  if (c.residual) y = fn::add(y, repeat_per_series(last, B, c.series, per_series));
   if (c.ar > 0) {  // [ar, B x series]^T . W^T: every series through the same weights
     Var recent = fn::reshape(fn::slice(x, 0, c.lookback - c.ar, c.ar), {c.ar, B * c.series});
     Var ar = fn::add(fn::matmul(recent, highway_.weight, true, true), highway_.bias);

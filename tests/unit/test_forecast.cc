@@ -11,9 +11,11 @@
 
 #include "rnnkit/core/error.h"
 #include "rnnkit/eval/forecast.h"
+#include "rnnkit/io/safetensors.h"
 #include "rnnkit/models/baselines.h"
 #include "rnnkit/models/forecaster.h"
 #include "rnnkit/series/series.h"
+#include "rnnkit/train/forecast_trainer.h"
 #include "test_util.h"
 
 namespace rnnkit {
@@ -348,6 +350,85 @@ TEST(Forecaster, ResidualWithZeroWeightsIsPersistence) {
       for (std::int64_t k = 0; k < 2 * 3; ++k)
         EXPECT_EQ(y[static_cast<std::size_t>(b * 18 + s * 6 + k)],
                   w[static_cast<std::size_t>((6 * 2 + b) * 3 + s)]);
+}
+
+train::ForecastTrainOptions sine_options(const std::string& data, const std::string& out) {
+  train::ForecastTrainOptions o;
+  o.data = data;
+  o.read.time_column = "time";
+  o.out_dir = out;
+  o.overwrite = true;
+  o.model.hidden_size = 32;
+  o.model.projection = 16;
+  o.model.lookback = 30;
+  o.model.horizon = 3;
+  o.batch = 32;
+  o.epochs = 12;
+  o.optimizer.lr = 3e-3f;
+  o.save_interval_s = 0;
+  o.progress_interval_s = 1e9;
+  return o;
+}
+
+// A noisy sine on a trend, 3 steps ahead: the LSTM beats persistence. The
+// trend leaves the training range, so the network learns the change from the
+// last value (--residual), as a forecaster of trending series must.
+TEST(ForecastTask, LearnsANoisySineAndBeatsPersistence) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rnnkit_forecast_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  testing::write_noisy_series((dir / "s.csv").string(), 1500, 3);
+  auto o = sine_options((dir / "s.csv").string(), (dir / "run").string());
+  o.model.residual = true;
+  auto task = train::make_forecast_task(o);
+  const auto r = train::fit(*task, o);
+  const double rse = r.results.at("test_rse").get<double>();
+  const double persistence = r.results.at("baselines").at("persistence").at("rse").get<double>();
+  EXPECT_LT(rse, 0.5 * persistence) << "rnnkit " << rse << ", persistence " << persistence;
+  EXPECT_TRUE(r.results.at("baselines").contains(std::string("AR (p <= 16)")) ||
+              r.results.at("baselines").size() == 2u);
+  std::filesystem::remove_all(dir);
+}
+
+// The test rows shifted by +1000 change neither the scaler nor training nor
+// the validation figures: nothing but the test report sees them.
+TEST(ForecastTask, TestRowsNeverReachTraining) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("rnnkit_forecast_shift_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  testing::write_noisy_series((dir / "a.csv").string(), 400, 4);
+  {
+    std::ifstream in(dir / "a.csv");
+    std::ofstream out(dir / "b.csv");
+    std::string line;
+    int row = -1;
+    while (std::getline(in, line)) {
+      if (row >= 320) {  // the last 20%: test
+        const auto c1 = line.find(','), c2 = line.find(',', c1 + 1);
+        line = line.substr(0, c1 + 1) +
+               std::to_string(std::stod(line.substr(c1 + 1, c2 - c1 - 1)) + 1000) + line.substr(c2);
+      }
+      out << line << "\n";
+      ++row;
+    }
+  }
+  std::vector<train::TrainResult> runs;
+  for (const char* name : {"a", "b"}) {
+    auto o = sine_options((dir / (std::string(name) + ".csv")).string(), (dir / name).string());
+    o.model.lookback = 10;
+    o.epochs = 2;
+    auto task = train::make_forecast_task(o);
+    runs.push_back(train::fit(*task, o));
+  }
+  auto wa = io::load_safetensors(runs[0].model_path), wb = io::load_safetensors(runs[1].model_path);
+  ASSERT_EQ(wa.tensors.size(), wb.tensors.size());
+  for (std::size_t i = 0; i < wa.tensors.size(); ++i)
+    EXPECT_EQ(wa.tensors[i].second.to_vector(), wb.tensors[i].second.to_vector());
+  EXPECT_EQ(wa.metadata.at("scaler"), wb.metadata.at("scaler"));
+  for (std::size_t e = 0; e < runs[0].history.size(); ++e)
+    EXPECT_EQ(runs[0].history[e].metrics[0].value, runs[1].history[e].metrics[0].value);
+  EXPECT_NE(runs[0].results.at("test_rse"), runs[1].results.at("test_rse"));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "rnnkit/eval/plot.h"
 #include "rnnkit/io/safetensors.h"
 #include "rnnkit/train/classify_trainer.h"
+#include "rnnkit/train/forecast_trainer.h"
 #include "rnnkit/train/lm_trainer.h"
 #include "rnnkit/train/run_directory.h"
 #include "rnnkit/train/seq2seq_trainer.h"
@@ -118,6 +119,31 @@ Family classify(const fs::path& dir) {
           }};
 }
 
+Family forecast(const fs::path& dir) {
+  testing::write_noisy_series((dir / "series.csv").string(), 300, 7);
+  return {"forecast",
+          [dir](const fs::path& out, int epochs, bool resume, const train::Callbacks& cb) {
+            train::ForecastTrainOptions o;
+            o.data = (dir / "series.csv").string();
+            o.read.time_column = "time";
+            o.out_dir = out.string();
+            o.model.projection = 4;
+            o.model.hidden_size = 8;
+            o.model.num_layers = 2;
+            o.model.dropout = 0.2f;
+            o.model.lookback = 12;
+            o.model.quantiles = {0.1, 0.5, 0.9};
+            o.loss = "pinball";
+            o.batch = 16;
+            o.epochs = epochs;
+            o.early_stopping = 0;
+            o.resume = resume;
+            o.save_interval_s = 0;
+            auto task = train::make_forecast_task(o);
+            return train::fit(*task, o, cb);
+          }};
+}
+
 void expect_same_weights(const std::string& a, const std::string& b, const std::string& what) {
   auto wa = io::load_safetensors(a), wb = io::load_safetensors(b);
   ASSERT_EQ(wa.tensors.size(), wb.tensors.size()) << what;
@@ -138,6 +164,7 @@ TEST_P(ResumeExactly, StraightEqualsResumedAndStoppedWithinAnEpoch) {
   fs::path dir = scratch(name);
   Family f = name == "seq2seq"    ? seq2seq(dir)
              : name == "classify" ? classify(dir)
+             : name == "forecast" ? forecast(dir)
                                   : lm(name.substr(3), dir);
   auto straight = f.run(dir / "a", 3, false, {});
   f.run(dir / "b", 1, false, {});
@@ -172,7 +199,7 @@ TEST_P(ResumeExactly, StraightEqualsResumedAndStoppedWithinAnEpoch) {
 INSTANTIATE_TEST_SUITE_P(Families, ResumeExactly,
                          ::testing::Values("lm_softmax", "lm_nce", "lm_importance", "lm_negative",
                                            "lm_blackout", "lm_class", "lm_hierarchical", "seq2seq",
-                                           "classify"),
+                                           "classify", "forecast"),
                          [](const auto& info) { return info.param; });
 
 // With the rate cut to 0 after epoch 2 the validation perplexity stops

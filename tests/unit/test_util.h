@@ -122,4 +122,18 @@ inline void write_labeled(const std::string& path, int n, std::uint64_t seed, bo
   }
 }
 
+// A CSV of two series over n rows: a noisy sine of period 25 on a rising
+// trend, and a noisy cosine of period 40.
+inline void write_noisy_series(const std::string& path, int n, std::uint64_t seed) {
+  Generator g(seed, 3);
+  Tensor noise = Tensor::empty({2 * n});
+  ops::uniform_(noise, g, 0, -0.2f, 0.2f);
+  const auto e = noise.to_vector();
+  std::ofstream f(path);
+  f << "time,wave,slow\n";
+  for (int i = 0; i < n; ++i)
+    f << i << "," << 10 + 0.01 * i + std::sin(2 * M_PI * i / 25.0) + e[2 * i] << ","
+      << std::cos(2 * M_PI * i / 40.0) + e[2 * i + 1] << "\n";
+}
+
 }  // namespace rnnkit::testing

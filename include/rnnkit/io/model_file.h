@@ -7,8 +7,10 @@
 
 #include "rnnkit/io/safetensors.h"
 #include "rnnkit/models/classifier.h"
+#include "rnnkit/models/forecaster.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
+#include "rnnkit/series/series.h"
 #include "rnnkit/text/corpus.h"
 #include "rnnkit/text/segmenter.h"
 
@@ -74,6 +76,22 @@ struct LoadedClassifier {
   Metadata metadata;
 };
 LoadedClassifier load_classifier(const std::string& path);
+
+inline constexpr const char* kForecasterFormat = "rnnkit.forecaster";
+inline constexpr int kForecasterFormatVersion = 1;
+
+// Format, version, configuration, the series' names and the scaler fitted on
+// the training rows (forecasts are turned back into original units with it).
+Metadata forecaster_metadata(const models::Forecaster& model, const std::vector<std::string>& names,
+                             const series::Scaler& scaler);
+
+struct LoadedForecaster {
+  std::unique_ptr<models::Forecaster> model;  // parameters on the CPU
+  std::vector<std::string> names;
+  series::Scaler scaler;
+  Metadata metadata;
+};
+LoadedForecaster load_forecaster(const std::string& path);
 
 // The sequence encoder of a saved model of any family (a language model, an
 // encoder-decoder or autoencoder: its source side, a classifier), for

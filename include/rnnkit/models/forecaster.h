@@ -2,10 +2,11 @@
 // a Linear input projection -> an RNN/LSTM/GRU stack (nn::SequenceEncoder)
 // -> a Linear head from the last state to every series' next `steps` values
 // `horizon` steps ahead (one per quantile when quantiles are trained).
-// `residual` adds the last observed value to every output, so that zero
-// weights forecast persistence and the network learns only what persistence
-// misses; `ar` adds LSTNet's highway, one linear autoregression over each
-// series' last `ar` values, its weights shared by every series.
+// `residual` feeds the stack the window minus its last value and adds the
+// last value to every output, so that zero weights forecast persistence, the
+// network learns only what persistence misses, and a level never seen in
+// training (a trend) reads like any other; `ar` adds LSTNet's highway, one linear autoregression
+// over each series' last `ar` values, its weights shared by every series.
 #pragma once
 
 #include <string>
@@ -38,6 +39,7 @@ struct ForecasterConfig {
   std::string to_json() const;
   static ForecasterConfig from_json(const std::string& json);  // throws FormatError
   void validate() const;                                       // InvalidArgument naming the flag
+  std::int64_t min_parameters() const { return hidden_size * outputs(); }  // the head's
 };
 
 class Forecaster : public nn::Module {

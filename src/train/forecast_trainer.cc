@@ -1,0 +1,310 @@
+#include "rnnkit/train/forecast_trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "core/json_util.h"
+#include "rnnkit/autograd/functions.h"
+#include "rnnkit/core/numbers.h"
+#include "rnnkit/decode/forecast.h"
+#include "rnnkit/io/model_file.h"
+#include "rnnkit/models/baselines.h"
+#include "rnnkit/text/corpus.h"
+
+namespace rnnkit::train {
+
+ForecastTrainOptions::ForecastTrainOptions() {
+  out_dir = "runs/forecast";
+  epochs = 50;
+  early_stopping = 10;
+  optimizer.name = "adam";
+  optimizer.lr = 1e-3f;
+  clip = 10.0f;
+  schedule = "step";
+}
+
+nlohmann::ordered_json ForecastTrainOptions::to_json() const {
+  nlohmann::ordered_json j = TrainerOptions::to_json();
+  j.update(nlohmann::ordered_json{{"data", data},
+                                  {"header", read.header},
+                                  {"columns", read.columns},
+                                  {"time_column", read.time_column},
+                                  {"fill", read.fill},
+                                  {"train_fraction", train_fraction},
+                                  {"valid_fraction", valid_fraction},
+                                  {"test_last", test_last},
+                                  {"scale", scale},
+                                  {"loss", loss},
+                                  {"season", season},
+                                  {"model", nlohmann::ordered_json::parse(model.to_json())},
+                                  {"batch", batch}});
+  return j;
+}
+
+void ForecastTrainOptions::update_from_json(const nlohmann::json& j) {
+  TrainerOptions::update_from_json(j);
+  data = j.value("data", data);
+  read.header = j.value("header", read.header);
+  read.columns = j.value("columns", read.columns);
+  read.time_column = j.value("time_column", read.time_column);
+  read.fill = j.value("fill", read.fill);
+  train_fraction = j.value("train_fraction", train_fraction);
+  valid_fraction = j.value("valid_fraction", valid_fraction);
+  test_last = json_read(j, "test_last", test_last);
+  scale = j.value("scale", scale);
+  loss = j.value("loss", loss);
+  season = json_read(j, "season", season);
+  if (j.contains("model")) model = models::ForecasterConfig::from_json(j.at("model").dump());
+  batch = json_read(j, "batch", batch);
+}
+
+series::Split forecast_split(const ForecastTrainOptions& o, std::int64_t rows) {
+  return o.test_last > 0 ? series::split_last(rows, o.test_last, o.test_last)
+                         : series::split_fractions(rows, o.train_fraction, o.valid_fraction);
+}
+
+nlohmann::ordered_json to_json(const eval::ForecastScores& s,
+                               const std::vector<std::string>& names) {
+  auto one = [](const eval::SeriesScores& x) {
+    auto num = [](double v) {
+      return std::isnan(v) ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(v);
+    };
+    return nlohmann::ordered_json{{"rse", num(x.rse)},          {"corr", num(x.corr)},
+                                  {"mae", num(x.mae)},          {"rmse", num(x.rmse)},
+                                  {"mape", num(x.mape)},        {"smape", num(x.smape)},
+                                  {"coverage", num(x.coverage)}};
+  };
+  nlohmann::ordered_json j = one(s.all);
+  nlohmann::ordered_json per = nlohmann::ordered_json::object();
+  for (std::size_t i = 0; i < s.per_series.size() && i < names.size(); ++i)
+    per[names[i]] = one(s.per_series[i]);
+  j["per_series"] = per;
+  return j;
+}
+
+namespace {
+
+// Actual values of the rows t .. t + steps - 1 for each target t: rows x series.
+std::vector<double> actual_values(const series::Table& t, const std::vector<std::int64_t>& targets,
+                                  std::int64_t steps) {
+  std::vector<double> out;
+  for (std::int64_t y : targets)
+    for (std::int64_t k = 0; k < steps; ++k)
+      for (std::int64_t s = 0; s < t.cols(); ++s) out.push_back(t.at(y + k, s));
+  return out;
+}
+
+}  // namespace
+
+std::vector<ForecastReport> baseline_reports(const series::Table& table, const series::Split& split,
+                                             const std::vector<std::int64_t>& targets,
+                                             std::int64_t horizon, std::int64_t steps,
+                                             std::int64_t lookback, std::int64_t season) {
+  const std::int64_t m = table.cols();
+  const auto rows = static_cast<std::int64_t>(targets.size()) * steps;
+  const std::vector<double> actual = actual_values(table, targets, steps);
+  std::vector<ForecastReport> out;
+  auto report = [&](const std::string& name,
+                    const std::function<double(std::int64_t, std::int64_t, std::int64_t)>& f) {
+    std::vector<double> fc;
+    for (std::int64_t y : targets)
+      for (std::int64_t k = 0; k < steps; ++k)
+        for (std::int64_t s = 0; s < m; ++s) fc.push_back(f(y, k, s));
+    out.push_back({name, eval::forecast_scores(fc, actual, rows, m)});
+  };
+  // Everything is known up to row y - horizon: step k is horizon + k ahead of it.
+  report("persistence", [&](std::int64_t y, std::int64_t k, std::int64_t s) {
+    return models::persistence(table, y + k, s, horizon + k);
+  });
+  if (season > 0)
+    report(fmt::format("seasonal naive ({})", season),
+           [&](std::int64_t y, std::int64_t k, std::int64_t s) {
+             return models::seasonal_naive(table, y + k, s, horizon + k, season);
+           });
+  // AR(p) per step ahead, p from 1, 2, 4, ... up to the lookback, chosen on validation.
+  std::vector<std::int64_t> orders;
+  for (std::int64_t p = 1; p <= lookback; p *= 2) orders.push_back(p);
+  std::vector<models::AutoRegressive> ar;
+  try {
+    for (std::int64_t k = 0; k < steps; ++k)
+      ar.push_back(models::AutoRegressive::fit_selected(table, split, horizon + k, orders));
+  } catch (const InvalidArgument&) {
+    return out;  // too few training rows for any order
+  }
+  std::int64_t p_max = 0;
+  for (const auto& a : ar)
+    for (auto p : a.order) p_max = std::max(p_max, p);
+  report(fmt::format("AR (p <= {})", p_max), [&](std::int64_t y, std::int64_t k, std::int64_t s) {
+    return ar[static_cast<std::size_t>(k)].predict(table, y + k, s);
+  });
+  return out;
+}
+
+namespace {
+
+class ForecastTask : public Task {
+ public:
+  explicit ForecastTask(const ForecastTrainOptions& o) : o_(o) {
+    models::ForecasterConfig probe = o.model;  // checked before any data is read
+    probe.series = std::max<std::int64_t>(probe.series, 1);
+    probe.validate();
+    RNNKIT_CHECK(o.batch > 0, "--batch must be positive, got {}", o.batch);
+    RNNKIT_CHECK(o.season >= 0, "--season must not be negative, got {}", o.season);
+    RNNKIT_CHECK(
+        o.model.quantiles.empty() ? (o.loss == "mse" || o.loss == "mae") : o.loss == "pinball",
+        "--loss {} {}", o.loss,
+        o.model.quantiles.empty() ? "is not mse or mae (pinball needs --quantiles)"
+                                  : "with --quantiles: quantiles train with pinball");
+  }
+
+  std::string family() const override { return "forecast"; }
+  std::string unit() const override { return "win"; }
+  nlohmann::ordered_json options_json() const override {
+    nlohmann::ordered_json j = o_.to_json();
+    const nlohmann::ordered_json shared = TrainerOptions().to_json();
+    for (const auto& [key, value] : shared.items()) j.erase(key);
+    return j;
+  }
+  std::vector<std::string> data_options() const override { return {"data"}; }
+  std::vector<std::string> frozen_options() const override {
+    return {"header",         "columns",   "time_column", "fill", "train_fraction",
+            "valid_fraction", "test_last", "scale",       "loss"};
+  }
+
+  void prepare(const Checkpoint* resume, RngStreams&) override {
+    RNNKIT_CHECK(!o_.data.empty(), "no data given (--data)");
+    table_ = series::read_table(o_.data, o_.read);
+    split_ = forecast_split(o_, table_.rows);
+    o_.model.series = table_.cols();
+    std::optional<io::LoadedForecaster> resumed;
+    if (resume) {
+      resumed = io::load_forecaster(resume->path);
+      check_same_model(nlohmann::json::parse(o_.model.to_json()),
+                       nlohmann::json::parse(resumed->model->config().to_json()), {}, resume->path);
+      scaler_ = resumed->scaler;
+    } else {
+      scaler_ = series::Scaler::fit(table_, split_.train_end, o_.scale);
+    }
+    scaled_ = scaler_.apply(table_);
+    const std::int64_t W = o_.model.lookback, h = o_.model.horizon, K = o_.model.steps;
+    // A target's steps stay inside its part.
+    train_ = series::window_targets(0, split_.train_end - K + 1, W, h);
+    valid_ = series::window_targets(split_.train_end, split_.valid_end - K + 1, W, h);
+    test_ = series::window_targets(split_.valid_end, split_.rows - K + 1, W, h);
+    RNNKIT_CHECK(!train_.empty(),
+                 "{}: {} training rows hold no window of --lookback {} + --horizon {} + --steps {}",
+                 o_.data, split_.train_end, W, h, K);
+    RNNKIT_CHECK(!test_.empty(), "{}: the {} test rows hold no target of --steps {}", o_.data,
+                 split_.rows - split_.valid_end, K);
+    plan_.emplace(std::vector<std::size_t>(train_.size(), 1), o_.batch, false);
+    model_ = std::make_unique<models::Forecaster>(o_.model);
+    model_->init_parameters(o_.seed);
+    info_ = fmt::format(
+        "data: {} rows x {} series; {} training, {} validation, {} test windows; {} scaling",
+        table_.rows, table_.cols(), train_.size(), valid_.size(), test_.size(), scaler_.kind);
+  }
+
+  nn::Module& model() override { return *model_; }
+  std::string describe() const override {
+    const auto& m = o_.model;
+    std::string q;
+    for (double x : m.quantiles) q += (q.empty() ? "" : ",") + fmt::format("{}", x);
+    return fmt::format(
+        "{}; {} projection {} hidden {} x{}, lookback {}, horizon {}, steps {}{}{}{}, {} loss",
+        info_, m.cell, m.projection, m.hidden_size, m.num_layers, m.lookback, m.horizon, m.steps,
+        m.residual ? ", residual" : "", m.ar > 0 ? fmt::format(", AR highway {}", m.ar) : "",
+        q.empty() ? "" : ", quantiles " + q, o_.loss);
+  }
+  std::int64_t num_batches() const override { return plan_->num_batches(); }
+  void begin_epoch(int epoch, Device) override {
+    plan_->shuffle(o_.seed, static_cast<std::uint64_t>(epoch));
+  }
+
+  StepResult train_step(std::int64_t i, Device device, RngStreams& rng) override {
+    std::vector<std::int64_t> targets;
+    for (std::size_t r : plan_->rows(i)) targets.push_back(train_[r]);
+    const auto B = static_cast<std::int64_t>(targets.size());
+    const std::int64_t m = o_.model.series, K = o_.model.steps;
+    std::vector<float> y(static_cast<std::size_t>(B * m * K));
+    for (std::int64_t b = 0; b < B; ++b)
+      for (std::int64_t s = 0; s < m; ++s)
+        for (std::int64_t k = 0; k < K; ++k)
+          y[static_cast<std::size_t>(b * m * K + s * K + k)] =
+              static_cast<float>(scaled_.at(targets[b] + k, s));
+    Var f = model_->forward(
+        decode::forecast_windows(scaled_, targets, o_.model.lookback, o_.model.horizon).to(device),
+        rng[RngStream::kDropout]);
+    Var loss = models::forecast_loss(f, Tensor::from_vector(y, {B, m * K}).to(device), o_.loss,
+                                     o_.model.quantiles);
+    const std::int64_t outputs = B * o_.model.outputs();
+    return {loss, fn::scale(loss, static_cast<float>(outputs)).value(), outputs, B};
+  }
+
+  bool has_validation() const override { return !valid_.empty(); }
+  Evaluation evaluate_epoch(Device device) override {
+    const bool on_valid = !valid_.empty();
+    const auto s = score(on_valid ? valid_ : test_, device);
+    return {on_valid ? "valid" : "test", metrics(s), on_valid};
+  }
+  Metrics test(Device device) override {
+    test_scores_ = score(test_, device);
+    baselines_ = baseline_reports(table_, split_, test_, o_.model.horizon, o_.model.steps,
+                                  o_.model.lookback, o_.season);
+    return metrics(*test_scores_);
+  }
+  io::Metadata model_metadata() const override {
+    return io::forecaster_metadata(*model_, table_.names, scaler_);
+  }
+  nlohmann::ordered_json results(const TrainResult& r) const override {
+    nlohmann::ordered_json j = {
+        {"test_rse", test_scores_ ? nlohmann::ordered_json(test_scores_->all.rse) : nullptr},
+        {"test_corr", test_scores_ ? nlohmann::ordered_json(test_scores_->all.corr) : nullptr},
+        {"epochs", r.epochs},
+        {"kept_epoch", r.kept_epoch},
+        {"windows_per_s", r.units_per_s},
+        {"model", r.model_path}};
+    if (test_scores_) {
+      j["test"] = to_json(*test_scores_, table_.names);
+      nlohmann::ordered_json b = nlohmann::ordered_json::object();
+      for (const auto& x : baselines_) b[x.name] = to_json(x.scores, table_.names);
+      j["baselines"] = b;
+    }
+    return j;
+  }
+
+ private:
+  eval::ForecastScores score(const std::vector<std::int64_t>& targets, Device device) const {
+    const auto f = decode::forecast(*model_, scaler_, table_, targets, device);
+    return eval::forecast_scores(f.point, actual_values(table_, targets, o_.model.steps),
+                                 static_cast<std::int64_t>(f.rows.size()), table_.cols(), f.lower,
+                                 f.upper);
+  }
+  static Metrics metrics(const eval::ForecastScores& s) {
+    Metrics m = {{"rse", s.all.rse, false},
+                 {"corr", s.all.corr, true},
+                 {"rmse", s.all.rmse, false},
+                 {"mae", s.all.mae, false}};
+    if (!std::isnan(s.all.coverage)) m.push_back({"coverage", s.all.coverage, true});
+    return m;
+  }
+
+  ForecastTrainOptions o_;
+  series::Table table_, scaled_;
+  series::Split split_;
+  series::Scaler scaler_;
+  std::vector<std::int64_t> train_, valid_, test_;
+  std::optional<text::BatchPlan> plan_;
+  std::unique_ptr<models::Forecaster> model_;
+  std::optional<eval::ForecastScores> test_scores_;
+  std::vector<ForecastReport> baselines_;
+  std::string info_;
+};
+
+}  // namespace
+
+std::unique_ptr<Task> make_forecast_task(const ForecastTrainOptions& opts) {
+  return std::make_unique<ForecastTask>(opts);
+}
+
+}  // namespace rnnkit::train
