@@ -2,6 +2,8 @@
 #include <string>
 
 #include "rnnkit/core/error.h"
+#include "rnnkit/models/classifier.h"
+#include "rnnkit/models/forecaster.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/models/seq2seq.h"
 
@@ -13,6 +15,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   try {
     rnnkit::models::Seq2SeqConfig::from_json(text).validate();
+  } catch (const rnnkit::Error&) {
+  }
+  try {
+    rnnkit::models::ClassifierConfig::from_json(text).validate();
+  } catch (const rnnkit::Error&) {
+  }
+  try {
+    rnnkit::models::ForecasterConfig::from_json(text).validate();
   } catch (const rnnkit::Error&) {
   }
   return 0;

@@ -34,7 +34,7 @@ run_one() {
 }
 
 status=0
-targets=(safetensors vectors arpa corpus parallel training_state model_config)
+targets=(safetensors vectors arpa corpus parallel training_state model_config series)
 for ((i = 0; i < ${#targets[@]}; i += 2)); do
   pids=()
   for t in "${targets[@]:i:2}"; do

@@ -93,13 +93,18 @@ Table read_table(const std::string& path, const ReadOptions& opts) {
   std::vector<std::int64_t> line_numbers;
   std::int64_t line_no = 0;
   char delimiter = 0;
-  text::read_lines(path, [&](const std::string& line) {
-    ++line_no;
-    if (trim(line).empty()) return;
-    if (delimiter == 0) delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
-    rows.push_back(cells_of(line, delimiter));
-    line_numbers.push_back(line_no);
-  });
+  text::StreamOptions stream;
+  stream.block_bytes = 1 << 16;  // tables are small; the default block is for corpora
+  text::read_lines(
+      path,
+      [&](const std::string& line) {
+        ++line_no;
+        if (trim(line).empty()) return;
+        if (delimiter == 0) delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
+        rows.push_back(cells_of(line, delimiter));
+        line_numbers.push_back(line_no);
+      },
+      stream);
   CHECK_DATA(!rows.empty(), "{}: no rows", path);
   const std::size_t width = rows[0].size();
   for (std::size_t r = 1; r < rows.size(); ++r)

@@ -179,12 +179,7 @@ class ClassifyTask : public Task {
 
   std::string family() const override { return "classify"; }
   std::string unit() const override { return "sent"; }
-  nlohmann::ordered_json options_json() const override {
-    nlohmann::ordered_json j = o_.to_json();
-    const nlohmann::ordered_json shared = TrainerOptions().to_json();
-    for (const auto& [key, value] : shared.items()) j.erase(key);
-    return j;
-  }
+  nlohmann::ordered_json options_json() const override { return family_options(o_.to_json()); }
   std::vector<std::string> data_options() const override { return {"train", "valid", "test"}; }
   std::vector<std::string> frozen_options() const override {
     return {"format",        "label_prefix", "max_vocab",          "min_count",

@@ -160,12 +160,7 @@ class ForecastTask : public Task {
 
   std::string family() const override { return "forecast"; }
   std::string unit() const override { return "win"; }
-  nlohmann::ordered_json options_json() const override {
-    nlohmann::ordered_json j = o_.to_json();
-    const nlohmann::ordered_json shared = TrainerOptions().to_json();
-    for (const auto& [key, value] : shared.items()) j.erase(key);
-    return j;
-  }
+  nlohmann::ordered_json options_json() const override { return family_options(o_.to_json()); }
   std::vector<std::string> data_options() const override { return {"data"}; }
   std::vector<std::string> frozen_options() const override {
     return {"header",         "columns",   "time_column", "fill", "train_fraction",

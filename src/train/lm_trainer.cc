@@ -168,12 +168,7 @@ class LanguageModelTask : public Task {
   std::string family() const override { return "lm"; }
   std::string unit() const override { return "tok"; }
   std::string loss_display() const override { return sampled() ? "objective" : "ppl"; }
-  nlohmann::ordered_json options_json() const override {
-    nlohmann::ordered_json j = o_.to_json();
-    const nlohmann::ordered_json shared = TrainerOptions().to_json();
-    for (const auto& [key, value] : shared.items()) j.erase(key);
-    return j;
-  }
+  nlohmann::ordered_json options_json() const override { return family_options(o_.to_json()); }
   std::vector<std::string> data_options() const override { return {"train", "valid", "test"}; }
   std::vector<std::string> frozen_options() const override {
     return {"output", "max_vocab", "min_count", "batch", "steps"};

@@ -231,12 +231,7 @@ class Seq2SeqTask : public Task {
 
   std::string family() const override { return o_.autoencode ? "autoencode" : "seq2seq"; }
   std::string unit() const override { return "sent"; }
-  nlohmann::ordered_json options_json() const override {
-    nlohmann::ordered_json j = o_.to_json();
-    const nlohmann::ordered_json shared = TrainerOptions().to_json();
-    for (const auto& [key, value] : shared.items()) j.erase(key);
-    return j;
-  }
+  nlohmann::ordered_json options_json() const override { return family_options(o_.to_json()); }
   std::vector<std::string> data_options() const override {
     return {"data", "train", "valid", "test"};
   }

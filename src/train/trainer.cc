@@ -141,6 +141,12 @@ void check_same_model(const nlohmann::json& given, const nlohmann::json& saved,
   }
 }
 
+nlohmann::ordered_json family_options(nlohmann::ordered_json all) {
+  const nlohmann::ordered_json shared = TrainerOptions().to_json();
+  for (const auto& [key, value] : shared.items()) all.erase(key);
+  return all;
+}
+
 void check_vocabulary_size(std::int64_t vocab_size, const std::string& data, std::int64_t min_count,
                            std::int64_t max_vocab, const char* max_flag) {
   RNNKIT_CHECK(vocab_size - 2 >= kMinVocabulary,

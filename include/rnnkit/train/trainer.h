@@ -87,6 +87,10 @@ struct TrainResult {
 
 TrainResult fit(Task& task, const TrainerOptions& opts, const Callbacks& cb = {});
 
+// A family's options (its options struct's to_json) less the harness's own:
+// what Task::options_json returns.
+nlohmann::ordered_json family_options(nlohmann::ordered_json all);
+
 // The configuration config.json holds: the harness's options, the family and
 // its options (the run's environment is added when it starts).
 nlohmann::ordered_json resolved_config(const Task& task, const TrainerOptions& opts);
