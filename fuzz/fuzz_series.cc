@@ -12,7 +12,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         o.header = header;
         o.fill = fill;
         auto t = rnnkit::series::read_table(path, o);
-        rnnkit::series::Scaler::fit(t, t.rows, "zscore").apply(t);
+        rnnkit::series::Preparation::fit(t, t.rows, "zscore", header, {1}).apply(t);
       } catch (const rnnkit::Error&) {
       }
     }

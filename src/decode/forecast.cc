@@ -26,13 +26,13 @@ Tensor forecast_windows(const series::Table& scaled, const std::vector<std::int6
   return Tensor::from_vector(x, {lookback, B, m});
 }
 
-Forecasts forecast(const models::Forecaster& model, const series::Scaler& scaler,
+Forecasts forecast(const models::Forecaster& model, const series::Preparation& preparation,
                    const series::Table& table, const std::vector<std::int64_t>& targets,
                    Device device, std::int64_t batch) {
   const auto& c = model.config();
   RNNKIT_CHECK(table.cols() == c.series, "forecast: the model reads {} series, the data has {}",
                c.series, table.cols());
-  const series::Table scaled = scaler.apply(table);
+  const series::Table prepared = preparation.apply(table);
   const std::int64_t Q = c.outputs_per_value(), K = c.steps, m = c.series;
   // The point forecast: the median quantile when trained, else the middle one.
   std::int64_t mid = (Q - 1) / 2;
@@ -48,19 +48,27 @@ Forecasts forecast(const models::Forecaster& model, const series::Scaler& scaler
         targets.begin() + static_cast<std::ptrdiff_t>(
                               std::min(targets.size(), start + static_cast<std::size_t>(batch))));
     const auto y =
-        model.forward(forecast_windows(scaled, part, c.lookback, c.horizon).to(device), gen)
+        model.forward(forecast_windows(prepared, part, c.lookback, c.horizon).to(device), gen)
             .value()
             .to(kCPU)
             .to_vector();
-    for (std::size_t b = 0; b < part.size(); ++b)
+    for (std::size_t b = 0; b < part.size(); ++b) {
+      // [series][quantile] -> the K steps in original units
+      std::vector<std::vector<double>> steps(static_cast<std::size_t>(m * Q));
+      for (std::int64_t s = 0; s < m; ++s)
+        for (std::int64_t q = 0; q < Q; ++q) {
+          std::vector<double> v;
+          for (std::int64_t k = 0; k < K; ++k)
+            v.push_back(y[static_cast<std::size_t>(static_cast<std::int64_t>(b) * m * K * Q +
+                                                   (s * K + k) * Q + q)]);
+          steps[static_cast<std::size_t>(s * Q + q)] =
+              preparation.invert(table, s, part[b] - c.horizon, c.horizon, v);
+        }
       for (std::int64_t k = 0; k < K; ++k) {
         out.rows.push_back(part[b] + k);
         for (std::int64_t s = 0; s < m; ++s) {
           const auto at = [&](std::int64_t q) {
-            return scaler.inverse(
-                y[static_cast<std::size_t>(static_cast<std::int64_t>(b) * m * K * Q +
-                                           (s * K + k) * Q + q)],
-                s);
+            return steps[static_cast<std::size_t>(s * Q + q)][static_cast<std::size_t>(k)];
           };
           out.point.push_back(at(mid));
           if (Q > 1) {
@@ -69,6 +77,7 @@ Forecasts forecast(const models::Forecaster& model, const series::Scaler& scaler
           }
         }
       }
+    }
   }
   return out;
 }

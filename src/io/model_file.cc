@@ -260,18 +260,22 @@ LoadedClassifier load_classifier(const std::string& path) {
 }
 
 Metadata forecaster_metadata(const models::Forecaster& model, const std::vector<std::string>& names,
-                             const series::Scaler& scaler) {
+                             const series::Preparation& preparation) {
+  const series::Scaler& scaler = preparation.scaler;
   const auto n = static_cast<std::size_t>(model.config().series);
   RNNKIT_CHECK(names.size() == n && scaler.shift.size() == n && scaler.scale.size() == n,
                "saving a forecaster of {} series with {} names and a scaler of {}", n, names.size(),
                scaler.shift.size());
-  return {{"format", kForecasterFormat},
-          {"format_version", std::to_string(kForecasterFormatVersion)},
-          {"config", model.config().to_json()},
-          {"series", nlohmann::json(names).dump()},
-          {"scaler",
-           nlohmann::json{{"kind", scaler.kind}, {"shift", scaler.shift}, {"scale", scaler.scale}}
-               .dump()}};
+  return {
+      {"format", kForecasterFormat},
+      {"format_version", std::to_string(kForecasterFormatVersion)},
+      {"config", model.config().to_json()},
+      {"series", nlohmann::json(names).dump()},
+      {"scaler",
+       nlohmann::json{{"kind", scaler.kind}, {"shift", scaler.shift}, {"scale", scaler.scale}}
+           .dump()},
+      {"transform",
+       nlohmann::json{{"log", preparation.log}, {"difference", preparation.difference}}.dump()}};
 }
 
 LoadedForecaster load_forecaster(const std::string& path) {
@@ -284,21 +288,36 @@ LoadedForecaster load_forecaster(const std::string& path) {
   try {
     out.names =
         nlohmann::json::parse(meta(file, "series", path, what)).get<std::vector<std::string>>();
+    auto& scaler = out.preparation.scaler;
     const auto j = nlohmann::json::parse(meta(file, "scaler", path, what));
-    out.scaler.kind = j.at("kind").get<std::string>();
-    out.scaler.shift = j.at("shift").get<std::vector<double>>();
-    out.scaler.scale = j.at("scale").get<std::vector<double>>();
+    scaler.kind = j.at("kind").get<std::string>();
+    scaler.shift = j.at("shift").get<std::vector<double>>();
+    scaler.scale = j.at("scale").get<std::vector<double>>();
+    // Files written before the log transform and differences had none.
+    if (auto it = file.metadata.find("transform"); it != file.metadata.end()) {
+      const auto t = nlohmann::json::parse(it->second);
+      out.preparation.log = t.at("log").get<bool>();
+      out.preparation.difference = t.at("difference").get<std::vector<std::int64_t>>();
+    }
   } catch (const nlohmann::json::exception& e) {
-    throw FormatError(fmt::format("{}: series names or scaler are malformed: {}", path, e.what()));
+    throw FormatError(
+        fmt::format("{}: series names, scaler or transform are malformed: {}", path, e.what()));
   }
+  const auto& scaler = out.preparation.scaler;
   const auto n = static_cast<std::size_t>(config.series);
-  if (out.names.size() != n || out.scaler.shift.size() != n || out.scaler.scale.size() != n)
+  if (out.names.size() != n || scaler.shift.size() != n || scaler.scale.size() != n)
     throw FormatError(
         fmt::format("{}: {} series names and a scaler of {}, the configuration says {}", path,
-                    out.names.size(), out.scaler.shift.size(), n));
-  for (double s : out.scaler.scale)
+                    out.names.size(), scaler.shift.size(), n));
+  for (double s : scaler.scale)
     if (!(s > 0) || !std::isfinite(s))
       throw FormatError(fmt::format("{}: the scaler holds a scale of {}", path, s));
+  for (double s : scaler.shift)
+    if (!std::isfinite(s))
+      throw FormatError(fmt::format("{}: the scaler holds a shift of {}", path, s));
+  for (auto lag : out.preparation.difference)
+    if (lag < 1 || lag > 100000)
+      throw FormatError(fmt::format("{}: the transform holds a difference lag of {}", path, lag));
   out.model = std::make_unique<models::Forecaster>(config);
   load_parameters(*out.model, file, path);
   out.metadata = std::move(file.metadata);

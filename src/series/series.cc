@@ -1,10 +1,12 @@
 #include "rnnkit/series/series.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <optional>
 
 #include "rnnkit/core/error.h"
@@ -206,26 +208,29 @@ Split split_last(std::int64_t rows, std::int64_t valid, std::int64_t test) {
   return {rows - valid - test, rows - test, rows};
 }
 
-Scaler Scaler::fit(const Table& t, std::int64_t train_end, const std::string& kind) {
+Scaler Scaler::fit(const Table& t, std::int64_t train_end, const std::string& kind,
+                   std::int64_t begin) {
   RNNKIT_CHECK(kind == "zscore" || kind == "minmax" || kind == "maxabs" || kind == "none",
                "unknown --scale '{}' (expected zscore, minmax, maxabs or none)", kind);
-  RNNKIT_CHECK(train_end >= 1 && train_end <= t.rows, "scaler: {} training rows of {}", train_end,
-               t.rows);
+  RNNKIT_CHECK(begin >= 0 && train_end > begin && train_end <= t.rows,
+               "scaler: training rows {} .. {} of {}", begin, train_end, t.rows);
   Scaler s;
   s.kind = kind;
+  const auto n = static_cast<double>(train_end - begin);
   for (std::int64_t c = 0; c < t.cols(); ++c) {
-    double lo = t.at(0, c), hi = lo, sum = 0, big = 0;
-    for (std::int64_t r = 0; r < train_end; ++r) {
+    double lo = t.at(begin, c), hi = lo, sum = 0, big = 0;
+    for (std::int64_t r = begin; r < train_end; ++r) {
       const double x = t.at(r, c);
       lo = std::min(lo, x);
       hi = std::max(hi, x);
       sum += x;
       big = std::max(big, std::abs(x));
     }
-    const double mean = sum / static_cast<double>(train_end);
+    const double mean = sum / n;
     double var = 0;
-    for (std::int64_t r = 0; r < train_end; ++r) var += (t.at(r, c) - mean) * (t.at(r, c) - mean);
-    const double sd = std::sqrt(var / static_cast<double>(train_end));
+    for (std::int64_t r = begin; r < train_end; ++r)
+      var += (t.at(r, c) - mean) * (t.at(r, c) - mean);
+    const double sd = std::sqrt(var / n);
     double shift = 0, scale = 1;
     if (kind == "zscore") {
       shift = mean;
@@ -249,12 +254,122 @@ Table Scaler::apply(const Table& t) const {
   return out;
 }
 
+namespace {
+
+// The differences as one lag polynomial: prod (1 - B^lag), coefficient e of B^e.
+std::vector<double> difference_polynomial(const std::vector<std::int64_t>& lags) {
+  std::vector<double> p = {1.0};
+  for (std::int64_t lag : lags) {
+    std::vector<double> q(p.size() + static_cast<std::size_t>(lag), 0.0);
+    for (std::size_t e = 0; e < p.size(); ++e) {
+      q[e] += p[e];
+      q[e + static_cast<std::size_t>(lag)] -= p[e];
+    }
+    p = std::move(q);
+  }
+  return p;
+}
+
+}  // namespace
+
+Preparation Preparation::fit(const Table& t, std::int64_t train_end, const std::string& scale,
+                             bool log, const std::vector<std::int64_t>& difference) {
+  Preparation p;
+  p.log = log;
+  p.difference = difference;
+  for (std::int64_t lag : difference)
+    RNNKIT_CHECK(lag >= 1, "--difference: lag {} is not a positive number of rows", lag);
+  RNNKIT_CHECK(p.first_row() < train_end,
+               "--difference {}: the differences use up {} rows, the training part has {}",
+               fmt::join(difference, ","), p.first_row(), train_end);
+  Preparation unscaled = p;
+  unscaled.scaler.kind = "none";
+  unscaled.scaler.shift.assign(static_cast<std::size_t>(t.cols()), 0.0);
+  unscaled.scaler.scale.assign(static_cast<std::size_t>(t.cols()), 1.0);
+  p.scaler = Scaler::fit(unscaled.apply(t), train_end, scale, p.first_row());
+  return p;
+}
+
+std::int64_t Preparation::first_row() const {
+  std::int64_t rows = 0;
+  for (std::int64_t lag : difference) rows += lag;
+  return rows;
+}
+
+Table Preparation::apply(const Table& t) const {
+  Table out = t;
+  if (log)
+    for (std::int64_t r = 0; r < t.rows; ++r)
+      for (std::int64_t c = 0; c < t.cols(); ++c) {
+        const double x = t.at(r, c);
+        RNNKIT_CHECK(x > 0,
+                     "--log: series '{}' holds {} at data row {} (a logarithm needs "
+                     "values above 0)",
+                     t.names[c], x, r + 1);
+        out.at(r, c) = std::log(x);
+      }
+  std::int64_t used = 0;
+  for (std::int64_t lag : difference) {
+    used += lag;
+    for (std::int64_t r = t.rows - 1; r >= 0; --r)
+      for (std::int64_t c = 0; c < t.cols(); ++c)
+        out.at(r, c) = r >= used ? out.at(r, c) - out.at(r - lag, c)
+                                 : std::numeric_limits<double>::quiet_NaN();
+  }
+  return scaler.apply(out);
+}
+
+std::vector<double> Preparation::invert(const Table& t, std::int64_t s, std::int64_t origin,
+                                        std::int64_t horizon,
+                                        const std::vector<double>& prepared) const {
+  const std::vector<double> poly = difference_polynomial(difference);
+  std::vector<double> y;  // log units, differences undone
+  for (std::size_t k = 0; k < prepared.size(); ++k) {
+    const std::int64_t row = origin + horizon + static_cast<std::int64_t>(k);
+    double v = scaler.inverse(prepared[k], s);
+    for (std::size_t e = 1; e < poly.size(); ++e) {
+      if (poly[e] == 0) continue;
+      const std::int64_t r = row - static_cast<std::int64_t>(e);
+      double earlier;
+      if (r <= origin) {
+        RNNKIT_CHECK(r >= 0 && r < t.rows, "forecast: row {} is not in the data", r);
+        earlier = log ? std::log(t.at(r, s)) : t.at(r, s);
+      } else {
+        const std::int64_t j = r - origin - horizon;
+        RNNKIT_CHECK(j >= 0, "forecast: row {} is neither known nor forecast", r);
+        earlier = y[static_cast<std::size_t>(j)];
+      }
+      v -= poly[e] * earlier;
+    }
+    y.push_back(v);
+  }
+  if (log)
+    for (double& v : y) v = std::exp(v);
+  return y;
+}
+
+void Preparation::check_invertible(std::int64_t horizon, std::int64_t steps) const {
+  const std::vector<double> poly = difference_polynomial(difference);
+  for (std::int64_t k = 0; k < steps; ++k)
+    for (std::size_t e = 1; e < poly.size(); ++e)
+      if (poly[e] != 0) {
+        const auto lag = static_cast<std::int64_t>(e);
+        RNNKIT_CHECK(lag >= horizon + k || lag <= k,
+                     "--difference {} with --horizon {}: undoing the differences of a forecast {} "
+                     "steps ahead needs the value {} steps ahead, which is neither known nor "
+                     "forecast (use --horizon 1 and --steps for forecasts further ahead)",
+                     fmt::join(difference, ","), horizon, horizon + k, horizon + k - lag);
+      }
+}
+
 std::vector<std::int64_t> window_targets(std::int64_t begin, std::int64_t end,
-                                         std::int64_t lookback, std::int64_t horizon) {
+                                         std::int64_t lookback, std::int64_t horizon,
+                                         std::int64_t first) {
   RNNKIT_CHECK(lookback >= 1 && horizon >= 1, "--lookback {} and --horizon {} must be positive",
                lookback, horizon);
   std::vector<std::int64_t> out;
-  for (std::int64_t t = std::max(begin, lookback + horizon - 1); t < end; ++t) out.push_back(t);
+  for (std::int64_t t = std::max(begin, first + lookback + horizon - 1); t < end; ++t)
+    out.push_back(t);
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include "rnnkit/train/forecast_trainer.h"
 
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -35,6 +37,8 @@ nlohmann::ordered_json ForecastTrainOptions::to_json() const {
                                   {"valid_fraction", valid_fraction},
                                   {"test_last", test_last},
                                   {"scale", scale},
+                                  {"log", log},
+                                  {"difference", difference},
                                   {"loss", loss},
                                   {"season", season},
                                   {"model", nlohmann::ordered_json::parse(model.to_json())},
@@ -53,6 +57,8 @@ void ForecastTrainOptions::update_from_json(const nlohmann::json& j) {
   valid_fraction = j.value("valid_fraction", valid_fraction);
   test_last = json_read(j, "test_last", test_last);
   scale = j.value("scale", scale);
+  log = j.value("log", log);
+  difference = j.value("difference", difference);
   loss = j.value("loss", loss);
   season = json_read(j, "season", season);
   if (j.contains("model")) model = models::ForecasterConfig::from_json(j.at("model").dump());
@@ -156,6 +162,9 @@ class ForecastTask : public Task {
         "--loss {} {}", o.loss,
         o.model.quantiles.empty() ? "is not mse or mae (pinball needs --quantiles)"
                                   : "with --quantiles: quantiles train with pinball");
+    series::Preparation p;
+    p.difference = o.difference;
+    p.check_invertible(o.model.horizon, o.model.steps);
   }
 
   std::string family() const override { return "forecast"; }
@@ -163,8 +172,8 @@ class ForecastTask : public Task {
   nlohmann::ordered_json options_json() const override { return family_options(o_.to_json()); }
   std::vector<std::string> data_options() const override { return {"data"}; }
   std::vector<std::string> frozen_options() const override {
-    return {"header",         "columns",   "time_column", "fill", "train_fraction",
-            "valid_fraction", "test_last", "scale",       "loss"};
+    return {"header",    "columns", "time_column", "fill", "train_fraction", "valid_fraction",
+            "test_last", "scale",   "loss",        "log",  "difference"};
   }
 
   void prepare(const Checkpoint* resume, RngStreams&) override {
@@ -177,19 +186,22 @@ class ForecastTask : public Task {
       resumed = io::load_forecaster(resume->path);
       check_same_model(nlohmann::json::parse(o_.model.to_json()),
                        nlohmann::json::parse(resumed->model->config().to_json()), {}, resume->path);
-      scaler_ = resumed->scaler;
+      prep_ = resumed->preparation;
     } else {
-      scaler_ = series::Scaler::fit(table_, split_.train_end, o_.scale);
+      prep_ = series::Preparation::fit(table_, split_.train_end, o_.scale, o_.log, o_.difference);
     }
-    scaled_ = scaler_.apply(table_);
+    scaled_ = prep_.apply(table_);
     const std::int64_t W = o_.model.lookback, h = o_.model.horizon, K = o_.model.steps;
     // A target's steps stay inside its part.
-    train_ = series::window_targets(0, split_.train_end - K + 1, W, h);
-    valid_ = series::window_targets(split_.train_end, split_.valid_end - K + 1, W, h);
-    test_ = series::window_targets(split_.valid_end, split_.rows - K + 1, W, h);
-    RNNKIT_CHECK(!train_.empty(),
-                 "{}: {} training rows hold no window of --lookback {} + --horizon {} + --steps {}",
-                 o_.data, split_.train_end, W, h, K);
+    const std::int64_t first = prep_.first_row();
+    train_ = series::window_targets(0, split_.train_end - K + 1, W, h, first);
+    valid_ = series::window_targets(split_.train_end, split_.valid_end - K + 1, W, h, first);
+    test_ = series::window_targets(split_.valid_end, split_.rows - K + 1, W, h, first);
+    RNNKIT_CHECK(
+        !train_.empty(),
+        "{}: {} training rows hold no window of --lookback {} + --horizon {} + --steps {}{}",
+        o_.data, split_.train_end, W, h, K,
+        first > 0 ? fmt::format(" after the {} rows the differences use up", first) : "");
     RNNKIT_CHECK(!test_.empty(), "{}: the {} test rows hold no target of --steps {}", o_.data,
                  split_.rows - split_.valid_end, K);
     plan_.emplace(std::vector<std::size_t>(train_.size(), 1), o_.batch, false);
@@ -197,7 +209,10 @@ class ForecastTask : public Task {
     model_->init_parameters(o_.seed);
     info_ = fmt::format(
         "data: {} rows x {} series; {} training, {} validation, {} test windows; {} scaling",
-        table_.rows, table_.cols(), train_.size(), valid_.size(), test_.size(), scaler_.kind);
+        table_.rows, table_.cols(), train_.size(), valid_.size(), test_.size(), prep_.scaler.kind);
+    if (prep_.log) info_ += " of logarithms";
+    if (!prep_.difference.empty())
+      info_ += fmt::format(", differenced at {}", fmt::join(prep_.difference, ","));
   }
 
   nn::Module& model() override { return *model_; }
@@ -249,7 +264,7 @@ class ForecastTask : public Task {
     return metrics(*test_scores_);
   }
   io::Metadata model_metadata() const override {
-    return io::forecaster_metadata(*model_, table_.names, scaler_);
+    return io::forecaster_metadata(*model_, table_.names, prep_);
   }
   nlohmann::ordered_json results(const TrainResult& r) const override {
     nlohmann::ordered_json j = {
@@ -270,7 +285,7 @@ class ForecastTask : public Task {
 
  private:
   eval::ForecastScores score(const std::vector<std::int64_t>& targets, Device device) const {
-    const auto f = decode::forecast(*model_, scaler_, table_, targets, device);
+    const auto f = decode::forecast(*model_, prep_, table_, targets, device);
     return eval::forecast_scores(f.point, actual_values(table_, targets, o_.model.steps),
                                  static_cast<std::int64_t>(f.rows.size()), table_.cols(), f.lower,
                                  f.upper);
@@ -287,7 +302,7 @@ class ForecastTask : public Task {
   ForecastTrainOptions o_;
   series::Table table_, scaled_;
   series::Split split_;
-  series::Scaler scaler_;
+  series::Preparation prep_;
   std::vector<std::int64_t> train_, valid_, test_;
   std::optional<text::BatchPlan> plan_;
   std::unique_ptr<models::Forecaster> model_;

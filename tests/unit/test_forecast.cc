@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <tuple>
 
 #include "rnnkit/core/error.h"
 #include "rnnkit/eval/forecast.h"
@@ -133,6 +134,68 @@ TEST(Series, SplitAndScalerNeverSeePastTraining) {
   EXPECT_EQ(series::split_last(144, 12, 12).train_end, 120);
   EXPECT_THROW(series::split_last(20, 10, 10), InvalidArgument);
   EXPECT_THROW(series::split_fractions(10, 0.8, 0.2), InvalidArgument);
+}
+
+// Logarithms and differences at lags 1 and 12 (the classical airline
+// preparation): fitted on training rows only, and undone exactly, the values
+// a difference reaches back to taken from the data up to the forecast's
+// origin and from the earlier forecasts after it.
+TEST(Series, LogAndDifferencesAreUndoneExactly) {
+  series::Table t;
+  t.names = {"passengers"};
+  t.rows = 120;
+  for (std::int64_t r = 0; r < t.rows; ++r)
+    t.values.push_back(100 * std::exp(0.01 * static_cast<double>(r)) *
+                       (1.2 + std::sin(2 * M_PI * static_cast<double>(r) / 12.0)));
+  const auto p = series::Preparation::fit(t, 80, "zscore", true, {1, 12});
+  EXPECT_EQ(p.first_row(), 13);
+  const auto z = p.apply(t);
+  EXPECT_TRUE(std::isnan(z.at(12, 0)));
+  EXPECT_FALSE(std::isnan(z.at(13, 0)));
+  double mean = 0;
+  for (std::int64_t r = 13; r < 80; ++r) mean += z.at(r, 0);
+  EXPECT_NEAR(mean / 67, 0, 1e-12);  // scaled on the training rows that have a value
+  // By hand: row 20's prepared value.
+  auto l = [&](std::int64_t r) { return std::log(t.at(r, 0)); };
+  EXPECT_NEAR(p.scaler.inverse(z.at(20, 0), 0), l(20) - l(19) - l(8) + l(7), 1e-12);
+  // Forecasts from origin 90 (1 step ahead and on; lag 12 alone: 3 to 12
+  // steps ahead): the true prepared values come back as the data.
+  const auto seasonal = series::Preparation::fit(t, 80, "minmax", false, {12});
+  for (const auto& [prep, horizon, steps] : {std::tuple{p, 1, 24}, std::tuple{seasonal, 3, 10}}) {
+    const auto prepared_table = prep.apply(t);
+    std::vector<double> prepared;
+    for (std::int64_t k = 0; k < steps; ++k)
+      prepared.push_back(prepared_table.at(90 + horizon + k, 0));
+    const auto back = prep.invert(t, 0, 90, horizon, prepared);
+    ASSERT_EQ(back.size(), static_cast<std::size_t>(steps));
+    for (std::int64_t k = 0; k < steps; ++k)
+      EXPECT_NEAR(back[static_cast<std::size_t>(k)], t.at(90 + horizon + k, 0), 1e-9) << k;
+  }
+  // Shifting the rows after training changes nothing that was fitted.
+  series::Table shifted = t;
+  for (std::int64_t r = 80; r < t.rows; ++r) shifted.at(r, 0) += 1000;
+  const auto q = series::Preparation::fit(shifted, 80, "zscore", true, {1, 12});
+  EXPECT_EQ(p.scaler.shift, q.scaler.shift);
+  EXPECT_EQ(p.scaler.scale, q.scaler.scale);
+  // 3 steps ahead, lag 1 needs the unforecast value 2 steps ahead; lag 12
+  // covers forecasts 3 .. 12 steps ahead, not 13.
+  series::Preparation d;
+  d.difference = {1};
+  EXPECT_NO_THROW(d.check_invertible(1, 24));
+  EXPECT_THROW(d.check_invertible(3, 1), InvalidArgument);
+  d.difference = {12};
+  EXPECT_NO_THROW(d.check_invertible(3, 10));
+  EXPECT_THROW(d.check_invertible(3, 11), InvalidArgument);
+  // The logarithm of a value <= 0 is an error naming the series and row.
+  t.at(5, 0) = 0;
+  try {
+    series::Preparation::fit(t, 80, "zscore", true, {});
+    ADD_FAILURE() << "no error";
+  } catch (const InvalidArgument& e) {
+    EXPECT_NE(std::string(e.what()).find("'passengers' holds 0 at data row 6"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(series::Preparation::fit(t, 10, "zscore", false, {1, 12}), InvalidArgument);
 }
 
 // Normal equations solved by Gaussian elimination: the direct solve.

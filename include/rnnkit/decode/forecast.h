@@ -24,8 +24,9 @@ struct Forecasts {
   std::vector<double> lower, upper;  // the outer quantiles (empty without quantiles)
 };
 
-// `table` in original units (it is scaled here with the model's scaler).
-Forecasts forecast(const models::Forecaster& model, const series::Scaler& scaler,
+// `table` in original units (prepared here as the model was trained). Targets
+// may lie past the table's end: their windows must not.
+Forecasts forecast(const models::Forecaster& model, const series::Preparation& preparation,
                    const series::Table& table, const std::vector<std::int64_t>& targets,
                    Device device, std::int64_t batch = 256);
 

@@ -80,15 +80,16 @@ LoadedClassifier load_classifier(const std::string& path);
 inline constexpr const char* kForecasterFormat = "rnnkit.forecaster";
 inline constexpr int kForecasterFormatVersion = 1;
 
-// Format, version, configuration, the series' names and the scaler fitted on
-// the training rows (forecasts are turned back into original units with it).
+// Format, version, configuration, the series' names and the preparation
+// fitted on the training rows (forecasts are turned back into original units
+// with it): the scaler, and the log transform and differences when used.
 Metadata forecaster_metadata(const models::Forecaster& model, const std::vector<std::string>& names,
-                             const series::Scaler& scaler);
+                             const series::Preparation& preparation);
 
 struct LoadedForecaster {
   std::unique_ptr<models::Forecaster> model;  // parameters on the CPU
   std::vector<std::string> names;
-  series::Scaler scaler;
+  series::Preparation preparation;
   Metadata metadata;
 };
 LoadedForecaster load_forecaster(const std::string& path);

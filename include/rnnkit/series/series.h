@@ -52,10 +52,38 @@ Split split_last(std::int64_t rows, std::int64_t valid, std::int64_t test);
 struct Scaler {
   std::string kind = "zscore";
   std::vector<double> shift, scale;  // x' = (x - shift) / scale
-  static Scaler fit(const Table& t, std::int64_t train_end, const std::string& kind);
+  // Rows [begin, train_end) are the fit's; earlier ones may be undefined.
+  static Scaler fit(const Table& t, std::int64_t train_end, const std::string& kind,
+                    std::int64_t begin = 0);
   double forward(double x, std::int64_t col) const { return (x - shift[col]) / scale[col]; }
   double inverse(double x, std::int64_t col) const { return x * scale[col] + shift[col]; }
   Table apply(const Table& t) const;
+};
+
+// What a forecaster reads: the logarithm of each value (optional), its
+// differences at each lag in turn (optional; 1,12: a monthly series' trend and
+// season), then scaled; fitted on the training rows alone, stored in the
+// model, inverted on output.
+struct Preparation {
+  bool log = false;
+  std::vector<std::int64_t> difference{};  // lags, each positive
+  Scaler scaler{};
+  static Preparation fit(const Table& t, std::int64_t train_end, const std::string& scale, bool log,
+                         const std::vector<std::int64_t>& difference);
+  // The rows the differences use up: rows before this one have no value.
+  std::int64_t first_row() const;
+  // Prepared values (NaN before first_row()). A value <= 0 under log is an
+  // error naming its series and row.
+  Table apply(const Table& t) const;
+  // Forecasts in original units of series `s` for rows origin + horizon + k,
+  // k = 0 .. prepared.size() - 1, from their prepared values; the rows a
+  // difference reaches back to are `t`'s up to `origin`, else earlier
+  // forecasts (an interval's bound is undone with its own earlier bounds).
+  std::vector<double> invert(const Table& t, std::int64_t s, std::int64_t origin,
+                             std::int64_t horizon, const std::vector<double>& prepared) const;
+  // Throws unless every row that undoing the differences of forecasts
+  // horizon .. horizon + steps - 1 ahead needs is known or forecast.
+  void check_invertible(std::int64_t horizon, std::int64_t steps) const;
 };
 
 // The rows whose value a forecaster predicts in one part, `horizon` steps
@@ -63,7 +91,9 @@ struct Scaler {
 // target - horizon). A window belongs to the part of its target; inputs come
 // from earlier rows, which at forecast time are known (LSTNet's windows), so a
 // training window never reads a validation or test row.
+// Windows start at row `first` or later.
 std::vector<std::int64_t> window_targets(std::int64_t begin, std::int64_t end,
-                                         std::int64_t lookback, std::int64_t horizon);
+                                         std::int64_t lookback, std::int64_t horizon,
+                                         std::int64_t first = 0);
 
 }  // namespace rnnkit::series

@@ -23,6 +23,8 @@ struct ForecastTrainOptions : TrainerOptions {
   double train_fraction = 0.6, valid_fraction = 0.2;  // LSTNet's split
   std::int64_t test_last = 0;    // > 0: the last N rows for test, the N before them for validation
   std::string scale = "zscore";  // series::Scaler kinds
+  bool log = false;              // series::Preparation
+  std::vector<std::int64_t> difference{};
   std::string loss = "mse";      // mse | mae (pinball with model.quantiles)
   std::int64_t season = 0;       // seasonal naive baseline (0: none)
   models::ForecasterConfig model;  // series comes from the data
