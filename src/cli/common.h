@@ -36,6 +36,9 @@ void add_ngram_eval(CLI::App& ngram);
 void add_classify_train(CLI::App& classify);
 void add_classify_eval(CLI::App& classify);
 void add_classify_predict(CLI::App& classify);
+void add_forecast_train(CLI::App& forecast);
+void add_forecast_eval(CLI::App& forecast);
+void add_forecast_predict(CLI::App& forecast);
 
 // Thrown to end the program with this exit status after what it printed
 // (an interrupted training run: 128 + the signal).

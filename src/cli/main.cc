@@ -90,6 +90,12 @@ int main(int argc, char** argv) {
   rnnkit::cli::add_classify_train(*classify);
   rnnkit::cli::add_classify_eval(*classify);
   rnnkit::cli::add_classify_predict(*classify);
+  CLI::App* forecast =
+      app.add_subcommand("forecast", "forecasters of numeric time series: train, eval, predict");
+  forecast->require_subcommand(1);
+  rnnkit::cli::add_forecast_train(*forecast);
+  rnnkit::cli::add_forecast_eval(*forecast);
+  rnnkit::cli::add_forecast_predict(*forecast);
   CLI::App* ngram = app.add_subcommand("ngram", "Kneser-Ney n-gram models: train, eval");
   ngram->require_subcommand(1);
   rnnkit::cli::add_ngram_train(*ngram);

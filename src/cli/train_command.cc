@@ -216,12 +216,12 @@ std::string data_path(const std::string& path, bool pair) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 
-void run_training(const std::string& command, train::Task& task, train::TrainerOptions o,
-                  const TrainFlags& f) {
+train::TrainResult run_training(const std::string& command, train::Task& task,
+                                train::TrainerOptions o, const TrainFlags& f) {
   RNNKIT_CHECK(f.log_interval > 0, "--log-interval must be positive, got {}", f.log_interval);
   if (f.print_config) {
     std::cout << json_dump(train::resolved_config(task, o), 2) << std::endl;
-    return;
+    return {};
   }
   train::Callbacks cb;
   cb.on_begin = [&] {  // after the options are checked, before any data is read
@@ -265,6 +265,7 @@ void run_training(const std::string& command, train::Task& task, train::TrainerO
                   figures, r.model_path,
                   (std::filesystem::path(o.out_dir) / "results.json").lexically_normal().string()));
   if (f.json) std::cout << json_line(r.results) << std::endl;
+  return r;
 }
 
 }  // namespace rnnkit::cli

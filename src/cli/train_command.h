@@ -62,7 +62,7 @@ std::string data_path(const std::string& path, bool pair = false);
 // the next batch (a second one exits at once), the progress and epoch lines
 // printed; then prints the done line and, with --json, the results. An
 // interrupted run says how to resume and ends in ExitCode{128 + signal}.
-void run_training(const std::string& command, train::Task& task, train::TrainerOptions o,
-                  const TrainFlags& f);
+train::TrainResult run_training(const std::string& command, train::Task& task,
+                                train::TrainerOptions o, const TrainFlags& f);
 
 }  // namespace rnnkit::cli

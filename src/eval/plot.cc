@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace rnnkit::eval {
 
@@ -19,6 +20,25 @@ std::vector<double> ticks(double lo, double hi, int n, bool integer) {
     out.push_back(std::abs(t) < 1e-12 * step ? 0.0 : t);
   return out;
 }
+
+std::string xml_escape(const std::string& s, bool visible_space = false) {
+  std::string out;
+  for (char c : s) {
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else if (c == '"')
+      out += "&quot;";
+    else if (c == ' ' && visible_space)
+      out += "\u2423";  // a space as a character unit
+    else
+      out += c;
+  }
+  return out;
+}
 }  // namespace
 
 std::string line_chart_svg(const ChartOptions& o, const std::vector<Series>& series) {
@@ -26,13 +46,14 @@ std::string line_chart_svg(const ChartOptions& o, const std::vector<Series>& ser
   double x0 = 1e300, x1 = -1e300, y0 = 1e300, y1 = -1e300;
   auto ty = [&](double y) { return o.log_y ? std::log10(std::max(y, 1e-12)) : y; };
   for (const auto& s : series)
-    for (std::size_t i = 0; i < s.x.size(); ++i) {
-      if (!std::isfinite(s.y[i])) continue;
-      x0 = std::min(x0, s.x[i]);
-      x1 = std::max(x1, s.x[i]);
-      y0 = std::min(y0, ty(s.y[i]));
-      y1 = std::max(y1, ty(s.y[i]));
-    }
+    for (std::size_t i = 0; i < s.x.size(); ++i)
+      for (const auto* v : {&s.y, &s.lower, &s.upper}) {
+        if (i >= v->size() || !std::isfinite((*v)[i])) continue;
+        x0 = std::min(x0, s.x[i]);
+        x1 = std::max(x1, s.x[i]);
+        y0 = std::min(y0, ty((*v)[i]));
+        y1 = std::max(y1, ty((*v)[i]));
+      }
   if (x0 > x1) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
   if (x1 == x0) x0 -= 1, x1 += 1;  // a single epoch sits in the middle
   if (y1 == y0) y0 -= 0.5, y1 += 0.5;
@@ -47,7 +68,7 @@ std::string line_chart_svg(const ChartOptions& o, const std::vector<Series>& ser
       "font-family=\"sans-serif\" font-size=\"12\">\n<rect width=\"100%\" height=\"100%\" "
       "fill=\"white\"/>\n<text x=\"{}\" y=\"24\" text-anchor=\"middle\" "
       "font-size=\"15\">{}</text>\n",
-      w, h, w / 2, o.title);
+      w, h, w / 2, xml_escape(o.title));
   svg += fmt::format("<line x1=\"{0}\" y1=\"{1}\" x2=\"{2}\" y2=\"{1}\" stroke=\"black\"/>\n"
                      "<line x1=\"{0}\" y1=\"{3}\" x2=\"{0}\" y2=\"{1}\" stroke=\"black\"/>\n",
                      left, h - bottom, w - right, top);
@@ -74,59 +95,61 @@ std::string line_chart_svg(const ChartOptions& o, const std::vector<Series>& ser
         left, yy, w - right, left - 6, yy + 4, t);
   }
   svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
-                     (left + w - right) / 2, h - 12, o.x_label);
+                     (left + w - right) / 2, h - 12, xml_escape(o.x_label));
   const std::string y_label = o.log_y ? o.y_label + " (log scale)" : o.y_label;
   svg += fmt::format(
       "<text x=\"16\" y=\"{0}\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
       "{0})\">{1}</text>\n",
-      h / 2, y_label);
+      h / 2, xml_escape(y_label));
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
     const char* c = colors[k % 5];
+    if (s.lower.size() == s.x.size() && s.upper.size() == s.x.size() && !s.x.empty()) {
+      std::string band;  // along the upper bound, back along the lower
+      for (std::size_t i = 0; i < s.x.size(); ++i)
+        band += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.upper[i]));
+      for (std::size_t i = s.x.size(); i-- > 0;)
+        band += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.lower[i]));
+      svg += fmt::format(
+          "<polygon fill=\"{}\" fill-opacity=\"0.2\" stroke=\"none\" points=\"{}\"/>\n", c, band);
+    }
     std::string pts, marks;
     for (std::size_t i = 0; i < s.x.size(); ++i) {
       if (!std::isfinite(s.y[i])) continue;
       pts += fmt::format("{:.1f},{:.1f} ", px(s.x[i]), py(s.y[i]));
-      marks += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>", px(s.x[i]),
-                           py(s.y[i]), c);
+      if (s.marks || s.x.size() == 1)
+        marks += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>",
+                             px(s.x[i]), py(s.y[i]), c);
     }
-    svg +=
-        fmt::format("<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"2\" points=\"{}\"/>{}\n",
-                    c, pts, marks);
+    svg += fmt::format(
+        "<polyline fill=\"none\" stroke=\"{}\" stroke-width=\"{}\"{} points=\"{}\"/>{}\n", c,
+        s.dashed ? 1.5 : 2, s.dashed ? " stroke-dasharray=\"6 4\"" : "", pts, marks);
     svg += fmt::format("<text x=\"{}\" y=\"{}\" fill=\"{}\">{}</text>\n", w - right - 150,
-                       top + 16 + 16 * k, c, s.name);
+                       top + 16 + 16 * k, c, xml_escape(s.name));
   }
   return svg + "</svg>\n";
 }
 
-std::string stack_svg(const std::vector<std::string>& charts, double width, double height_each) {
-  std::string svg =
-      fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\">\n", width,
-                  height_each * static_cast<double>(charts.size()));
-  for (std::size_t i = 0; i < charts.size(); ++i) {
-    // A nested <svg> placed at its offset: drop its own XML namespace line.
-    std::string c = charts[i];
+std::string stack_svg(const std::vector<std::string>& charts) {
+  // A chart's size: the width and height attributes of its opening tag.
+  auto size = [](const std::string& c, const char* name) {
+    const auto tag_end = c.find('>');
+    const auto at = c.find(std::string(" ") + name + "=\"");
+    return at < tag_end ? std::stod(c.substr(at + std::strlen(name) + 3)) : 0.0;
+  };
+  double width = 0, height = 0;
+  std::string body;
+  for (const auto& c : charts) {
+    // A nested <svg> placed at its offset.
     auto at = c.find("<svg ");
-    svg += c.substr(0, at + 5) + fmt::format("y=\"{}\" ", height_each * static_cast<double>(i)) +
-           c.substr(at + 5);
+    body += c.substr(0, at + 5) + fmt::format("y=\"{}\" ", height) + c.substr(at + 5);
+    width = std::max(width, size(c, "width"));
+    height += size(c, "height");
   }
-  return svg + "</svg>\n";
+  return fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\">\n{}</svg>\n", width,
+      height, body);
 }
-
-namespace {
-std::string xml_escape(const std::string& s, bool visible_space = false) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else if (c == '"') out += "&quot;";
-    else if (c == ' ' && visible_space) out += "\u2423";  // a space as a character unit
-    else out += c;
-  }
-  return out;
-}
-}  // namespace
 
 std::string heat_map_svg(const HeatMap& m) {
   const double cell = m.cell_text.empty() ? 22 : 44, left = 90, top = 90, scale_w = 70;

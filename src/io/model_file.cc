@@ -260,22 +260,23 @@ LoadedClassifier load_classifier(const std::string& path) {
 }
 
 Metadata forecaster_metadata(const models::Forecaster& model, const std::vector<std::string>& names,
-                             const series::Preparation& preparation) {
+                             const series::Preparation& preparation,
+                             const nlohmann::ordered_json& reading) {
   const series::Scaler& scaler = preparation.scaler;
   const auto n = static_cast<std::size_t>(model.config().series);
   RNNKIT_CHECK(names.size() == n && scaler.shift.size() == n && scaler.scale.size() == n,
                "saving a forecaster of {} series with {} names and a scaler of {}", n, names.size(),
                scaler.shift.size());
-  return {
-      {"format", kForecasterFormat},
-      {"format_version", std::to_string(kForecasterFormatVersion)},
-      {"config", model.config().to_json()},
-      {"series", nlohmann::json(names).dump()},
-      {"scaler",
-       nlohmann::json{{"kind", scaler.kind}, {"shift", scaler.shift}, {"scale", scaler.scale}}
-           .dump()},
-      {"transform",
-       nlohmann::json{{"log", preparation.log}, {"difference", preparation.difference}}.dump()}};
+  return {{"format", kForecasterFormat},
+          {"format_version", std::to_string(kForecasterFormatVersion)},
+          {"config", model.config().to_json()},
+          {"series", nlohmann::json(names).dump()},
+          {"scaler",
+           nlohmann::json{{"kind", scaler.kind}, {"shift", scaler.shift}, {"scale", scaler.scale}}
+               .dump()},
+          {"transform",
+           nlohmann::json{{"log", preparation.log}, {"difference", preparation.difference}}.dump()},
+          {"reading", reading.is_object() ? reading.dump() : "{}"}};
 }
 
 LoadedForecaster load_forecaster(const std::string& path) {
@@ -299,6 +300,11 @@ LoadedForecaster load_forecaster(const std::string& path) {
       out.preparation.log = t.at("log").get<bool>();
       out.preparation.difference = t.at("difference").get<std::vector<std::int64_t>>();
     }
+    out.reading = nlohmann::json::object();
+    if (auto it = file.metadata.find("reading"); it != file.metadata.end())
+      out.reading = nlohmann::json::parse(it->second);
+    if (!out.reading.is_object())
+      throw FormatError(fmt::format("{}: 'reading' is not an object", path));
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(
         fmt::format("{}: series names, scaler or transform are malformed: {}", path, e.what()));

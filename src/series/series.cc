@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <optional>
 
@@ -251,6 +253,60 @@ Table Scaler::apply(const Table& t) const {
   Table out = t;
   for (std::int64_t r = 0; r < t.rows; ++r)
     for (std::int64_t c = 0; c < t.cols(); ++c) out.at(r, c) = forward(t.at(r, c), c);
+  return out;
+}
+
+namespace {
+
+// "YYYY-MM" or "YYYY-MM-DD" as days since 1970 (months: a month count and day 0).
+struct Calendar {
+  bool months = false;
+  std::int64_t value = 0;  // months since year 0, or days since 1970-01-01
+};
+std::optional<Calendar> calendar(const std::string& s) {
+  int y = 0;
+  unsigned mo = 0, d = 0;
+  char tail = 0;
+  if (s.size() == 7 && std::sscanf(s.c_str(), "%4d-%2u%c", &y, &mo, &tail) == 2 && mo >= 1 &&
+      mo <= 12)
+    return Calendar{true, y * 12LL + mo - 1};
+  if (s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &mo, &d, &tail) == 3) {
+    const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
+                                          std::chrono::day(d)};
+    if (!ymd.ok()) return std::nullopt;
+    return Calendar{false, std::chrono::sys_days(ymd).time_since_epoch().count()};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<std::string> times_after(const Table& t, std::int64_t n) {
+  if (t.times.size() < 2) return {};
+  const std::string &a = t.times[t.times.size() - 2], &b = t.times.back();
+  std::vector<std::string> out;
+  std::int64_t x = 0, y = 0;
+  auto whole = [](const std::string& s, std::int64_t& v) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size();
+  };
+  if (whole(a, x) && whole(b, y)) {
+    for (std::int64_t k = 1; k <= n; ++k) out.push_back(std::to_string(y + k * (y - x)));
+    return out;
+  }
+  const auto ca = calendar(a), cb = calendar(b);
+  if (!ca || !cb || ca->months != cb->months || cb->value <= ca->value) return {};
+  for (std::int64_t k = 1; k <= n; ++k) {
+    const std::int64_t v = cb->value + k * (cb->value - ca->value);
+    if (cb->months) {
+      out.push_back(fmt::format("{:04}-{:02}", v / 12, v % 12 + 1));
+    } else {
+      const std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(v))};
+      out.push_back(fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
+                                static_cast<unsigned>(ymd.month()),
+                                static_cast<unsigned>(ymd.day())));
+    }
+  }
   return out;
 }
 

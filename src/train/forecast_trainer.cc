@@ -4,15 +4,20 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
+#include <numeric>
 #include <optional>
 
 #include "core/json_util.h"
 #include "rnnkit/autograd/functions.h"
 #include "rnnkit/core/numbers.h"
 #include "rnnkit/decode/forecast.h"
+#include "rnnkit/eval/plot.h"
 #include "rnnkit/io/model_file.h"
 #include "rnnkit/models/baselines.h"
 #include "rnnkit/text/corpus.h"
+#include "rnnkit/train/run_directory.h"
 
 namespace rnnkit::train {
 
@@ -117,7 +122,8 @@ std::vector<ForecastReport> baseline_reports(const series::Table& table, const s
     for (std::int64_t y : targets)
       for (std::int64_t k = 0; k < steps; ++k)
         for (std::int64_t s = 0; s < m; ++s) fc.push_back(f(y, k, s));
-    out.push_back({name, eval::forecast_scores(fc, actual, rows, m)});
+    auto scores = eval::forecast_scores(fc, actual, rows, m);
+    out.push_back({name, std::move(scores), std::move(fc)});
   };
   // Everything is known up to row y - horizon: step k is horizon + k ahead of it.
   report("persistence", [&](std::int64_t y, std::int64_t k, std::int64_t s) {
@@ -132,6 +138,7 @@ std::vector<ForecastReport> baseline_reports(const series::Table& table, const s
   std::vector<std::int64_t> orders;
   for (std::int64_t p = 1; p <= lookback; p *= 2) orders.push_back(p);
   std::vector<models::AutoRegressive> ar;
+  if (split.train_end == 0) return out;
   try {
     for (std::int64_t k = 0; k < steps; ++k)
       ar.push_back(models::AutoRegressive::fit_selected(table, split, horizon + k, orders));
@@ -145,6 +152,85 @@ std::vector<ForecastReport> baseline_reports(const series::Table& table, const s
     return ar[static_cast<std::size_t>(k)].predict(table, y + k, s);
   });
   return out;
+}
+
+PartEvaluation evaluate_part(const models::Forecaster& model, const series::Preparation& prep,
+                             const series::Table& table, const series::Split& split,
+                             const std::vector<std::int64_t>& targets, std::int64_t season,
+                             Device device, bool baselines) {
+  const auto& c = model.config();
+  PartEvaluation e;
+  e.forecasts = decode::forecast(model, prep, table, targets, device);
+  e.scores = eval::forecast_scores(e.forecasts.point, actual_values(table, targets, c.steps),
+                                   static_cast<std::int64_t>(e.forecasts.rows.size()), table.cols(),
+                                   e.forecasts.lower, e.forecasts.upper);
+  if (baselines)
+    e.baselines = baseline_reports(table, split, targets, c.horizon, c.steps, c.lookback, season);
+  return e;
+}
+
+std::string forecast_svg(const series::Table& table, const std::vector<std::int64_t>& targets,
+                         std::int64_t steps, const PartEvaluation& e, const std::string& title,
+                         const std::string& below) {
+  const std::int64_t m = table.cols();
+  std::vector<std::int64_t> panels(static_cast<std::size_t>(m));
+  std::iota(panels.begin(), panels.end(), 0);
+  std::vector<std::string> labels(panels.size());
+  if (m > 8) {  // the 4 worst and the 4 best
+    std::sort(panels.begin(), panels.end(), [&](std::int64_t a, std::int64_t b) {
+      return e.scores.per_series[a].rse > e.scores.per_series[b].rse;
+    });
+    panels.erase(panels.begin() + 4, panels.end() - 4);
+    labels = {"worst RSE", "2nd worst", "3rd worst", "4th worst",
+              "4th best",  "3rd best",  "2nd best",  "best RSE"};
+  }
+  std::vector<std::string> charts;
+  for (std::size_t i = 0; i < panels.size(); ++i) {
+    const std::int64_t s = panels[i];
+    eval::Series actual{"actual", {}, {}};
+    eval::Series model{e.forecasts.lower.empty() ? "rnnkit" : "rnnkit (interval shaded)", {}, {}};
+    std::vector<eval::Series> base;
+    for (const auto& b : e.baselines) base.push_back({b.name, {}, {}});
+    // Every steps-th target: its steps forecast at once, side by side.
+    for (std::size_t t = 0; t < targets.size(); t += static_cast<std::size_t>(steps))
+      for (std::int64_t k = 0; k < steps; ++k) {
+        const auto row = static_cast<std::size_t>(static_cast<std::int64_t>(t) * steps + k);
+        const auto at = row * static_cast<std::size_t>(m) + static_cast<std::size_t>(s);
+        const double x = static_cast<double>(targets[t] + k + 1);  // rows from 1
+        actual.x.push_back(x);
+        actual.y.push_back(table.at(targets[t] + k, s));
+        model.x.push_back(x);
+        model.y.push_back(e.forecasts.point[at]);
+        if (!e.forecasts.lower.empty()) {
+          model.lower.push_back(e.forecasts.lower[at]);
+          model.upper.push_back(e.forecasts.upper[at]);
+        }
+        for (std::size_t b = 0; b < base.size(); ++b) {
+          base[b].x.push_back(x);
+          base[b].y.push_back(e.baselines[b].forecast[at]);
+        }
+      }
+    std::vector<eval::Series> lines{actual, model};
+    for (auto& b : base) {
+      b.dashed = true;
+      lines.push_back(std::move(b));
+    }
+    for (auto& l : lines) l.marks = l.x.size() <= 60;
+    eval::ChartOptions o;
+    const auto& sc = e.scores.per_series[static_cast<std::size_t>(s)];
+    o.title = fmt::format(
+        "{}: {}{} (RSE {:.4g}, RMSE {:.4g}{})", title, table.names[s],
+        labels[i].empty() ? "" : ", " + labels[i], sc.rse, sc.rmse,
+        std::isnan(sc.coverage) ? "" : fmt::format(", coverage {:.1f}%", 100 * sc.coverage));
+    o.x_label = table.times.empty()
+                    ? "row"
+                    : fmt::format("row ({} .. {})", table.times.front(), table.times.back());
+    o.width = 900;
+    o.height = 320;
+    charts.push_back(eval::line_chart_svg(o, lines));
+  }
+  if (!below.empty()) charts.push_back(below);
+  return eval::stack_svg(charts);
 }
 
 namespace {
@@ -258,26 +344,39 @@ class ForecastTask : public Task {
     return {on_valid ? "valid" : "test", metrics(s), on_valid};
   }
   Metrics test(Device device) override {
-    test_scores_ = score(test_, device);
-    baselines_ = baseline_reports(table_, split_, test_, o_.model.horizon, o_.model.steps,
-                                  o_.model.lookback, o_.season);
-    return metrics(*test_scores_);
+    test_eval_ = evaluate_part(*model_, prep_, table_, split_, test_, o_.season, device);
+    return metrics(test_eval_->scores);
+  }
+  void write_artifacts(const RunDirectory& run, Device) override {
+    if (!test_eval_) return;
+    std::string curve;
+    if (std::ifstream in(run.path("learning_curve.svg")); in)
+      curve.assign(std::istreambuf_iterator<char>(in), {});
+    run.write("forecast.svg",
+              forecast_svg(table_, test_, o_.model.steps, *test_eval_, "Test", curve));
   }
   io::Metadata model_metadata() const override {
-    return io::forecaster_metadata(*model_, table_.names, prep_);
+    return io::forecaster_metadata(*model_, table_.names, prep_,
+                                   {{"header", o_.read.header},
+                                    {"time_column", o_.read.time_column},
+                                    {"fill", o_.read.fill},
+                                    {"train_fraction", o_.train_fraction},
+                                    {"valid_fraction", o_.valid_fraction},
+                                    {"test_last", o_.test_last},
+                                    {"season", o_.season}});
   }
   nlohmann::ordered_json results(const TrainResult& r) const override {
     nlohmann::ordered_json j = {
-        {"test_rse", test_scores_ ? nlohmann::ordered_json(test_scores_->all.rse) : nullptr},
-        {"test_corr", test_scores_ ? nlohmann::ordered_json(test_scores_->all.corr) : nullptr},
+        {"test_rse", test_eval_ ? nlohmann::ordered_json(test_eval_->scores.all.rse) : nullptr},
+        {"test_corr", test_eval_ ? nlohmann::ordered_json(test_eval_->scores.all.corr) : nullptr},
         {"epochs", r.epochs},
         {"kept_epoch", r.kept_epoch},
         {"windows_per_s", r.units_per_s},
         {"model", r.model_path}};
-    if (test_scores_) {
-      j["test"] = to_json(*test_scores_, table_.names);
+    if (test_eval_) {
+      j["test"] = to_json(test_eval_->scores, table_.names);
       nlohmann::ordered_json b = nlohmann::ordered_json::object();
-      for (const auto& x : baselines_) b[x.name] = to_json(x.scores, table_.names);
+      for (const auto& x : test_eval_->baselines) b[x.name] = to_json(x.scores, table_.names);
       j["baselines"] = b;
     }
     return j;
@@ -285,10 +384,7 @@ class ForecastTask : public Task {
 
  private:
   eval::ForecastScores score(const std::vector<std::int64_t>& targets, Device device) const {
-    const auto f = decode::forecast(*model_, prep_, table_, targets, device);
-    return eval::forecast_scores(f.point, actual_values(table_, targets, o_.model.steps),
-                                 static_cast<std::int64_t>(f.rows.size()), table_.cols(), f.lower,
-                                 f.upper);
+    return evaluate_part(*model_, prep_, table_, split_, targets, o_.season, device, false).scores;
   }
   static Metrics metrics(const eval::ForecastScores& s) {
     Metrics m = {{"rse", s.all.rse, false},
@@ -306,8 +402,7 @@ class ForecastTask : public Task {
   std::vector<std::int64_t> train_, valid_, test_;
   std::optional<text::BatchPlan> plan_;
   std::unique_ptr<models::Forecaster> model_;
-  std::optional<eval::ForecastScores> test_scores_;
-  std::vector<ForecastReport> baselines_;
+  std::optional<PartEvaluation> test_eval_;
   std::string info_;
 };
 

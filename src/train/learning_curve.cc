@@ -52,7 +52,7 @@ std::string learning_curve_svg(const std::vector<EpochRecord>& history,
     o.log_y = log;
     charts.push_back(eval::line_chart_svg(o, figures));
   }
-  return eval::stack_svg(charts, o.width, o.height);
+  return eval::stack_svg(charts);
 }
 
 }  // namespace rnnkit::train

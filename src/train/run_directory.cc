@@ -25,7 +25,8 @@ constexpr const char* kWorkFiles[] = {
     "vectors.safetensors",    "results.json"};
 // The rest of what a run writes. An overwrite removes both lists and nothing else.
 constexpr const char* kOtherFiles[] = {"metrics.jsonl", "config.json",    "learning_curve.svg",
-                                       "attention.svg", "attention.html", kIncomplete};
+                                       "attention.svg", "attention.html", "confusion.svg",
+                                       "forecast.svg",  kIncomplete};
 
 bool holds_run(const fs::path& dir) {
   for (const char* f : kWorkFiles)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "rnnkit/core/device.h"
@@ -29,5 +30,19 @@ struct Forecasts {
 Forecasts forecast(const models::Forecaster& model, const series::Preparation& preparation,
                    const series::Table& table, const std::vector<std::int64_t>& targets,
                    Device device, std::int64_t batch = 256);
+
+// The `steps` rows after the table's last one (a model of horizon h starts h
+// rows after it): the model's own steps at once; beyond them, a model of
+// horizon 1 forecasts again from its point forecasts appended to the data
+// (recursive; the intervals of those steps do not carry the earlier steps'
+// uncertainty).
+Forecasts forecast_after(const models::Forecaster& model, const series::Preparation& preparation,
+                         const series::Table& table, std::int64_t steps, Device device);
+
+// Forecasts after the table as CSV: a step column (steps after the last row),
+// the time column continued when series::times_after can, then per series its
+// forecast and, with quantiles, NAME_lower and NAME_upper. Numbers are written
+// so that they read back exactly.
+std::string forecast_csv(const series::Table& table, const Forecasts& f);
 
 }  // namespace rnnkit::decode

@@ -9,6 +9,9 @@ namespace rnnkit::eval {
 struct Series {
   std::string name;
   std::vector<double> x, y;
+  std::vector<double> lower{}, upper{};  // a shaded band around the line (empty: none)
+  bool dashed = false;
+  bool marks = true;  // a dot on every point (off for long series)
 };
 
 struct ChartOptions {
@@ -17,11 +20,12 @@ struct ChartOptions {
   bool integer_x = false;  // ticks on whole numbers only (epochs)
   double width = 640, height = 400;
 };
-// Lines with every point marked (a single point shows too), a legend, and
-// linear x.
+// Lines (a single marked point shows too), bands, a legend, and linear x.
+// Names and titles are text (escaped here).
 std::string line_chart_svg(const ChartOptions& options, const std::vector<Series>& series);
-// Charts (each a whole <svg>) stacked top to bottom in one SVG.
-std::string stack_svg(const std::vector<std::string>& charts, double width, double height_each);
+// Charts (each a whole <svg> of line_chart_svg or another function here)
+// stacked top to bottom in one SVG, each at its own height.
+std::string stack_svg(const std::vector<std::string>& charts);
 
 // A grid of shaded cells (0 white to 1 black) with row and column names, a
 // colour scale and, optionally, a text in every cell.

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "rnnkit/io/safetensors.h"
@@ -82,14 +83,17 @@ inline constexpr int kForecasterFormatVersion = 1;
 
 // Format, version, configuration, the series' names and the preparation
 // fitted on the training rows (forecasts are turned back into original units
-// with it): the scaler, and the log transform and differences when used.
+// with it): the scaler, and the log transform and differences when used;
+// `reading`: how the training data was read and split (eval's defaults).
 Metadata forecaster_metadata(const models::Forecaster& model, const std::vector<std::string>& names,
-                             const series::Preparation& preparation);
+                             const series::Preparation& preparation,
+                             const nlohmann::ordered_json& reading = {});
 
 struct LoadedForecaster {
   std::unique_ptr<models::Forecaster> model;  // parameters on the CPU
   std::vector<std::string> names;
   series::Preparation preparation;
+  nlohmann::json reading;  // an object (empty if the file has none)
   Metadata metadata;
 };
 LoadedForecaster load_forecaster(const std::string& path);

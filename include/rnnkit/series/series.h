@@ -36,6 +36,11 @@ struct ReadOptions {
 // without --fill, unknown columns, fewer than two rows.
 Table read_table(const std::string& path, const ReadOptions& opts = {});
 
+// The time cells of the `n` rows after the table's last, continuing its last
+// step: whole numbers, months (YYYY-MM) or dates (YYYY-MM-DD); empty when the
+// time column is absent or of another kind.
+std::vector<std::string> times_after(const Table& t, std::int64_t n);
+
 // Chronological parts: train [0, train_end), validation [train_end,
 // valid_end), test [valid_end, rows).
 struct Split {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "rnnkit/decode/forecast.h"
 #include "rnnkit/eval/forecast.h"
 #include "rnnkit/models/forecaster.h"
 #include "rnnkit/series/series.h"
@@ -43,14 +44,33 @@ series::Split forecast_split(const ForecastTrainOptions& o, std::int64_t rows);
 struct ForecastReport {
   std::string name;  // "rnnkit", "persistence", "seasonal naive (12)", "AR"
   eval::ForecastScores scores;
+  std::vector<double> forecast;  // (targets x steps) x series, in original units
 };
-// The baselines on the targets of [begin, end) (steps rows each), fitted
-// where they fit on the training rows of `split`, in original units.
+// The baselines on `targets` (steps rows each), the AR fitted on the
+// training rows of `split` (none without any), in original units.
 std::vector<ForecastReport> baseline_reports(const series::Table& table, const series::Split& split,
                                              const std::vector<std::int64_t>& targets,
                                              std::int64_t horizon, std::int64_t steps,
                                              std::int64_t lookback, std::int64_t season);
 nlohmann::ordered_json to_json(const eval::ForecastScores& s,
                                const std::vector<std::string>& names);
+
+// A trained forecaster on the targets of one part, beside its baselines.
+struct PartEvaluation {
+  decode::Forecasts forecasts;
+  eval::ForecastScores scores;
+  std::vector<ForecastReport> baselines;
+};
+PartEvaluation evaluate_part(const models::Forecaster& model, const series::Preparation& prep,
+                             const series::Table& table, const series::Split& split,
+                             const std::vector<std::int64_t>& targets, std::int64_t season,
+                             Device device, bool baselines = true);
+// forecast.svg: per series (at most 8: beyond, the 4 worst and 4 best by
+// RSE) the actual values, the forecast with its interval as a band and the
+// baselines dashed, over every steps-th target's steps; then `below` (the
+// learning curve, or "").
+std::string forecast_svg(const series::Table& table, const std::vector<std::int64_t>& targets,
+                         std::int64_t steps, const PartEvaluation& e, const std::string& title,
+                         const std::string& below = "");
 
 }  // namespace rnnkit::train
