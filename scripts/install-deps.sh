@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs what rnnkit needs to build and test, from Debian's packages only.
 # With --bench, also what the benchmarks compare against (PyTorch, NumPy,
-# gensim, fastText);
+# gensim, fastText, statsmodels);
 # with --fuzz, clang and its libFuzzer.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build libopenblas-openmp-dev libcli11-dev nlohmann-json3-dev
       libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev pkg-config libsentencepiece-dev
       libmecab-dev mecab-ipadic-utf8 mecab)
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(python3 python3-numpy python3-torch python3-gensim fasttext)
+  pkgs+=(python3 python3-numpy python3-torch python3-gensim fasttext python3-statsmodels)
 fi
 if [ "${1:-}" = "--fuzz" ]; then  # clang's libFuzzer (scripts/fuzz.sh)
   pkgs+=(clang libclang-rt-14-dev)

@@ -11,7 +11,9 @@
 #include <tuple>
 
 #include "rnnkit/core/error.h"
+#include "rnnkit/decode/forecast.h"
 #include "rnnkit/eval/forecast.h"
+#include "rnnkit/io/model_file.h"
 #include "rnnkit/io/safetensors.h"
 #include "rnnkit/models/baselines.h"
 #include "rnnkit/models/forecaster.h"
@@ -196,6 +198,22 @@ TEST(Series, LogAndDifferencesAreUndoneExactly) {
         << e.what();
   }
   EXPECT_THROW(series::Preparation::fit(t, 10, "zscore", false, {1, 12}), InvalidArgument);
+}
+
+TEST(Series, TimesAfterContinueTheLastStep) {
+  series::Table t;
+  t.times = {"1960-11", "1960-12"};
+  EXPECT_EQ(series::times_after(t, 3), (std::vector<std::string>{"1961-01", "1961-02", "1961-03"}));
+  t.times = {"2024-02-27", "2024-02-28"};  // a leap year
+  EXPECT_EQ(series::times_after(t, 2), (std::vector<std::string>{"2024-02-29", "2024-03-01"}));
+  t.times = {"2023-12-24", "2023-12-31"};  // weekly
+  EXPECT_EQ(series::times_after(t, 1), (std::vector<std::string>{"2024-01-07"}));
+  t.times = {"10", "15"};
+  EXPECT_EQ(series::times_after(t, 2), (std::vector<std::string>{"20", "25"}));
+  t.times = {"Mon", "Tue"};
+  EXPECT_TRUE(series::times_after(t, 2).empty());
+  t.times = {"1960-12", "1960-11"};  // going back: no guess
+  EXPECT_TRUE(series::times_after(t, 2).empty());
 }
 
 // Normal equations solved by Gaussian elimination: the direct solve.
@@ -491,6 +509,59 @@ TEST(ForecastTask, TestRowsNeverReachTraining) {
   for (std::size_t e = 0; e < runs[0].history.size(); ++e)
     EXPECT_EQ(runs[0].history[e].metrics[0].value, runs[1].history[e].metrics[0].value);
   EXPECT_NE(runs[0].results.at("test_rse"), runs[1].results.at("test_rse"));
+  std::filesystem::remove_all(dir);
+}
+
+// predict's CSV reads back as the numbers forecast, the interval holds its
+// forecast, and steps past the model's own are its forecasts fed back in.
+TEST(ForecastTask, PredictCsvRoundTripsAndRecursesPastTheModelsSteps) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("rnnkit_forecast_predict_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  testing::write_noisy_series((dir / "s.csv").string(), 300, 5);
+  auto o = sine_options((dir / "s.csv").string(), (dir / "run").string());
+  o.model.lookback = 12;
+  o.model.horizon = 1;
+  o.model.steps = 2;
+  o.model.quantiles = {0.1, 0.5, 0.9};
+  o.loss = "pinball";
+  o.difference = {1};
+  o.epochs = 2;
+  auto task = train::make_forecast_task(o);
+  const auto r = train::fit(*task, o);
+  const auto m = io::load_forecaster(r.model_path);
+  EXPECT_EQ(m.preparation.difference, std::vector<std::int64_t>{1});
+  const auto table = series::read_table((dir / "s.csv").string(), {.time_column = "time"});
+  const auto f = decode::forecast_after(*m.model, m.preparation, table, 5, kCPU);
+  ASSERT_EQ(f.rows, (std::vector<std::int64_t>{300, 301, 302, 303, 304}));
+  ASSERT_EQ(f.point.size(), 10u);
+  for (std::size_t i = 0; i < f.point.size(); ++i) {
+    EXPECT_LE(f.lower[i], f.point[i]);
+    EXPECT_LE(f.point[i], f.upper[i]);
+  }
+  // Steps 3 and 4: the model's two steps from the data with steps 1 and 2 appended.
+  series::Table longer = table;
+  longer.values.insert(longer.values.end(), f.point.begin(), f.point.begin() + 4);
+  longer.rows += 2;
+  longer.times.resize(static_cast<std::size_t>(longer.rows));
+  const auto again = decode::forecast(*m.model, m.preparation, longer, {302}, kCPU);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_DOUBLE_EQ(again.point[i], f.point[4 + i]);
+  // The CSV: the time column continued, every number read back exactly.
+  const std::string csv = decode::forecast_csv(table, f);
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "step,time,wave,wave_lower,wave_upper,slow,slow_lower,slow_upper");
+  std::ofstream((dir / "f.csv").string()) << csv;
+  const auto back = series::read_table((dir / "f.csv").string(), {.time_column = "time"});
+  ASSERT_EQ(back.rows, 5);
+  EXPECT_EQ(back.times, (std::vector<std::string>{"300", "301", "302", "303", "304"}));
+  for (std::int64_t row = 0; row < 5; ++row)
+    for (std::int64_t s = 0; s < 2; ++s) {
+      const auto i = static_cast<std::size_t>(row * 2 + s);
+      EXPECT_EQ(back.at(row, 0), static_cast<double>(row + 1));  // step
+      EXPECT_EQ(back.at(row, 1 + 3 * s), f.point[i]);
+      EXPECT_EQ(back.at(row, 2 + 3 * s), f.lower[i]);
+      EXPECT_EQ(back.at(row, 3 + 3 * s), f.upper[i]);
+    }
   std::filesystem::remove_all(dir);
 }
 
