@@ -52,6 +52,21 @@ std::string comparison(const nlohmann::ordered_json& results, const std::string&
   return out;
 }
 
+// The trap of forecasting: a model worse than "the next value is the last one".
+std::string persistence_warning(const nlohmann::ordered_json& results) {
+  if (!results.contains("test") || !results.contains("baselines") ||
+      !results.at("baselines").contains("persistence"))
+    return "";
+  const auto& ours = results.at("test").at("rse");
+  const auto& last = results.at("baselines").at("persistence").at("rse");
+  if (!ours.is_number() || !last.is_number() || ours.get<double>() <= last.get<double>()) return "";
+  return fmt::format(
+      "warning: the model's RSE {:.4g} is worse than persistence's {:.4g} (the last value "
+      "repeated); on series that wander (prices, rates) try --residual (forecast the change "
+      "from the last value) or --difference 1\n",
+      ours.get<double>(), last.get<double>());
+}
+
 const char* kDataHelp =
     "CSV or TSV with a header (or rows of numbers with --no-header), plain, .gz, or - for "
     "standard input; rows are time steps, columns series";
@@ -165,7 +180,7 @@ void add_forecast_train(CLI::App& forecast) {
     const auto r = run_training("forecast train", *task, o, *f);
     const std::string table = comparison(r.results, "test");
     if (!table.empty())
-      std::cerr << table << "forecast plot: "
+      std::cerr << table << persistence_warning(r.results) << "forecast plot: "
                 << (std::filesystem::path(o.out_dir) / "forecast.svg").lexically_normal().string()
                 << "\n";
   });
@@ -276,7 +291,8 @@ void add_forecast_eval(CLI::App& forecast) {
     j["baselines"] = b;
     j["seconds"] = secs;
     const char* windows = targets.size() == 1 ? "window" : "windows";
-    std::cerr << comparison(j, fmt::format("{} {}", targets.size(), windows));
+    std::cerr << comparison(j, fmt::format("{} {}", targets.size(), windows))
+              << persistence_warning(j);
     if (!f->svg.empty())
       io::write_file_atomic(f->svg, train::forecast_svg(d.table, targets, c.steps, e, f->data));
     std::string line = fmt::format("{} {} from row {}: RSE {:.4g}, CORR {:.4g}, RMSE {:.4g}",

@@ -70,6 +70,13 @@ expect_error "recursively needs a model of --horizon 1" \
 "$RNNKIT" forecast train --resume --out "$work/one" --epochs 3 >/dev/null 2>"$work/resume.err" \
   && grep -q "resuming after epoch 2" "$work/resume.err" && ok || bad "resume: $(tail -2 "$work/resume.err")"
 
+# A trend that leaves the training range: a model of levels falls behind
+# persistence, and the report says so with advice.
+awk 'BEGIN { srand(3); print "x"; for (i = 0; i < 300; i++) print i + rand() }' >"$work/trend.csv"
+"$RNNKIT" forecast train --data "$work/trend.csv" --epochs 1 --out "$work/trend" "${small[@]}" \
+  >/dev/null 2>"$work/trend.err"
+grep -q "worse than persistence.*try --residual" "$work/trend.err" && ok || bad "no persistence warning: $(tail -4 "$work/trend.err")"
+
 # Bad files: each a clear error naming what is wrong, and no run left behind.
 printf 'a,b\n1,2\n3\n' >"$work/ragged.csv"
 printf 'a,b\n1,2\n3,x\n4,5\n' >"$work/text.csv"
