@@ -3,7 +3,7 @@
 in-tool baselines, the published rows and statsmodels, same data, same run.
 
     /usr/bin/python3 bench/forecast_bench.py exchange [--seeds 1 2 3] [--horizons 3 6 12 24]
-    /usr/bin/python3 bench/forecast_bench.py airline [--seeds 1 2 3]
+    /usr/bin/python3 bench/forecast_bench.py airline [--seeds 1 2 3 4 5]
     /usr/bin/python3 bench/forecast_bench.py speed [--reps 3] [--threads 1 2]
 
 exchange: ../shared/data/timeseries/exchange_rate.txt.gz with LSTNet's protocol
@@ -69,13 +69,21 @@ def log_row(name, row):
         f.write(json.dumps(row) + "\n")
 
 
+def copy_svg(work, name):
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(work, "run", "forecast.svg")) as src, open(os.path.join(OUT, name), "w") as dst:
+        dst.write(src.read())
+
+
 def rnnkit_train(args, work):
     out = os.path.join(work, "run")
     cmd = [RNNKIT, "forecast", "train", "--out", out, "--overwrite", "--json"] + args
     res = subprocess.run(cmd, capture_output=True, text=True)
     if res.returncode != 0:
         sys.exit("failed: " + " ".join(cmd) + "\n" + res.stderr[-2000:])
-    return json.loads(res.stdout.strip().splitlines()[-1]), cmd
+    # The command as the results keep it: paths relative to the repository, the run as DIR.
+    shown = ["DIR" if x == out else os.path.relpath(x, ROOT) if os.path.isabs(x) else x for x in cmd]
+    return json.loads(res.stdout.strip().splitlines()[-1]), shown
 
 
 def exchange(a):
@@ -85,6 +93,8 @@ def exchange(a):
             with tempfile.TemporaryDirectory() as work:
                 r, cmd = rnnkit_train(["--data", EXCHANGE, "--horizon", str(h), "--seed", str(seed),
                                        "--threads", str(a.threads)] + EXCHANGE_FLAGS, work)
+                if seed == a.seeds[0] and h == a.horizons[0]:
+                    copy_svg(work, f"exchange_h{h}.svg")
             b = r["baselines"]
             ar = next(v for k, v in b.items() if k.startswith("AR"))
             row = {"horizon": h, "seed": seed, "rse": r["test_rse"], "corr": r["test_corr"],
@@ -100,11 +110,11 @@ def exchange(a):
     print("\n| exchange_rate, RSE (CORR) | " + " | ".join(f"h = {h}" for h in hs) + " |")
     print("|---|" + "---|" * len(hs))
     print(f"| rnnkit (median of {len(a.seeds)} seeds) | " +
-          " | ".join(f"**{med(h, 'rse'):.4f}** ({med(h, 'corr'):.4f})" for h in hs) + " |")
+          " | ".join(f"**{med(h, 'rse'):.5f}** ({med(h, 'corr'):.4f})" for h in hs) + " |")
     print("| persistence, measured here | " +
-          " | ".join(f"{med(h, 'persistence_rse'):.4f} ({med(h, 'persistence_corr'):.4f})" for h in hs) + " |")
+          " | ".join(f"{med(h, 'persistence_rse'):.5f} ({med(h, 'persistence_corr'):.4f})" for h in hs) + " |")
     print("| AR(p), p chosen on validation, measured here | " +
-          " | ".join(f"{med(h, 'ar_rse'):.4f} ({med(h, 'ar_corr'):.4f})" for h in hs) + " |")
+          " | ".join(f"{med(h, 'ar_rse'):.5f} ({med(h, 'ar_corr'):.4f})" for h in hs) + " |")
     for name, (rse, corr) in PUBLISHED.items():
         idx = [[3, 6, 12, 24].index(h) for h in hs]
         print(f"| {name} (published) | " + " | ".join(f"{rse[i]:.4f} ({corr[i]:.4f})" for i in idx) + " |")
@@ -146,10 +156,7 @@ def airline(a):
                                        "--seed", str(seed), "--threads", str(a.threads)] + AIRLINE_FLAGS,
                                       work)
                 if seed == a.seeds[0]:
-                    os.makedirs(OUT, exist_ok=True)
-                    svg = os.path.join(OUT, f"airline_last{n}.svg")
-                    with open(os.path.join(work, "run", "forecast.svg")) as src, open(svg, "w") as dst:
-                        dst.write(src.read())
+                    copy_svg(work, f"airline_last{n}.svg")
             t = r["test"]
             row = {"months": n, "seed": seed, "rmse": t["rmse"], "mape": t["mape"],
                    "coverage": t["coverage"], "kept_epoch": r["kept_epoch"],
@@ -241,12 +248,14 @@ def speed(a):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("what", choices=["exchange", "airline", "speed"])
-    p.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    p.add_argument("--seeds", type=int, nargs="+", default=None,
+                   help="default: 1 2 3 (exchange), 1 2 3 4 5 (airline)")
     p.add_argument("--horizons", type=int, nargs="+", default=[3, 6, 12, 24])
     p.add_argument("--threads", type=int, default=1, help="threads of the accuracy runs")
     p.add_argument("--speed-threads", dest="threads_list", type=int, nargs="+", default=[1, 2])
     p.add_argument("--reps", type=int, default=3)
     a = p.parse_args()
+    a.seeds = a.seeds or ([1, 2, 3, 4, 5] if a.what == "airline" else [1, 2, 3])
     for path in (EXCHANGE, AIRLINE):
         if not os.path.exists(path):
             sys.exit(f"skipped: {os.path.relpath(path, ROOT)} is absent")

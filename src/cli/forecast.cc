@@ -129,7 +129,7 @@ void add_forecast_train(CLI::App& forecast) {
                   "rows per season: adds the seasonal naive baseline (e.g. 12 for months)");
   cmd->add_option("--cell", f->cell, "lstm (default) | gru | rnn");
   cmd->add_option("--projection", f->projection,
-                  "the linear input projection's size (default 32; 0: none)");
+                  "the size of the linear projection of each row read (default 32)");
   cmd->add_option("--hidden", f->hidden, "hidden units (default 64)");
   cmd->add_option("--layers", f->layers, "recurrent layers (default 1)");
   cmd->add_option("--dropout", f->dropout, "dropout between layers and before the head");

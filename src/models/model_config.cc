@@ -305,8 +305,9 @@ void ForecasterConfig::validate() const {
   RNNKIT_CHECK(series >= 1 && series <= (1 << 16) && projection >= 1 && projection <= (1 << 15) &&
                    hidden_size >= 1 && hidden_size <= (1 << 15) && num_layers >= 1 &&
                    num_layers <= 64,
-               "forecaster: bad sizes (series {}, projection {}, hidden {}, layers {})", series,
-               projection, hidden_size, num_layers);
+               "forecaster: --projection {} and --hidden {} must be in [1, 32768], --layers {} in "
+               "[1, 64] (series: {})",
+               projection, hidden_size, num_layers, series);
   RNNKIT_CHECK(lookback >= 1 && lookback <= (1 << 20) && horizon >= 1 && horizon <= (1 << 20) &&
                    steps >= 1 && steps <= (1 << 16),
                "forecaster: --lookback {}, --horizon {} and --steps {} must be positive", lookback,
