@@ -53,7 +53,7 @@ std::string comparison(const nlohmann::ordered_json& results, const std::string&
 }
 
 // The trap of forecasting: a model worse than "the next value is the last one".
-std::string persistence_warning(const nlohmann::ordered_json& results) {
+std::string persistence_warning(const nlohmann::ordered_json& results, bool residual) {
   if (!results.contains("test") || !results.contains("baselines") ||
       !results.at("baselines").contains("persistence"))
     return "";
@@ -62,9 +62,11 @@ std::string persistence_warning(const nlohmann::ordered_json& results) {
   if (!ours.is_number() || !last.is_number() || ours.get<double>() <= last.get<double>()) return "";
   return fmt::format(
       "warning: the model's RSE {:.4g} is worse than persistence's {:.4g} (the last value "
-      "repeated); on series that wander (prices, rates) try --residual (forecast the change "
-      "from the last value) or --difference 1\n",
-      ours.get<double>(), last.get<double>());
+      "repeated){}\n",
+      ours.get<double>(), last.get<double>(),
+      residual ? ""
+               : "; on series that wander (prices, rates) try --residual (forecast the change "
+                 "from the last value) or --difference 1");
 }
 
 const char* kDataHelp =
@@ -180,7 +182,7 @@ void add_forecast_train(CLI::App& forecast) {
     const auto r = run_training("forecast train", *task, o, *f);
     const std::string table = comparison(r.results, "test");
     if (!table.empty())
-      std::cerr << table << persistence_warning(r.results) << "forecast plot: "
+      std::cerr << table << persistence_warning(r.results, o.model.residual) << "forecast plot: "
                 << (std::filesystem::path(o.out_dir) / "forecast.svg").lexically_normal().string()
                 << "\n";
   });
@@ -202,11 +204,25 @@ ForecastData load_with_data(const std::string& model, const std::string& data,
   o.header = r.value("header", true);
   o.time_column = r.value("time_column", std::string());
   o.fill = fill.empty() ? r.value("fill", std::string()) : fill;
-  if (o.header) o.columns = d.l.m.names;
+  // By name with a header; without one, the columns training read.
+  o.columns = o.header ? d.l.m.names : r.value("columns", std::vector<std::string>{});
   d.table = series::read_table(data, o);
-  RNNKIT_CHECK(d.table.cols() == d.l.m.model->config().series,
-               "{}: {} numeric columns, the model forecasts {} series", data, d.table.cols(),
-               d.l.m.model->config().series);
+  const auto& c = d.l.m.model->config();
+  RNNKIT_CHECK(d.table.cols() == c.series, "{}: {} numeric columns, the model forecasts {} series",
+               data, d.table.cols(), c.series);
+  const std::int64_t needed = c.lookback + d.l.m.preparation.first_row();
+  RNNKIT_CHECK(d.table.rows >= needed,
+               "{}: {} rows; the model reads {} (--lookback){}, so it needs at least {}", data,
+               d.table.rows, c.lookback,
+               needed > c.lookback
+                   ? fmt::format(" after the {} its differences use up", needed - c.lookback)
+                   : "",
+               needed);
+  try {
+    d.l.m.preparation.apply(d.table);  // a log of a value <= 0, named with the file
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(fmt::format("{}: {}", data, e.what()));
+  }
   return d;
 }
 
@@ -252,6 +268,10 @@ void add_forecast_eval(CLI::App& forecast) {
     const int parts = static_cast<int>(cmd->count("--split") > 0) +
                       static_cast<int>(cmd->count("--test-last") > 0) + static_cast<int>(f->all);
     RNNKIT_CHECK(parts <= 1, "give one of --split, --test-last and --all");
+    RNNKIT_CHECK(cmd->count("--test-last") == 0 || f->test_last > 0,
+                 "--test-last must be positive, got {}", f->test_last);
+    RNNKIT_CHECK(cmd->count("--season") == 0 || f->season >= 0,
+                 "--season must not be negative, got {}", f->season);
     if (!f->svg.empty()) check_writable(f->svg);
     auto d = load_with_data(f->model, f->data, f->fill, f->device);
     const auto& c = d.l.m.model->config();
@@ -264,10 +284,7 @@ void add_forecast_eval(CLI::App& forecast) {
       apply_split(f->split, o.train_fraction, o.valid_fraction);
       o.test_last = 0;
     }
-    if (f->test_last != 0) {
-      RNNKIT_CHECK(f->test_last > 0, "--test-last must be positive, got {}", f->test_last);
-      o.test_last = f->test_last;
-    }
+    if (f->test_last > 0) o.test_last = f->test_last;
     const std::int64_t season = f->season >= 0 ? f->season : r.value("season", std::int64_t{0});
     const std::int64_t first = d.l.m.preparation.first_row();
     series::Split split{0, 0, d.table.rows};
@@ -278,6 +295,7 @@ void add_forecast_eval(CLI::App& forecast) {
                  "{}: the {} rows evaluated hold no forecast of --lookback {}, --horizon {}, "
                  "--steps {}",
                  f->data, d.table.rows - split.valid_end, c.lookback, c.horizon, c.steps);
+    train::check_season(season, targets.front(), c.horizon, c.steps);
     const auto start = std::chrono::steady_clock::now();
     const auto e = train::evaluate_part(*d.l.m.model, d.l.m.preparation, d.table, split, targets,
                                         season, d.l.device);
@@ -292,7 +310,7 @@ void add_forecast_eval(CLI::App& forecast) {
     j["seconds"] = secs;
     const char* windows = targets.size() == 1 ? "window" : "windows";
     std::cerr << comparison(j, fmt::format("{} {}", targets.size(), windows))
-              << persistence_warning(j);
+              << persistence_warning(j, c.residual);
     if (!f->svg.empty())
       io::write_file_atomic(f->svg, train::forecast_svg(d.table, targets, c.steps, e, f->data));
     std::string line = fmt::format("{} {} from row {}: RSE {:.4g}, CORR {:.4g}, RMSE {:.4g}",
@@ -324,12 +342,15 @@ void add_forecast_predict(CLI::App& forecast) {
       ->required();
   cmd->add_option("--steps", f->steps,
                   "rows to forecast (default: the model's --steps; more, for a model of --horizon "
-                  "1, recursively from its own forecasts)");
+                  "1, recursively from its own forecasts, whose intervals then leave out the "
+                  "earlier steps' uncertainty)");
   add_fill_flag(cmd, f->fill);
   cmd->add_option("--output", f->output, "write the CSV here (default or -: standard output)");
   add_device_flags(cmd, f->threads, f->device);
-  cmd->callback([f]() {
+  cmd->callback([f, cmd]() {
     apply_threads(f->threads);
+    RNNKIT_CHECK(cmd->count("--steps") == 0 || f->steps >= 1, "--steps must be at least 1, got {}",
+                 f->steps);
     if (f->output == "-") f->output.clear();
     if (!f->output.empty()) check_writable(f->output);
     auto d = load_with_data(f->model, f->data, f->fill, f->device);

@@ -129,6 +129,11 @@ Forecasts forecast_after(const models::Forecaster& model, const series::Preparat
         out.upper.insert(out.upper.end(), f.upper.begin() + static_cast<std::ptrdiff_t>(k * m),
                          f.upper.begin() + static_cast<std::ptrdiff_t>((k + 1) * m));
       }
+      for (auto v = from; v != from + static_cast<std::ptrdiff_t>(m); ++v)
+        RNNKIT_CHECK(std::isfinite(*v),
+                     "forecast: the forecast {} steps ahead is not finite: forecasting that far "
+                     "recursively, from its own forecasts, diverged (ask for fewer --steps)",
+                     out.rows.size());
       t.values.insert(t.values.end(), from, from + static_cast<std::ptrdiff_t>(m));
       ++t.rows;
       if (!t.times.empty()) t.times.emplace_back();
@@ -147,7 +152,7 @@ std::string forecast_csv(const series::Table& table, const Forecasts& f) {
     return q + "\"";
   };
   std::string out = "step";
-  if (!times.empty()) out += ",time";
+  if (!times.empty()) out += "," + quoted(table.time_name.empty() ? "time" : table.time_name);
   for (const auto& name : table.names) {
     out += "," + quoted(name);
     if (!f.lower.empty()) out += "," + quoted(name + "_lower") + "," + quoted(name + "_upper");

@@ -75,6 +75,15 @@ std::optional<double> number(const std::string& cell) {
   return v;
 }
 
+// A number that does not fit a double (1e400), or an infinity.
+bool out_of_range(const std::string& cell) {
+  double v = 0;
+  const char* first = cell.data() + (!cell.empty() && cell[0] == '+' ? 1 : 0);
+  auto [end, ec] = std::from_chars(first, cell.data() + cell.size(), v);
+  return end == cell.data() + cell.size() &&
+         (ec == std::errc::result_out_of_range || std::isinf(v));
+}
+
 // A column named by its header name, or by a 1-based number.
 std::int64_t column_index(const std::string& spec, const std::vector<std::string>& header,
                           const std::string& path) {
@@ -101,8 +110,11 @@ Table read_table(const std::string& path, const ReadOptions& opts) {
   stream.block_bytes = 1 << 16;  // tables are small; the default block is for corpora
   text::read_lines(
       path,
-      [&](const std::string& line) {
+      [&](const std::string& text) {
         ++line_no;
+        // A UTF-8 byte order mark (spreadsheets write one) is not part of the first name.
+        const bool bom = line_no == 1 && text.rfind("\xEF\xBB\xBF", 0) == 0;
+        const std::string line = bom ? text.substr(3) : text;
         if (trim(line).empty()) return;
         if (delimiter == 0) delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
         rows.push_back(cells_of(line, delimiter));
@@ -139,7 +151,13 @@ Table read_table(const std::string& path, const ReadOptions& opts) {
   } else {
     for (const auto& spec : opts.columns) keep.push_back(column_index(spec, header, path));
   }
-  for (auto c : keep) t.names.push_back(header[c]);
+  for (auto c : keep) {
+    CHECK_DATA(std::find(t.names.begin(), t.names.end(), header[c]) == t.names.end(),
+               "{}: column '{}' is named twice (a series is read once, under one name)", path,
+               header[c]);
+    t.names.push_back(header[c]);
+  }
+  if (time_col >= 0) t.time_name = header[time_col];
   t.rows = static_cast<std::int64_t>(rows.size() - first);
   t.values.resize(static_cast<std::size_t>(t.rows) * keep.size());
   std::vector<std::vector<std::int64_t>> gaps(keep.size());  // missing rows per series
@@ -157,8 +175,8 @@ Table read_table(const std::string& path, const ReadOptions& opts) {
         continue;
       }
       auto v = number(cell);
-      CHECK_DATA(v.has_value(), "{}: line {}, column '{}': '{}' is not a number", path, line,
-                 t.names[k], cell);
+      CHECK_DATA(v.has_value(), "{}: line {}, column '{}': '{}' is {}", path, line, t.names[k],
+                 cell, out_of_range(cell) ? "too large for a number" : "not a number");
       t.at(r, static_cast<std::int64_t>(k)) = *v;
     }
   }
@@ -205,8 +223,9 @@ Split split_fractions(std::int64_t rows, double train, double valid) {
 
 Split split_last(std::int64_t rows, std::int64_t valid, std::int64_t test) {
   RNNKIT_CHECK(test >= 1 && valid >= 0 && rows - valid - test >= 2,
-               "--test-last {} with {} validation rows leaves {} of {} rows to train on", test,
-               valid, rows - valid - test, rows);
+               "--test-last {}: {} test and {} validation rows leave {} of the {} rows for "
+               "training (at least 2 are needed)",
+               test, test, valid, std::max<std::int64_t>(rows - valid - test, 0), rows);
   return {rows - valid - test, rows - test, rows};
 }
 
@@ -243,6 +262,9 @@ Scaler Scaler::fit(const Table& t, std::int64_t train_end, const std::string& ki
     } else if (kind == "maxabs") {
       scale = big;
     }
+    RNNKIT_CHECK(std::isfinite(shift) && std::isfinite(scale),
+                 "--scale {}: series '{}' holds values too large to scale (|x| up to {:g})", kind,
+                 t.names[c], big);
     s.shift.push_back(shift);
     s.scale.push_back(scale > 0 ? scale : 1);  // a constant series is shifted only
   }
@@ -258,25 +280,41 @@ Table Scaler::apply(const Table& t) const {
 
 namespace {
 
-// "YYYY-MM" or "YYYY-MM-DD" as days since 1970 (months: a month count and day 0).
+// "YYYY-MM" (day 0) or "YYYY-MM-DD".
 struct Calendar {
-  bool months = false;
-  std::int64_t value = 0;  // months since year 0, or days since 1970-01-01
+  bool has_day = false;
+  std::chrono::year_month_day date{};
+  std::int64_t month_count() const {  // months since year 0
+    return static_cast<int>(date.year()) * 12LL + static_cast<unsigned>(date.month()) - 1;
+  }
+  bool last_day() const {
+    return date.day() ==
+           std::chrono::year_month_day_last(date.year(), std::chrono::month_day_last(date.month()))
+               .day();
+  }
 };
 std::optional<Calendar> calendar(const std::string& s) {
   int y = 0;
-  unsigned mo = 0, d = 0;
+  unsigned mo = 0, d = 1;
   char tail = 0;
-  if (s.size() == 7 && std::sscanf(s.c_str(), "%4d-%2u%c", &y, &mo, &tail) == 2 && mo >= 1 &&
-      mo <= 12)
-    return Calendar{true, y * 12LL + mo - 1};
-  if (s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &mo, &d, &tail) == 3) {
-    const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(mo),
-                                          std::chrono::day(d)};
-    if (!ymd.ok()) return std::nullopt;
-    return Calendar{false, std::chrono::sys_days(ymd).time_since_epoch().count()};
+  Calendar c;
+  if (s.size() == 7 && std::sscanf(s.c_str(), "%4d-%2u%c", &y, &mo, &tail) == 2) {
+  } else if (s.size() == 10 && std::sscanf(s.c_str(), "%4d-%2u-%2u%c", &y, &mo, &d, &tail) == 3) {
+    c.has_day = true;
+  } else {
+    return std::nullopt;
   }
-  return std::nullopt;
+  c.date = std::chrono::year_month_day{std::chrono::year(y), std::chrono::month(mo),
+                                       std::chrono::day(d)};
+  if (!c.date.ok()) return std::nullopt;
+  return c;
+}
+
+std::string format_date(const std::chrono::year_month_day& d, bool has_day) {
+  const auto y = static_cast<int>(d.year());
+  const auto m = static_cast<unsigned>(d.month());
+  return has_day ? fmt::format("{:04}-{:02}-{:02}", y, m, static_cast<unsigned>(d.day()))
+                 : fmt::format("{:04}-{:02}", y, m);
 }
 
 }  // namespace
@@ -295,18 +333,28 @@ std::vector<std::string> times_after(const Table& t, std::int64_t n) {
     return out;
   }
   const auto ca = calendar(a), cb = calendar(b);
-  if (!ca || !cb || ca->months != cb->months || cb->value <= ca->value) return {};
-  for (std::int64_t k = 1; k <= n; ++k) {
-    const std::int64_t v = cb->value + k * (cb->value - ca->value);
-    if (cb->months) {
-      out.push_back(fmt::format("{:04}-{:02}", v / 12, v % 12 + 1));
-    } else {
-      const std::chrono::year_month_day ymd{std::chrono::sys_days(std::chrono::days(v))};
-      out.push_back(fmt::format("{:04}-{:02}-{:02}", static_cast<int>(ymd.year()),
-                                static_cast<unsigned>(ymd.month()),
-                                static_cast<unsigned>(ymd.day())));
+  if (!ca || !cb || ca->has_day != cb->has_day) return {};
+  using std::chrono::sys_days;
+  const std::int64_t months = cb->month_count() - ca->month_count();
+  const bool same_day = ca->date.day() == cb->date.day();
+  const bool month_ends = ca->has_day && ca->last_day() && cb->last_day();
+  if (months >= 1 && (!cb->has_day || same_day || month_ends)) {
+    // Whole months: the same day of the month, or each month's last day.
+    for (std::int64_t k = 1; k <= n; ++k) {
+      const std::int64_t m = cb->month_count() + k * months;
+      const std::chrono::year_month ym{std::chrono::year(static_cast<int>(m / 12)),
+                                       std::chrono::month(static_cast<unsigned>(m % 12 + 1))};
+      std::chrono::year_month_day d = ym / cb->date.day();
+      if (month_ends || !d.ok()) d = std::chrono::year_month_day(ym / std::chrono::last);
+      out.push_back(format_date(d, cb->has_day));
     }
+    return out;
   }
+  if (!cb->has_day) return {};
+  const auto step = sys_days(cb->date) - sys_days(ca->date);
+  if (step.count() <= 0) return {};
+  for (std::int64_t k = 1; k <= n; ++k)
+    out.push_back(format_date(std::chrono::year_month_day(sys_days(cb->date) + k * step), true));
   return out;
 }
 

@@ -122,7 +122,7 @@ void read_lines(const std::string& path, const std::function<void(const std::str
   }
   src.check_end();
   if (!line.empty()) emit();
-  if (!any) throw FormatError(fmt::format("{}: the corpus is empty (no text)", src.name()));
+  if (!any) throw FormatError(fmt::format("{}: the file is empty (no text)", src.name()));
 }
 
 std::int64_t IdCorpus::total_count() const {

@@ -75,6 +75,18 @@ series::Split forecast_split(const ForecastTrainOptions& o, std::int64_t rows) {
                          : series::split_fractions(rows, o.train_fraction, o.valid_fraction);
 }
 
+void check_season(std::int64_t season, std::int64_t first_target, std::int64_t horizon,
+                  std::int64_t steps) {
+  RNNKIT_CHECK(season >= 0, "--season must not be negative, got {}", season);
+  for (std::int64_t k = 0; season > 0 && k < steps; ++k) {
+    const std::int64_t back = season * ((horizon + k + season - 1) / season);
+    RNNKIT_CHECK(first_target + k - back >= 0,
+                 "--season {}: row {} has no value {} rows before it for the seasonal naive "
+                 "baseline (a shorter --season, or 0 for none)",
+                 season, first_target + k + 1, back);
+  }
+}
+
 nlohmann::ordered_json to_json(const eval::ForecastScores& s,
                                const std::vector<std::string>& names) {
   auto one = [](const eval::SeriesScores& x) {
@@ -248,6 +260,10 @@ class ForecastTask : public Task {
         "--loss {} {}", o.loss,
         o.model.quantiles.empty() ? "is not mse or mae (pinball needs --quantiles)"
                                   : "with --quantiles: quantiles train with pinball");
+    const auto& q = o.model.quantiles;
+    RNNKIT_CHECK(q.empty() || std::find(q.begin(), q.end(), 0.5) != q.end(),
+                 "--quantiles must include 0.5: the median is the forecast, the outer two the "
+                 "interval");
     series::Preparation p;
     p.difference = o.difference;
     p.check_invertible(o.model.horizon, o.model.steps);
@@ -290,6 +306,13 @@ class ForecastTask : public Task {
         first > 0 ? fmt::format(" after the {} rows the differences use up", first) : "");
     RNNKIT_CHECK(!test_.empty(), "{}: the {} test rows hold no target of --steps {}", o_.data,
                  split_.rows - split_.valid_end, K);
+    RNNKIT_CHECK(!valid_.empty() || o_.early_stopping == 0,
+                 "{}: the split leaves no validation windows, and early stopping needs them "
+                 "(give a validation share in --split, or --early-stopping 0)",
+                 o_.data);
+    check_part(valid_, "validation");
+    check_part(test_, "test");
+    check_season(o_.season, test_.front(), h, K);
     plan_.emplace(std::vector<std::size_t>(train_.size(), 1), o_.batch, false);
     model_ = std::make_unique<models::Forecaster>(o_.model);
     model_->init_parameters(o_.seed);
@@ -358,6 +381,7 @@ class ForecastTask : public Task {
   io::Metadata model_metadata() const override {
     return io::forecaster_metadata(*model_, table_.names, prep_,
                                    {{"header", o_.read.header},
+                                    {"columns", o_.read.columns},
                                     {"time_column", o_.read.time_column},
                                     {"fill", o_.read.fill},
                                     {"train_fraction", o_.train_fraction},
@@ -383,6 +407,19 @@ class ForecastTask : public Task {
   }
 
  private:
+  // RSE divides by the deviation of a part's values: it needs two values and a change.
+  void check_part(const std::vector<std::int64_t>& targets, const char* part) const {
+    if (targets.empty()) return;
+    const auto values = actual_values(table_, targets, o_.model.steps);
+    RNNKIT_CHECK(static_cast<std::int64_t>(targets.size()) * o_.model.steps >= 2,
+                 "{}: the {} part holds one value per series; its RSE needs two (a longer "
+                 "--test-last, or larger shares in --split)",
+                 o_.data, part);
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    RNNKIT_CHECK(*lo < *hi, "{}: every value of the {} part is {}: its RSE is undefined", o_.data,
+                 part, *lo);
+  }
+
   eval::ForecastScores score(const std::vector<std::int64_t>& targets, Device device) const {
     return evaluate_part(*model_, prep_, table_, split_, targets, o_.season, device, false).scores;
   }

@@ -45,7 +45,7 @@ grep -q "<svg" "$work/e.svg" && ok || bad "eval --svg writes the plot"
 # predict: 12 months after the last row, the months continued, intervals around forecasts.
 "$RNNKIT" forecast predict --model "$work/run" --data "$work/months.csv" --output "$work/next.csv" 2>/dev/null \
   && ok || bad "forecast predict"
-[ "$(head -1 "$work/next.csv")" = "step,time,Count,Count_lower,Count_upper" ] && ok || bad "predict header: $(head -1 "$work/next.csv")"
+[ "$(head -1 "$work/next.csv")" = "step,Month,Count,Count_lower,Count_upper" ] && ok || bad "predict header: $(head -1 "$work/next.csv")"
 [ "$(sed -n 2p "$work/next.csv" | cut -d, -f1,2)" = "1,1965-01" ] && [ "$(tail -1 "$work/next.csv" | cut -d, -f1,2)" = "12,1965-12" ] \
   && ok || bad "predict continues the months: $(sed -n '2p;$p' "$work/next.csv")"
 awk -F, 'NR > 1 && !($4 <= $3 && $3 <= $5) { exit 1 }' "$work/next.csv" && ok || bad "lower <= forecast <= upper"
@@ -58,7 +58,7 @@ n=$("$RNNKIT" forecast predict --model "$work/run" --data "$work/months.csv" --s
 "$RNNKIT" forecast train --data "$work/months.csv" --time-column Month --test-last 12 --epochs 2 \
   --out "$work/one" "${small[@]}" >/dev/null 2>&1 && ok || bad "train a one-step model of two series"
 "$RNNKIT" forecast predict --model "$work/one" --data "$work/months.csv" --steps 5 --output "$work/five.csv" 2>/dev/null \
-  && [ "$(wc -l <"$work/five.csv")" -eq 6 ] && head -1 "$work/five.csv" | grep -qx "step,time,Count,Other" \
+  && [ "$(wc -l <"$work/five.csv")" -eq 6 ] && head -1 "$work/five.csv" | grep -qx "step,Month,Count,Other" \
   && ok || bad "recursive predict of two series: $(cat "$work/five.csv")"
 
 "$RNNKIT" forecast train --data "$work/months.csv" --time-column Month --test-last 12 --epochs 1 \
@@ -103,6 +103,30 @@ expect_error "'x' holds 0 at data row 41" \
   "$RNNKIT" forecast train --data "$work/zero.csv" --time-column t --log --out "$work/bad11"
 expect_error "no column 'Nope'" "$RNNKIT" forecast train --data "$work/months.csv" --columns Nope --out "$work/bad12"
 expect_status 2 "--horizon" "$RNNKIT" forecast train --data "$work/months.csv" --horizon three
+printf 't,a,a\n1,2,3\n2,3,4\n' >"$work/twice.csv"
+expect_error "column 'a' is named twice" "$RNNKIT" forecast train --data "$work/twice.csv" --out "$work/bad13"
+expect_error "must include 0.5" "$RNNKIT" forecast train --data "$work/months.csv" --quantiles 0.1,0.9 --out "$work/bad14"
+expect_error "--early-stopping 0" "$RNNKIT" forecast train --data "$work/months.csv" --split 0.8,0,0.2 --out "$work/bad15"
+expect_error "its RSE needs two" "$RNNKIT" forecast train --data "$work/months.csv" --time-column Month \
+  --test-last 1 --out "$work/bad16"
+expect_error "--season 170: row 169 has no value 170 rows before it" "$RNNKIT" forecast train --data "$work/months.csv" --time-column Month \
+  --test-last 12 --season 170 --out "$work/bad17"
+awk 'BEGIN { print "x"; for (i = 0; i < 100; i++) print 5 }' >"$work/constant.csv"
+expect_error "its RSE is undefined" "$RNNKIT" forecast train --data "$work/constant.csv" --out "$work/bad18"
+printf 'x\n1\n1e400\n' >"$work/huge.csv"
+expect_error "'1e400' is too large for a number" "$RNNKIT" forecast train --data "$work/huge.csv" --out "$work/bad19"
+for d in bad13 bad14 bad15 bad16 bad17 bad18 bad19; do [ -e "$work/$d" ] && bad "a refused run left $d" || ok; done
+expect_error "--steps must be at least 1" "$RNNKIT" forecast predict --model "$work/run" --data "$work/months.csv" --steps 0
+expect_error "--test-last must be positive" "$RNNKIT" forecast eval --model "$work/run" --data "$work/months.csv" --test-last 0
+head -20 "$work/months.csv" >"$work/short.csv"
+expect_error "short.csv: 19 rows; the model reads 24 (--lookback) after the 12 its differences use up, so it needs at least 36" \
+  "$RNNKIT" forecast predict --model "$work/run" --data "$work/short.csv"
+# Without a header, eval and predict read the columns training read.
+tail -n +2 "$work/months.csv" | cut -d, -f2,3 >"$work/plain.csv"
+"$RNNKIT" forecast train --data "$work/plain.csv" --no-header --columns 2 --test-last 12 --epochs 1 \
+  --out "$work/plain" "${small[@]}" >/dev/null 2>&1 && ok || bad "train on a column of a file without a header"
+"$RNNKIT" forecast eval --model "$work/plain" --data "$work/plain.csv" >/dev/null 2>"$work/plain.err" \
+  && ok || bad "eval reads the column training read: $(tail -1 "$work/plain.err")"
 printf 'a,b\n1,2\n3,4\n' >"$work/other.csv"
 expect_error "other.csv: no column 'Month'" \
   "$RNNKIT" forecast eval --model "$work/run" --data "$work/other.csv"

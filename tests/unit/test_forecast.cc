@@ -208,6 +208,14 @@ TEST(Series, TimesAfterContinueTheLastStep) {
   EXPECT_EQ(series::times_after(t, 2), (std::vector<std::string>{"2024-02-29", "2024-03-01"}));
   t.times = {"2023-12-24", "2023-12-31"};  // weekly
   EXPECT_EQ(series::times_after(t, 1), (std::vector<std::string>{"2024-01-07"}));
+  t.times = {"1960-11-01", "1960-12-01"};  // months as dates: the same day of each month
+  EXPECT_EQ(series::times_after(t, 2), (std::vector<std::string>{"1961-01-01", "1961-02-01"}));
+  t.times = {"2019-11-30", "2019-12-31"};  // each month's last day
+  EXPECT_EQ(series::times_after(t, 2), (std::vector<std::string>{"2020-01-31", "2020-02-29"}));
+  t.times = {"2024-01-31", "2024-02-01"};  // daily across a month's end
+  EXPECT_EQ(series::times_after(t, 1), (std::vector<std::string>{"2024-02-02"}));
+  t.times = {"2020-01", "2020-04"};  // quarterly
+  EXPECT_EQ(series::times_after(t, 1), (std::vector<std::string>{"2020-07"}));
   t.times = {"10", "15"};
   EXPECT_EQ(series::times_after(t, 2), (std::vector<std::string>{"20", "25"}));
   t.times = {"Mon", "Tue"};

@@ -14,6 +14,7 @@ struct Table {
   std::vector<std::string> times;  // the time column's cells (empty without one)
   std::int64_t rows = 0;
   std::vector<double> values;  // rows x cols, row-major
+  std::string time_name{};     // the time column's name
   std::int64_t cols() const { return static_cast<std::int64_t>(names.size()); }
   double at(std::int64_t row, std::int64_t col) const { return values[row * cols() + col]; }
   double& at(std::int64_t row, std::int64_t col) { return values[row * cols() + col]; }

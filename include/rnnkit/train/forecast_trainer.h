@@ -52,6 +52,10 @@ std::vector<ForecastReport> baseline_reports(const series::Table& table, const s
                                              const std::vector<std::int64_t>& targets,
                                              std::int64_t horizon, std::int64_t steps,
                                              std::int64_t lookback, std::int64_t season);
+// Throws unless seasonal naive (`season` > 0) has a value whole seasons back
+// for every step of a forecast of `first_target` (before any training).
+void check_season(std::int64_t season, std::int64_t first_target, std::int64_t horizon,
+                  std::int64_t steps);
 nlohmann::ordered_json to_json(const eval::ForecastScores& s,
                                const std::vector<std::string>& names);
 
