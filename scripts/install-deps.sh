@@ -6,7 +6,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build libopenblas-openmp-dev libcli11-dev nlohmann-json3-dev
       libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev pkg-config libsentencepiece-dev
-      libmecab-dev mecab-ipadic-utf8 mecab)
+      libmecab-dev mecab-ipadic-utf8 mecab python3)
 if [ "${1:-}" = "--bench" ]; then
   pkgs+=(python3 python3-numpy python3-torch python3-gensim fasttext python3-statsmodels)
 fi
