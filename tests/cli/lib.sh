@@ -40,3 +40,15 @@ expect_status() {
     ok
   fi
 }
+
+# three_sentences N: N lines cycling through three short sentences, a corpus
+# that a tiny language model learns.
+three_sentences() {
+  for i in $(seq 1 "$1"); do
+    case $((i % 3)) in
+      0) echo "the cat sat on the mat" ;;
+      1) echo "the dog ran in the park" ;;
+      2) echo "a bird sang in the tree" ;;
+    esac
+  done
+}

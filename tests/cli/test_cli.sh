@@ -8,13 +8,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 source "$(dirname "$0")/lib.sh"
 
-for i in $(seq 1 300); do
-  case $((i % 3)) in
-    0) echo "the cat sat on the mat" ;;
-    1) echo "the dog ran in the park" ;;
-    2) echo "a bird sang in the tree" ;;
-  esac
-done >"$work/train.txt"
+three_sentences 300 >"$work/train.txt"
 head -30 "$work/train.txt" >"$work/valid.txt"
 : >"$work/empty.txt"
 printf 'good line\nbad \xff byte\n' >"$work/latin1.txt"

@@ -25,13 +25,7 @@ RNNKIT=$prefix/bin/rnnkit
 ldd "$RNNKIT" | grep -q "libopenblas.so.0 => .*openblas-openmp" && ok || bad "the installed tool uses OpenBLAS's OpenMP build"
 
 # Small models of three families, trained by the installed tool.
-for i in $(seq 1 300); do
-  case $((i % 3)) in
-    0) echo "the cat sat on the mat" ;;
-    1) echo "the dog ran in the park" ;;
-    2) echo "a bird sang in the tree" ;;
-  esac
-done >"$work/text.txt"
+three_sentences 300 >"$work/text.txt"
 printf 'the cat sat in the park\na bird ran on the mat\n' >"$work/two.txt"
 "$RNNKIT" lm train --train "$work/text.txt" --preset small --hidden 16 --emb 16 --layers 1 --steps 8 \
   --batch 4 --epochs 1 --threads 1 --out "$work/lm" >/dev/null 2>&1 && ok || bad "lm train"
