@@ -30,6 +30,9 @@ install(FILES ${PROJECT_BINARY_DIR}/rnnkitConfig.cmake ${PROJECT_BINARY_DIR}/rnn
 # any prefix works; the static library's dependencies in Libs.private.
 file(RELATIVE_PATH RNNKIT_PC_PREFIX /p/${CMAKE_INSTALL_LIBDIR}/pkgconfig /p)
 set(RNNKIT_PC_PRIVATE "-L${RNNKIT_BLAS_DIR} -lopenblas -lsentencepiece -lmecab -lz -fopenmp")
+if(RNNKIT_WITH_CUDA)
+  string(APPEND RNNKIT_PC_PRIVATE " -L${CUDAToolkit_LIBRARY_DIR} -lcudart_static -ldl -lrt -lpthread")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/rnnkit.pc.in ${PROJECT_BINARY_DIR}/rnnkit.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/rnnkit.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
@@ -41,9 +44,9 @@ set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "recurrent networks for language and numeric series: library and command-line tool")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-# Runtime dependencies from the linked libraries (dpkg-shlibdeps); building
-# against the headers also takes fmt's and nlohmann/json's.
+# Runtime dependencies from the linked libraries (dpkg-shlibdeps); the public
+# headers include fmt's and nlohmann/json's, which find_package(rnnkit) finds.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-openmp")
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libfmt-dev, nlohmann-json3-dev, pkg-config")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-openmp, libfmt-dev, nlohmann-json3-dev")
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "pkg-config")
 include(CPack)

@@ -360,10 +360,14 @@ std::vector<std::string> times_after(const Table& t, std::int64_t n) {
 
 namespace {
 
+constexpr std::int64_t kMaxLag = 100000;
+
 // The differences as one lag polynomial: prod (1 - B^lag), coefficient e of B^e.
 std::vector<double> difference_polynomial(const std::vector<std::int64_t>& lags) {
   std::vector<double> p = {1.0};
   for (std::int64_t lag : lags) {
+    RNNKIT_CHECK(lag >= 1 && lag <= kMaxLag, "--difference: lag {} is not in [1, {}]", lag,
+                 kMaxLag);
     std::vector<double> q(p.size() + static_cast<std::size_t>(lag), 0.0);
     for (std::size_t e = 0; e < p.size(); ++e) {
       q[e] += p[e];
@@ -381,8 +385,7 @@ Preparation Preparation::fit(const Table& t, std::int64_t train_end, const std::
   Preparation p;
   p.log = log;
   p.difference = difference;
-  for (std::int64_t lag : difference)
-    RNNKIT_CHECK(lag >= 1, "--difference: lag {} is not a positive number of rows", lag);
+  difference_polynomial(difference);  // checks each lag
   RNNKIT_CHECK(p.first_row() < train_end,
                "--difference {}: the differences use up {} rows, the training part has {}",
                fmt::join(difference, ","), p.first_row(), train_end);

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <numeric>
 #include <optional>
 
@@ -189,9 +190,12 @@ std::string forecast_svg(const series::Table& table, const std::vector<std::int6
   std::iota(panels.begin(), panels.end(), 0);
   std::vector<std::string> labels(panels.size());
   if (m > 8) {  // the 4 worst and the 4 best
-    std::sort(panels.begin(), panels.end(), [&](std::int64_t a, std::int64_t b) {
-      return e.scores.per_series[a].rse > e.scores.per_series[b].rse;
-    });
+    auto rse = [&](std::int64_t s) {  // undefined (a constant series) ranks as the worst
+      const double x = e.scores.per_series[static_cast<std::size_t>(s)].rse;
+      return std::isnan(x) ? std::numeric_limits<double>::infinity() : x;
+    };
+    std::sort(panels.begin(), panels.end(),
+              [&](std::int64_t a, std::int64_t b) { return rse(a) > rse(b); });
     panels.erase(panels.begin() + 4, panels.end() - 4);
     labels = {"worst RSE", "2nd worst", "3rd worst", "4th worst",
               "4th best",  "3rd best",  "2nd best",  "best RSE"};
@@ -261,9 +265,10 @@ class ForecastTask : public Task {
         o.model.quantiles.empty() ? "is not mse or mae (pinball needs --quantiles)"
                                   : "with --quantiles: quantiles train with pinball");
     const auto& q = o.model.quantiles;
-    RNNKIT_CHECK(q.empty() || std::find(q.begin(), q.end(), 0.5) != q.end(),
-                 "--quantiles must include 0.5: the median is the forecast, the outer two the "
-                 "interval");
+    RNNKIT_CHECK(q.empty() || (std::find(q.begin(), q.end(), 0.5) != q.end() && q.front() < 0.5 &&
+                               q.back() > 0.5),
+                 "--quantiles must include 0.5 and one on each side of it: the median is the "
+                 "forecast, the outer two the interval");
     series::Preparation p;
     p.difference = o.difference;
     p.check_invertible(o.model.horizon, o.model.steps);

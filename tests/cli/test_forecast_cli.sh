@@ -106,6 +106,9 @@ expect_status 2 "--horizon" "$RNNKIT" forecast train --data "$work/months.csv" -
 printf 't,a,a\n1,2,3\n2,3,4\n' >"$work/twice.csv"
 expect_error "column 'a' is named twice" "$RNNKIT" forecast train --data "$work/twice.csv" --out "$work/bad13"
 expect_error "must include 0.5" "$RNNKIT" forecast train --data "$work/months.csv" --quantiles 0.1,0.9 --out "$work/bad14"
+expect_error "one on each side" "$RNNKIT" forecast train --data "$work/months.csv" --quantiles 0.5,0.9 --out "$work/bad14"
+expect_error "lag -1 is not in [1, 100000]" "$RNNKIT" forecast train --data "$work/months.csv" --difference=-1 --out "$work/bad14"
+expect_error "lag 3000000000 is not in" "$RNNKIT" forecast train --data "$work/months.csv" --difference 3000000000 --out "$work/bad14"
 expect_error "--early-stopping 0" "$RNNKIT" forecast train --data "$work/months.csv" --split 0.8,0,0.2 --out "$work/bad15"
 expect_error "its RSE needs two" "$RNNKIT" forecast train --data "$work/months.csv" --time-column Month \
   --test-last 1 --out "$work/bad16"

@@ -66,7 +66,7 @@ cmp -s "$work/out.txt" "$work/cli_out.txt" && ok || bad "translate differs from 
 # pkg-config, as a Makefile would use it.
 export PKG_CONFIG_PATH=$libdir/pkgconfig
 flags=$(pkg-config --cflags --libs rnnkit) && ok || bad "pkg-config --libs rnnkit"
-g++ -std=c++20 -O1 "$SOURCE/examples/cpp/nearest_words.cc" -o "$work/nn_pc" $flags 2>"$work/pc.log" \
+g++ -O1 "$SOURCE/examples/cpp/nearest_words.cc" -o "$work/nn_pc" $flags 2>"$work/pc.log" \
   && ok || bad "build with pkg-config: $(head -3 "$work/pc.log")"
 echo cat | LD_LIBRARY_PATH=$libdir "$work/nn_pc" "$work/vec/vectors.txt" 5 | cmp -s - "$work/nn.txt" \
   && ok || bad "the pkg-config build answers as the CMake one"
@@ -74,7 +74,7 @@ echo cat | LD_LIBRARY_PATH=$libdir "$work/nn_pc" "$work/vec/vectors.txt" 5 | cmp
 # The README's C++ example, as it is printed there.
 awk '/^## Using rnnkit from C\+\+/ { on = 1 } on && /^```cpp/ { code = 1; next } code && /^```/ { exit } code' \
   "$SOURCE/README.md" >"$work/readme.cc"
-[ -s "$work/readme.cc" ] && g++ -std=c++20 -O1 "$work/readme.cc" -o "$work/readme" $flags 2>"$work/readme.log" \
+[ -s "$work/readme.cc" ] && g++ -O1 "$work/readme.cc" -o "$work/readme" $flags 2>"$work/readme.log" \
   && ok || bad "the README's example builds: $(head -3 "$work/readme.log")"
 echo cat | LD_LIBRARY_PATH=$libdir "$work/readme" "$work/vec/vectors.txt" | head -1 | grep -q "^cat [a-z]* 0\." \
   && ok || bad "the README's example runs"
