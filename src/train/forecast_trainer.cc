@@ -189,7 +189,7 @@ std::string forecast_svg(const series::Table& table, const std::vector<std::int6
   std::vector<std::int64_t> panels(static_cast<std::size_t>(m));
   std::iota(panels.begin(), panels.end(), 0);
   std::vector<std::string> labels(panels.size());
-  if (m > 8) {  // the 4 worst and the 4 best
+  if (m > 8) {                        // the 4 worst and the 4 best
     auto rse = [&](std::int64_t s) {  // undefined (a constant series) ranks as the worst
       const double x = e.scores.per_series[static_cast<std::size_t>(s)].rse;
       return std::isnan(x) ? std::numeric_limits<double>::infinity() : x;
