@@ -15,21 +15,20 @@
 
 namespace rnnkit::cli {
 
+bool is_autoencoder(const io::LoadedSeq2Seq& m) {
+  auto it = m.metadata.find("train_options");
+  if (it == m.metadata.end()) return false;
+  const auto options = nlohmann::json::parse(it->second, nullptr, /*allow_exceptions=*/false);
+  return options.is_object() && options.value("autoencode", false);
+}
+
 namespace {
 
 // An encoder-decoder trained by autoencode train (its training options say so).
 ModelForUse<io::LoadedSeq2Seq> load_autoencoder(const std::string& path,
                                                 const std::string& device) {
   auto a = load_for_use(&io::load_seq2seq, path, device);
-  auto it = a.m.metadata.find("train_options");
-  bool autoencoder = false;
-  if (it != a.m.metadata.end()) {
-    try {
-      autoencoder = nlohmann::json::parse(it->second).value("autoencode", false);
-    } catch (const nlohmann::json::exception&) {
-    }
-  }
-  RNNKIT_CHECK(autoencoder,
+  RNNKIT_CHECK(is_autoencoder(a.m),
                "{}: an encoder-decoder, not an autoencoder (use seq2seq eval or translate)", path);
   return a;
 }

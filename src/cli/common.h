@@ -109,6 +109,15 @@ ModelForUse<Loaded> load_for_use(Loaded (*load)(const std::string&), const std::
   return l;
 }
 
+// An encoder-decoder trained by `autoencode train` (its train_options say so).
+bool is_autoencoder(const io::LoadedSeq2Seq& m);
+
+// A forecaster's data read as training read it (the model's series, by name
+// when the file has a header) and checked against the model: its series, its
+// lookback, values its log transform can take.
+series::Table read_forecast_data(const io::LoadedForecaster& m, const std::string& data,
+                                 const std::string& fill);
+
 // Queries from standard input, one per line (words split at spaces): each
 // answered after a "query: ..." line; a query that fails says why on stderr
 // and the next one is read. Throws at the end if any failed.

@@ -26,7 +26,9 @@ void add_embed_eval(CLI::App& embed) {
   cmd->add_option("--method", f->method, "add (3CosAdd) | mul (3CosMul)")->capture_default_str();
   cmd->add_option("--restrict", f->restrict_vocab, "analogy: answer from the N most frequent words")
       ->capture_default_str();
-  cmd->add_option("--similarity", f->similarity, "similarity files (word word score)");
+  cmd->add_option("--similarity", f->similarity,
+                  "similarity files (word word score), or several separated by commas")
+      ->delimiter(',');
   cmd->add_flag("--json", f->json, "print a JSON object with the figures last");
   cmd->callback([f]() {
     RNNKIT_CHECK(!f->vectors.empty(), "--model is required (the vectors)");

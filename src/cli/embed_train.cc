@@ -112,7 +112,9 @@ void add_embed_train(CLI::App& embed) {
   cmd->add_option("--threads", f->w2v.threads, "threads (0: all cores)");
   cmd->add_option("--seed", f->w2v.seed, "random seed")->capture_default_str();
   cmd->add_option("--analogy", f->analogy, "evaluate on an analogy file (questions-words.txt) afterwards");
-  cmd->add_option("--similarity", f->similarity, "evaluate on similarity files afterwards");
+  cmd->add_option("--similarity", f->similarity,
+                  "evaluate on similarity files afterwards (several: separated by commas)")
+      ->delimiter(',');
   cmd->add_option("--restrict", f->restrict_vocab, "analogy: answer from the N most frequent words")->capture_default_str();
   cmd->add_flag("--json", f->json, "print results.json's figures as one JSON line last");
   cmd->add_flag("--print-config", f->print_config, "print the configuration, and exit");
@@ -250,7 +252,7 @@ void add_embed_train(CLI::App& embed) {
     j["vectors"] = vectors_path;
     run.write_results(j);
     run.mark_saved();
-    if (f->json) std::cout << json_line(j) << std::endl;
+    print_results(j, f->json);
   });
 }
 

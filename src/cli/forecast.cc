@@ -188,10 +188,37 @@ void add_forecast_train(CLI::App& forecast) {
   });
 }
 
+series::Table read_forecast_data(const io::LoadedForecaster& m, const std::string& data,
+                                 const std::string& fill) {
+  const auto& r = m.reading;
+  series::ReadOptions o;
+  o.header = r.value("header", true);
+  o.time_column = r.value("time_column", std::string());
+  o.fill = fill.empty() ? r.value("fill", std::string()) : fill;
+  // By name with a header; without one, the columns training read.
+  o.columns = o.header ? m.names : r.value("columns", std::vector<std::string>{});
+  series::Table table = series::read_table(data, o);
+  const auto& c = m.model->config();
+  RNNKIT_CHECK(table.cols() == c.series, "{}: {} numeric columns, the model forecasts {} series",
+               data, table.cols(), c.series);
+  const std::int64_t needed = c.lookback + m.preparation.first_row();
+  RNNKIT_CHECK(table.rows >= needed,
+               "{}: {} rows; the model reads {} (--lookback){}, so it needs at least {}", data,
+               table.rows, c.lookback,
+               needed > c.lookback
+                   ? fmt::format(" after the {} its differences use up", needed - c.lookback)
+                   : "",
+               needed);
+  try {
+    m.preparation.apply(table);  // a log of a value <= 0, named with the file
+  } catch (const InvalidArgument& e) {
+    throw InvalidArgument(fmt::format("{}: {}", data, e.what()));
+  }
+  return table;
+}
+
 namespace {
 
-// A saved forecaster with the data read as it was trained (the model's series,
-// by name when the file has a header).
 struct ForecastData {
   ModelForUse<io::LoadedForecaster> l;
   series::Table table;
@@ -199,30 +226,7 @@ struct ForecastData {
 ForecastData load_with_data(const std::string& model, const std::string& data,
                             const std::string& fill, const std::string& device) {
   ForecastData d{load_for_use(&io::load_forecaster, model, device), {}};
-  const auto& r = d.l.m.reading;
-  series::ReadOptions o;
-  o.header = r.value("header", true);
-  o.time_column = r.value("time_column", std::string());
-  o.fill = fill.empty() ? r.value("fill", std::string()) : fill;
-  // By name with a header; without one, the columns training read.
-  o.columns = o.header ? d.l.m.names : r.value("columns", std::vector<std::string>{});
-  d.table = series::read_table(data, o);
-  const auto& c = d.l.m.model->config();
-  RNNKIT_CHECK(d.table.cols() == c.series, "{}: {} numeric columns, the model forecasts {} series",
-               data, d.table.cols(), c.series);
-  const std::int64_t needed = c.lookback + d.l.m.preparation.first_row();
-  RNNKIT_CHECK(d.table.rows >= needed,
-               "{}: {} rows; the model reads {} (--lookback){}, so it needs at least {}", data,
-               d.table.rows, c.lookback,
-               needed > c.lookback
-                   ? fmt::format(" after the {} its differences use up", needed - c.lookback)
-                   : "",
-               needed);
-  try {
-    d.l.m.preparation.apply(d.table);  // a log of a value <= 0, named with the file
-  } catch (const InvalidArgument& e) {
-    throw InvalidArgument(fmt::format("{}: {}", data, e.what()));
-  }
+  d.table = read_forecast_data(d.l.m, data, fill);
   return d;
 }
 

@@ -48,27 +48,7 @@ void add_lm_generate(CLI::App& lm) {
     auto tokens = f->beam > 1 ? decode::generate_beam(*m.loaded.model, m.loaded.vocab, prompt, f->gen, f->beam,
                                                       f->length_penalty, m.device)
                               : decode::generate(*m.loaded.model, m.loaded.vocab, prompt, f->gen, m.device);
-    // Each line of the continuation joined as its unit joins (SentencePiece
-    // restores spaces; MeCab words and characters are concatenated).
-    std::string out;
-    std::vector<std::string> line;
-    auto flush = [&] {
-      if (line.empty()) return;
-      const bool spaced =
-          units.unit() == text::Unit::kWord ||
-          (units.unit() == text::Unit::kSubword && line[0].rfind("\xE2\x96\x81", 0) == 0);
-      out += (spaced ? " " : "") + units.join(line);
-      line.clear();
-    };
-    for (const auto& w : tokens) {
-      if (w != text::kEos) {
-        line.push_back(w);
-        continue;
-      }
-      flush();
-      out += "\n";
-    }
-    flush();
+    const std::string out = decode::continuation_text(units, tokens);
     if (f->json) {
       std::cout << json_line(nlohmann::ordered_json(
                        {{"prompt", f->prompt}, {"text", out}, {"tokens", tokens.size()}}))

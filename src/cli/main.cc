@@ -12,9 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "cli/app.h"
 #include "cli/common.h"
 #include "cli/usage.h"
-#include "rnnkit/core/build_info.h"
 #include "rnnkit/core/error.h"
 #include "rnnkit/core/logging.h"
 #include "rnnkit/ops/blas_info.h"
@@ -59,49 +59,8 @@ int main(int argc, char** argv) {
   if (!revert.empty())
     rnnkit::log_warn("the BLAS self-test failed (" + rnnkit::ops::blas_info().self_test_detail +
                      ") and rnnkit could not restart itself: products may be wrong");
-  CLI::App app{"rnnkit: recurrent networks for language, on the CPU and GPU"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "rnnkit " + rnnkit::build_info().version);
-  CLI::App* lm = app.add_subcommand("lm", "language models: train, eval, generate");
-  lm->require_subcommand(1);
-  rnnkit::cli::add_lm_train(*lm);
-  rnnkit::cli::add_lm_eval(*lm);
-  rnnkit::cli::add_lm_generate(*lm);
-  CLI::App* embed = app.add_subcommand("embed", "word vectors: train, similar, analogy, eval, export");
-  embed->require_subcommand(1);
-  rnnkit::cli::add_embed_train(*embed);
-  rnnkit::cli::add_embed_similar(*embed);
-  rnnkit::cli::add_embed_analogy(*embed);
-  rnnkit::cli::add_embed_eval(*embed);
-  rnnkit::cli::add_embed_export(*embed);
-  CLI::App* seq2seq = app.add_subcommand("seq2seq", "encoder-decoder models: train, eval, translate");
-  seq2seq->require_subcommand(1);
-  rnnkit::cli::add_seq2seq_train(*seq2seq);
-  rnnkit::cli::add_seq2seq_eval(*seq2seq);
-  rnnkit::cli::add_seq2seq_translate(*seq2seq);
-  CLI::App* autoencode =
-      app.add_subcommand("autoencode", "sequence autoencoders: train, eval, encode");
-  autoencode->require_subcommand(1);
-  rnnkit::cli::add_autoencode_train(*autoencode);
-  rnnkit::cli::add_autoencode_eval(*autoencode);
-  rnnkit::cli::add_autoencode_encode(*autoencode);
-  CLI::App* classify = app.add_subcommand("classify", "sentence classifiers: train, eval, predict");
-  classify->require_subcommand(1);
-  rnnkit::cli::add_classify_train(*classify);
-  rnnkit::cli::add_classify_eval(*classify);
-  rnnkit::cli::add_classify_predict(*classify);
-  CLI::App* forecast =
-      app.add_subcommand("forecast", "forecasters of numeric time series: train, eval, predict");
-  forecast->require_subcommand(1);
-  rnnkit::cli::add_forecast_train(*forecast);
-  rnnkit::cli::add_forecast_eval(*forecast);
-  rnnkit::cli::add_forecast_predict(*forecast);
-  CLI::App* ngram = app.add_subcommand("ngram", "Kneser-Ney n-gram models: train, eval");
-  ngram->require_subcommand(1);
-  rnnkit::cli::add_ngram_train(*ngram);
-  rnnkit::cli::add_ngram_eval(*ngram);
-  rnnkit::cli::add_data(app);
-  rnnkit::cli::add_info(app);
+  CLI::App app{rnnkit::cli::kDescription};
+  rnnkit::cli::add_commands(app);
   try {
     rnnkit::cli::check_usage(app, argc, argv);
     app.parse(argc, argv);

@@ -107,7 +107,7 @@ void add_ngram_train(CLI::App& ngram) {
     j["model"] = path;
     run.write_results(j);
     run.mark_saved();
-    if (f->json) std::cout << json_line(j) << std::endl;
+    print_results(j, f->json);
   });
 }
 

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "cli/app.h"
 #include "core/json_util.h"
 #include "rnnkit/core/device.h"
 
@@ -19,6 +20,7 @@ namespace {
 
 std::atomic<int> g_stop_signal{0};
 bool g_stderr_tty = false;  // read by the handler: isatty is not async-signal-safe
+TrainingObserver g_observer;
 
 extern "C" void on_stop_signal(int sig) {
   if (g_stop_signal.exchange(sig) != 0) {  // a second signal: at once
@@ -92,8 +94,24 @@ std::string stamp() {
   return buf;
 }
 
+void set_training_observer(TrainingObserver observer) {
+  g_observer = std::move(observer);
+}
+
+void print_results(const nlohmann::ordered_json& results, bool json) {
+  if (json) std::cout << json_line(results) << std::endl;
+  if (g_observer.results) g_observer.results(results);
+}
+
+void request_stop() {
+  int none = 0;
+  g_stop_signal.compare_exchange_strong(none, SIGINT);
+}
+
 void print_progress(int epoch, int epochs, double fraction, double rate, const std::string& unit,
                     double lr, const std::string& loss, double elapsed_s, double eta_s) {
+  if (g_observer.progress)
+    g_observer.progress({epoch, epochs, fraction, rate, unit, lr, loss, elapsed_s, eta_s});
   progress_line(
       fmt::format("{}Ep. {}/{} : {:5.1f}% : {:7.0f} {}/s : lr {:.3g} : {} : {} elapsed : ETA {}",
                   stamp(), epoch, epochs, 100.0 * fraction, rate, unit, lr, loss,
@@ -264,7 +282,7 @@ train::TrainResult run_training(const std::string& command, train::Task& task,
                   format_duration(r.wall_s), r.epochs, r.epochs == 1 ? "" : "s", r.kept_epoch,
                   figures, r.model_path,
                   (std::filesystem::path(o.out_dir) / "results.json").lexically_normal().string()));
-  if (f.json) std::cout << json_line(r.results) << std::endl;
+  print_results(r.results, f.json);
   return r;
 }
 

@@ -32,6 +32,10 @@ std::string stamp();
 void print_progress(int epoch, int epochs, double fraction, double rate, const std::string& unit,
                     double lr, const std::string& loss, double elapsed_s, double eta_s);
 
+// The end of every training command: results.json's figures on stdout with
+// --json, and to the training observer (app.h).
+void print_results(const nlohmann::ordered_json& results, bool json);
+
 // `plateau_metric` names what the plateau schedule and early stopping watch.
 void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_out,
                      const std::string& plateau_metric);

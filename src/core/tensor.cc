@@ -39,7 +39,15 @@ Storage::Storage(std::size_t bytes, Device device) : bytes_(bytes), device_(devi
   data_ = Allocator::of(device).allocate(bytes);
 }
 
-Storage::~Storage() { Allocator::of(device_).deallocate(data_, bytes_); }
+Storage::Storage(void* data, std::size_t bytes, std::function<void()> release)
+    : data_(data), bytes_(bytes), device_(kCPU), release_(std::move(release)) {}
+
+Storage::~Storage() {
+  if (release_)
+    release_();
+  else
+    Allocator::of(device_).deallocate(data_, bytes_);
+}
 
 Tensor Tensor::empty(const Shape& shape, Device device, DType dtype) {
   Tensor t;
@@ -47,6 +55,16 @@ Tensor Tensor::empty(const Shape& shape, Device device, DType dtype) {
   t.shape_ = shape;
   t.dtype_ = dtype;
   t.storage_ = std::make_shared<Storage>(t.bytes(), device);
+  return t;
+}
+
+Tensor Tensor::from_external(void* data, const Shape& shape, DType dtype,
+                             std::function<void()> release) {
+  Tensor t;
+  t.numel_ = shape_numel(shape);
+  t.shape_ = shape;
+  t.dtype_ = dtype;
+  t.storage_ = std::make_shared<Storage>(data, t.bytes(), std::move(release));
   return t;
 }
 

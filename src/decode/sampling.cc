@@ -115,4 +115,63 @@ std::vector<std::string> generate_beam(const models::LanguageModel& model, const
   return out;
 }
 
+std::vector<float> next_token_log_probs(const models::LanguageModel& model,
+                                        const text::Vocabulary& vocab,
+                                        const std::vector<std::string>& prefix, Device device) {
+  NoGradGuard no_grad;
+  Generator unused;
+  std::vector<std::int32_t> ids =
+      prefix.empty() ? std::vector<std::int32_t>{vocab.eos_id()} : vocab.encode(prefix);
+  Tensor x = Tensor::from_ids(ids, {static_cast<std::int64_t>(ids.size()), 1}, device);
+  auto logits = model.forward(x, model.zero_state(1, device), unused).first.value();
+  return ops::log_softmax(logits.narrow0(logits.size(0) - 1, 1)).to_vector();
+}
+
+StateTrace state_trace(const models::LanguageModel& model, const std::vector<std::int32_t>& ids,
+                       Device device) {
+  const auto& c = model.config();
+  RNNKIT_CHECK(c.context == 0, "a feed-forward language model (context {}) has no recurrent state",
+               c.context);
+  NoGradGuard no_grad;
+  Generator unused;
+  StateTrace t{static_cast<std::int64_t>(ids.size()), c.num_layers, c.hidden_size, {}, {}};
+  const bool lstm = c.cell == "lstm";
+  nn::RecurrentState state = model.zero_state(1, device);
+  for (std::int32_t id : ids) {
+    state = model.forward(Tensor::from_ids({id}, {1, 1}, device), state, unused).second;
+    for (std::int64_t l = 0; l < c.num_layers; ++l) {
+      auto h = state.h[static_cast<std::size_t>(l)].value().to_vector();
+      t.h.insert(t.h.end(), h.begin(), h.end());
+      if (!lstm) continue;
+      auto cell = state.c[static_cast<std::size_t>(l)].value().to_vector();
+      t.c.insert(t.c.end(), cell.begin(), cell.end());
+    }
+  }
+  return t;
+}
+
+std::string continuation_text(const text::Segmenter& units,
+                              const std::vector<std::string>& tokens) {
+  std::string out;
+  std::vector<std::string> line;
+  auto flush = [&] {
+    if (line.empty()) return;
+    const bool spaced =
+        units.unit() == text::Unit::kWord ||
+        (units.unit() == text::Unit::kSubword && line[0].rfind("\xE2\x96\x81", 0) == 0);
+    out += (spaced ? " " : "") + units.join(line);
+    line.clear();
+  };
+  for (const auto& w : tokens) {
+    if (w != text::kEos) {
+      line.push_back(w);
+      continue;
+    }
+    flush();
+    out += "\n";
+  }
+  flush();
+  return out;
+}
+
 }  // namespace rnnkit::decode

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <string>
@@ -22,6 +23,8 @@ std::int64_t shape_numel(const Shape& s);
 class Storage {
  public:
   Storage(std::size_t bytes, Device device);
+  // Host memory owned elsewhere (a NumPy array): `release` runs instead of a free.
+  Storage(void* data, std::size_t bytes, std::function<void()> release);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
@@ -33,6 +36,7 @@ class Storage {
   void* data_ = nullptr;
   std::size_t bytes_ = 0;
   Device device_;
+  std::function<void()> release_;
 };
 
 class Tensor {
@@ -46,6 +50,10 @@ class Tensor {
   static Tensor from_vector(const std::vector<float>& v, const Shape& shape, Device device = kCPU);
   static Tensor from_ids(const std::vector<std::int32_t>& v, const Shape& shape,
                          Device device = kCPU);
+  // A CPU tensor over host memory it does not own, without a copy: `release`
+  // runs when the last tensor sharing it goes.
+  static Tensor from_external(void* data, const Shape& shape, DType dtype,
+                              std::function<void()> release);
 
   bool defined() const { return storage_ != nullptr; }
   const Shape& shape() const { return shape_; }

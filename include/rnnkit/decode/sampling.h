@@ -8,6 +8,7 @@
 #include "rnnkit/core/rng.h"
 #include "rnnkit/models/language_model.h"
 #include "rnnkit/text/corpus.h"
+#include "rnnkit/text/segmenter.h"
 
 namespace rnnkit::decode {
 
@@ -40,5 +41,26 @@ std::vector<std::string> generate(const models::LanguageModel& model, const text
 std::vector<std::string> generate_beam(const models::LanguageModel& model, const text::Vocabulary& vocab,
                                        const std::vector<std::string>& prompt, const GenerateOptions& opts,
                                        std::int64_t width, float length_penalty, Device device);
+
+// The log-probabilities [V] of the token after `prefix` (empty: after an end
+// of sentence, as at the start of a line).
+std::vector<float> next_token_log_probs(const models::LanguageModel& model,
+                                        const text::Vocabulary& vocab,
+                                        const std::vector<std::string>& prefix, Device device);
+
+// What a recurrent language model holds after each token of `ids`, per layer:
+// the hidden state h and, for an LSTM, the cell state c (empty otherwise),
+// each [steps, layers, hidden] row-major. What a cell inspector shows.
+struct StateTrace {
+  std::int64_t steps = 0, layers = 0, hidden = 0;
+  std::vector<float> h, c;
+};
+StateTrace state_trace(const models::LanguageModel& model, const std::vector<std::int32_t>& ids,
+                       Device device);
+
+// Generated tokens as text: each line (ended by an <eos>) joined as its unit
+// joins (SentencePiece restores spaces; MeCab words and characters are
+// concatenated), a word line starting with a space.
+std::string continuation_text(const text::Segmenter& units, const std::vector<std::string>& tokens);
 
 }  // namespace rnnkit::decode
