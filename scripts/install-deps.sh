@@ -6,9 +6,10 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build libopenblas-openmp-dev libcli11-dev nlohmann-json3-dev
       libfmt-dev libgtest-dev libbenchmark-dev zlib1g-dev pkg-config libsentencepiece-dev
-      libmecab-dev mecab-ipadic-utf8 mecab python3)
+      libmecab-dev mecab-ipadic-utf8 mecab python3
+      python3-dev pybind11-dev python3-numpy python3-pytest)  # the Python module and its tests
 if [ "${1:-}" = "--bench" ]; then
-  pkgs+=(python3 python3-numpy python3-torch python3-gensim fasttext python3-statsmodels)
+  pkgs+=(python3-torch python3-gensim fasttext python3-statsmodels)
 fi
 if [ "${1:-}" = "--fuzz" ]; then  # clang's libFuzzer (scripts/fuzz.sh)
   pkgs+=(clang libclang-rt-14-dev)

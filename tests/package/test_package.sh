@@ -79,6 +79,31 @@ awk '/^## Using rnnkit from C\+\+/ { on = 1 } on && /^```cpp/ { code = 1; next }
 echo cat | LD_LIBRARY_PATH=$libdir "$work/readme" "$work/vec/vectors.txt" | head -1 | grep -q "^cat [a-z]* 0\." \
   && ok || bad "the README's example runs"
 
+# The Python package, installed under the same prefix where Debian's python3
+# looks (lib/python3.X/dist-packages), answers as the command line; the
+# README's Python example runs as printed.
+if ls "$BUILD"/python/rnnkit/_rnnkit*.so >/dev/null 2>&1; then
+  so=$(find "$prefix" -name '_rnnkit*.so' | head -1)
+  site=$(dirname "$(dirname "$so")")
+  case "$site" in
+    "$prefix"/lib/python3.*/dist-packages) ok ;;
+    *) bad "the Python package is not under lib/python3.X/dist-packages: '$site'" ;;
+  esac
+  ldd "$so" | grep -q "libopenblas.so.0 => .*openblas-openmp" && ok || bad "the Python module uses OpenBLAS's OpenMP build"
+  ppl=$(cd "$work" && PYTHONPATH=$site /usr/bin/python3 -c \
+    'import rnnkit, sys; print(repr(rnnkit.load(sys.argv[1]).perplexity(sys.argv[2])))' \
+    "$work/lm/model.safetensors" "$work/text.txt" 2>"$work/py.log")
+  want=$("$RNNKIT" lm eval --model "$work/lm" --data "$work/text.txt" --json 2>/dev/null)
+  /usr/bin/python3 -c 'import json, sys; a = float(sys.argv[1]); b = json.loads(sys.argv[2])["ppl"]; sys.exit(abs(a - b) > 1e-6 * b)' \
+    "$ppl" "$want" && ok || bad "the installed module's perplexity '$ppl' differs from lm eval's: $want $(tail -2 "$work/py.log")"
+  awk '/^## Using rnnkit from Python/ { on = 1 } on && /^```python/ { code = 1; next } code && /^```/ { exit } code' \
+    "$SOURCE/README.md" >"$work/readme.py"
+  [ -s "$work/readme.py" ] && (cd "$work" && PYTHONPATH=$site /usr/bin/python3 readme.py >"$work/readme_py.out" 2>&1) \
+    && ok || bad "the README's Python example runs: $(tail -3 "$work/readme_py.out")"
+  grep -qx "mat" "$work/readme_py.out" && ok || bad "the README's Python example prints its result: $(tail -3 "$work/readme_py.out")"
+  python_files=(dist-packages/rnnkit/__init__.py dist-packages/rnnkit/__init__.pyi dist-packages/rnnkit/_rnnkit)
+fi
+
 # The Debian package.
 (cd "$BUILD" && cpack -G DEB -B "$work/deb" >"$work/cpack.log" 2>&1) && ok || bad "cpack: $(tail -3 "$work/cpack.log")"
 deb=$(ls "$work"/deb/rnnkit_*.deb 2>/dev/null | head -1)
@@ -86,7 +111,7 @@ deb=$(ls "$work"/deb/rnnkit_*.deb 2>/dev/null | head -1)
 if [ -n "$deb" ]; then
   dpkg -c "$deb" >"$work/contents.txt"
   for f in usr/bin/rnnkit librnnkit.so.0.1 librnnkit.a usr/include/rnnkit/io/model_file.h \
-    cmake/rnnkit/rnnkitConfig.cmake pkgconfig/rnnkit.pc; do
+    cmake/rnnkit/rnnkitConfig.cmake pkgconfig/rnnkit.pc ${python_files[@]+"${python_files[@]}"}; do
     grep -q "$f" "$work/contents.txt" && ok || bad "the .deb lacks $f"
   done
   dpkg -f "$deb" Depends | grep -q "libopenblas0-openmp" && ok || bad "the .deb's Depends lack OpenBLAS's OpenMP build: $(dpkg -f "$deb" Depends)"

@@ -1,0 +1,125 @@
+"""rnnkit: recurrent networks for language (language models, word vectors,
+encoder-decoders, classifiers, autoencoders, forecasters) from Python.
+
+    import rnnkit
+    lm = rnnkit.load("runs/lm/model.safetensors")
+    lm.perplexity("ptb.test.txt")
+
+Models load with rnnkit.load and train with the train_* functions, which take
+the command line's options as keyword arguments (`rnnkit lm train --help`).
+"""
+import json as _json
+import os as _os
+import subprocess as _subprocess
+import sys as _sys
+
+
+def _prepare_environment():
+    # OpenMP and OpenBLAS read their settings once, when they load; the
+    # command-line tool sets them and restarts itself, a module sets them
+    # before its core loads: threads that sleep between parallel regions, and
+    # OpenBLAS's fastest kernels on a CPU newer than the OpenBLAS release
+    # (asked of a child process, which loads OpenBLAS to find out).
+    _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if "OPENBLAS_CORETYPE" in _os.environ or _os.environ.get("RNNKIT_PROBE"):
+        return
+    try:
+        probe = _subprocess.run(
+            [_sys.executable, "-c",
+             "import json, rnnkit._rnnkit as r; print(json.dumps(r._blas_environment()))"],
+            env={**_os.environ, "RNNKIT_PROBE": "1"}, capture_output=True, text=True,
+            timeout=60)
+        if probe.returncode == 0:
+            _os.environ.update(_json.loads(probe.stdout.strip().splitlines()[-1]))
+    except (OSError, ValueError, IndexError, _subprocess.SubprocessError):
+        pass  # the library's own choice, with its warning
+
+
+_prepare_environment()
+
+from ._rnnkit import (  # noqa: E402
+    Autoencoder, Classifier, Error, Forecaster, FormatError, LanguageModel, NgramModel,
+    NumericalError, Seq2Seq, Tensor, Vectors, __version__, blas, load, set_threads, threads)
+
+__all__ = [
+    "Autoencoder", "Classifier", "Error", "Forecaster", "FormatError", "LanguageModel",
+    "NgramModel", "NumericalError", "Seq2Seq", "Tensor", "Vectors", "__version__", "blas", "load",
+    "set_threads", "threads", "train_lm", "train_vectors", "train_seq2seq", "train_classifier",
+    "train_autoencoder", "train_forecaster", "train_ngram",
+]
+
+
+def _flags(options):
+    """Keyword arguments as command-line flags: lr=0.1 -> --lr 0.1,
+    tie_weights=True -> --tie-weights (False and None: left out), a list or
+    tuple -> its items separated by commas, paths as they are."""
+    args = []
+    for key, value in options.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + key.replace("_", "-")
+        if value is True:
+            args.append(flag)
+            continue
+        if isinstance(value, (list, tuple)):
+            value = ",".join(_os.fspath(v) if isinstance(v, _os.PathLike) else str(v)
+                             for v in value)
+        elif isinstance(value, _os.PathLike):
+            value = _os.fspath(value)
+        args += [flag, str(value)]
+    return args
+
+
+def _train(command, options, on_progress):
+    if on_progress is not None and not callable(on_progress):
+        raise TypeError("on_progress must be callable (it is called with a dict per progress line)")
+    return _rnnkit._run(command + _flags(options), on_progress)
+
+
+def train_lm(*, on_progress=None, **options):
+    """Trains a language model as `rnnkit lm train` with the same options as
+    keyword arguments (train="ptb.train.txt", preset="small", out="runs/lm",
+    epochs=1, resume=True, ...; see `rnnkit lm train --help`). on_progress,
+    if given, is called with a dict per progress line (epoch, epochs,
+    fraction, rate, unit, lr, loss, elapsed_s, eta_s); an exception it raises
+    stops training (checkpoint kept) and is raised here. Returns results.json's
+    figures as a dict. Ctrl-C stops training after the batch under way with
+    its checkpoint kept (resume=True continues it) and raises
+    KeyboardInterrupt; a second Ctrl-C ends the process at once."""
+    return _train(["lm", "train"], options, on_progress)
+
+
+def train_vectors(*, on_progress=None, **options):
+    """Trains word vectors as `rnnkit embed train` (corpus=..., method=
+    "word2vec", dim=..., out=...). See train_lm for on_progress and the
+    result. Not resumable: Ctrl-C takes effect when training returns."""
+    return _train(["embed", "train"], options, on_progress)
+
+
+def train_seq2seq(*, on_progress=None, **options):
+    """Trains an encoder-decoder as `rnnkit seq2seq train` (train="src,tgt",
+    ...). See train_lm."""
+    return _train(["seq2seq", "train"], options, on_progress)
+
+
+def train_classifier(*, on_progress=None, **options):
+    """Trains a sentence classifier as `rnnkit classify train`. See train_lm."""
+    return _train(["classify", "train"], options, on_progress)
+
+
+def train_autoencoder(*, on_progress=None, **options):
+    """Trains a sequence autoencoder as `rnnkit autoencode train`. See train_lm."""
+    return _train(["autoencode", "train"], options, on_progress)
+
+
+def train_forecaster(*, on_progress=None, **options):
+    """Trains a forecaster of numeric series as `rnnkit forecast train`. See train_lm."""
+    return _train(["forecast", "train"], options, on_progress)
+
+
+def train_ngram(*, on_progress=None, **options):
+    """Trains a Kneser-Ney n-gram model as `rnnkit ngram train`. See train_lm."""
+    return _train(["ngram", "train"], options, on_progress)
+
+
+from . import _rnnkit  # noqa: E402

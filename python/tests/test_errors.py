@@ -1,0 +1,91 @@
+"""The CLI's bad inputs raise the matching Python exceptions with its messages:
+ValueError for arguments, rnnkit.FormatError (an OSError) for files."""
+import numpy as np
+import pytest
+
+import rnnkit
+
+TINY = dict(preset="small", hidden=16, emb=16, layers=1, steps=8, threads=1, batch=4)
+
+
+@pytest.fixture(scope="module")
+def bad_files(work):
+    (work / "empty.txt").write_text("")
+    (work / "latin1.txt").write_bytes(b"good line\nbad \xff byte\n")
+    (work / "not_a_model.safetensors").write_text("the cat sat on the mat\n")
+    return work
+
+
+def test_bad_corpora(corpus, bad_files):
+    train, _ = corpus
+    w = bad_files
+    with pytest.raises(rnnkit.FormatError, match="missing.txt: cannot open") as e:
+        rnnkit.train_lm(train=w / "missing.txt", out=w / "bad", **TINY)
+    assert isinstance(e.value, OSError)
+    with pytest.raises(rnnkit.FormatError, match="empty.txt: the file is empty"):
+        rnnkit.train_lm(train=w / "empty.txt", out=w / "bad", **TINY)
+    with pytest.raises(rnnkit.FormatError, match="invalid UTF-8 at byte offset 14"):
+        rnnkit.train_lm(train=w / "latin1.txt", out=w / "bad", **TINY)
+    assert not (w / "bad" / "model.safetensors").exists()
+
+
+def test_bad_options(corpus, work):
+    train, _ = corpus
+    with pytest.raises(ValueError, match="unknown preset"):
+        rnnkit.train_lm(train=train, out=work / "bad", preset="huge")
+    with pytest.raises(ValueError, match="unknown cell type"):
+        rnnkit.train_lm(train=train, out=work / "bad", cell="xyz", **TINY)
+    with pytest.raises(ValueError, match="--hiden.*did you mean --hidden"):
+        rnnkit.train_lm(train=train, out=work / "bad", hiden=3)
+    with pytest.raises(rnnkit.FormatError, match="no checkpoint to resume"):
+        rnnkit.train_lm(train=train, out=work / "none", resume=True, **TINY)
+    with pytest.raises(rnnkit.NumericalError, match="became"):
+        rnnkit.train_lm(train=train, out=work / "nan", lr=1e30, clip=0, epochs=1, **TINY)
+    with pytest.raises(TypeError, match="on_progress must be callable"):
+        rnnkit.train_lm(train=train, out=work / "bad", on_progress=3)
+
+
+def test_bad_model_files(bad_files, lm_path):
+    w = bad_files
+    with pytest.raises(rnnkit.FormatError, match="missing.safetensors"):
+        rnnkit.load(w / "missing.safetensors")
+    with pytest.raises(rnnkit.FormatError, match="not_a_model.safetensors"):
+        rnnkit.load(w / "not_a_model.safetensors")
+    truncated = w / "truncated.safetensors"
+    truncated.write_bytes(lm_path.read_bytes()[:200])
+    with pytest.raises(rnnkit.FormatError, match="truncated"):
+        rnnkit.load(truncated)
+    with pytest.raises(OSError):
+        rnnkit.load(w)  # a directory without a model
+
+
+def test_bad_calls(lm_path, work):
+    lm = rnnkit.load(lm_path)
+    with pytest.raises(rnnkit.FormatError, match="no/such/file.txt"):
+        lm.perplexity("no/such/file.txt")  # a mistyped path is not scored as text
+    with pytest.raises(ValueError, match="length must be positive"):
+        lm.generate("the", length=0)
+    with pytest.raises(ValueError, match="temperature"):
+        lm.generate("the", temperature=-1)
+    with pytest.raises(TypeError):
+        lm.score(3)
+    with pytest.raises(TypeError, match="bytes"):
+        lm.score(b"the cat")
+
+
+def test_tensor_buffers():
+    a = np.arange(12, dtype=np.float32).reshape(3, 4)
+    t = rnnkit.Tensor(a)
+    assert t.shape == (3, 4) and t.dtype == "float32"
+    b = np.asarray(t)
+    assert np.shares_memory(a, b) and np.array_equal(a, b)
+    a[0, 0] = 42  # one buffer
+    assert t.numpy()[0, 0] == 42
+    ids = rnnkit.Tensor(np.array([1, 2, 3], dtype=np.int32))
+    assert ids.dtype == "int32" and list(np.asarray(ids)) == [1, 2, 3]
+    del a, b
+    assert np.asarray(t)[0, 0] == 42  # the tensor keeps the array alive
+    with pytest.raises(TypeError, match="float32 or int32"):
+        rnnkit.Tensor(np.zeros(3, dtype=np.float64))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        rnnkit.Tensor(np.zeros((4, 4), dtype=np.float32)[:, ::2])
