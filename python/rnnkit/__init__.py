@@ -49,39 +49,52 @@ __all__ = [
 ]
 
 
+def _text(value, key):
+    if isinstance(value, bytes):
+        value = _os.fsdecode(value)
+    elif isinstance(value, _os.PathLike):
+        value = _os.fspath(value)
+        value = _os.fsdecode(value) if isinstance(value, bytes) else value
+    value = str(value)
+    if "\0" in value:
+        raise ValueError(f"{key}: embedded null character")
+    return value
+
+
 def _flags(options):
-    """Keyword arguments as command-line flags: lr=0.1 -> --lr 0.1,
-    tie_weights=True -> --tie-weights (False and None: left out), a list or
-    tuple -> its items separated by commas, paths as they are."""
-    args = []
+    """Keyword arguments as (flag, value) pairs for the command's parser:
+    lr=0.1 -> ("--lr", "0.1"); a bool (tie=True) for a flag that takes no
+    value; None: left out; a list or tuple: its items separated by commas;
+    paths (str, bytes, os.PathLike) as they are."""
+    pairs = []
     for key, value in options.items():
-        if value is None or value is False:
+        if key == "help":
+            raise ValueError("help: see the function's docstring, or the command's --help")
+        if value is None:
             continue
-        flag = "--" + key.replace("_", "-")
-        if value is True:
-            args.append(flag)
-            continue
-        if isinstance(value, (list, tuple)):
-            value = ",".join(_os.fspath(v) if isinstance(v, _os.PathLike) else str(v)
-                             for v in value)
-        elif isinstance(value, _os.PathLike):
-            value = _os.fspath(value)
-        args += [flag, str(value)]
-    return args
+        if not isinstance(value, bool):
+            if isinstance(value, (list, tuple)):
+                value = ",".join(_text(v, key) for v in value)
+            else:
+                value = _text(value, key)
+        pairs.append(("--" + key.replace("_", "-"), value))
+    return pairs
 
 
 def _train(command, options, on_progress):
     if on_progress is not None and not callable(on_progress):
         raise TypeError("on_progress must be callable (it is called with a dict per progress line)")
-    return _rnnkit._run(command + _flags(options), on_progress)
+    return _rnnkit._run(command, _flags(options), on_progress)
 
 
 def train_lm(*, on_progress=None, **options):
     """Trains a language model as `rnnkit lm train` with the same options as
     keyword arguments (train="ptb.train.txt", preset="small", out="runs/lm",
-    epochs=1, resume=True, ...; see `rnnkit lm train --help`). on_progress,
+    epochs=1, tie=True, resume=True, ...; see `rnnkit lm train --help`): a
+    flag that takes no value takes a bool, a list is comma-separated. on_progress,
     if given, is called with a dict per progress line (epoch, epochs,
-    fraction, rate, unit, lr, loss, elapsed_s, eta_s); an exception it raises
+    fraction, rate, unit, lr, loss (as printed), loss_value, elapsed_s,
+    eta_s); an exception it raises
     stops training (checkpoint kept) and is raised here. Returns results.json's
     figures as a dict. Ctrl-C stops training after the batch under way with
     its checkpoint kept (resume=True continues it) and raises

@@ -3,6 +3,7 @@
 // that both give the same numbers. Compute runs with the GIL released.
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 #include "bindings.h"
 #include "cli/common.h"
@@ -25,7 +26,10 @@ using release_gil = py::call_guard<py::gil_scoped_release>;
 // A text argument as a string: a file's contents (read as the CLI reads it) or the text itself.
 std::string text_of(const py::object& text_or_path) {
   if (is_path(text_or_path)) return text::read_text_file(path_arg(text_or_path));
-  return text_or_path.cast<std::string>();
+  auto text = text_or_path.cast<std::string>();
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+    throw py::value_error("the text is empty (no words to score)");
+  return text;
 }
 
 py::object one_or_list(py::list results, bool single) {
@@ -83,6 +87,8 @@ struct Classifier {
 
   std::vector<std::vector<float>> probabilities(const std::vector<std::string>& sentences,
                                                 std::int64_t max_length) const {
+    RNNKIT_CHECK(max_length >= 0, "max_length must not be negative (0: no limit), got {}",
+                 max_length);
     std::vector<std::vector<std::int32_t>> ids;
     for (const auto& s : sentences)
       ids.push_back(decode::classifier_ids(l.m.model->config(), l.m.units, l.m.vocab, s));
@@ -113,6 +119,26 @@ bool ends_with(const std::string& s, const std::string& end) {
   return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
 }
 
+enum class FileKind { kSafetensors, kArpa, kVectorsText, kVectorsBinary };
+// What a file holds, from its first bytes rather than its name: a safetensors
+// header (a JSON object after 8 bytes of length), an ARPA "\\data\\" line, or
+// word2vec vectors (binary when the floats put a NUL among the first bytes).
+FileKind sniff(const std::string& path) {
+  if (ends_with(path, ".arpa.gz")) return FileKind::kArpa;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return FileKind::kSafetensors;
+  std::string head(4096, '\0');
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  if (head.size() >= 9 && head[8] == '{') return FileKind::kSafetensors;
+  const auto start = head.find_first_not_of(" \t\r\n");
+  if (start != std::string::npos && head.compare(start, 6, "\\data\\") == 0) return FileKind::kArpa;
+  if (ends_with(path, ".safetensors")) return FileKind::kSafetensors;
+  if (ends_with(path, ".bin") || head.find('\0') != std::string::npos)
+    return FileKind::kVectorsBinary;
+  return FileKind::kVectorsText;
+}
+
 }  // namespace
 
 void bind_models(py::module_& m) {
@@ -137,7 +163,8 @@ void bind_models(py::module_& m) {
           py::arg("text_or_path"), py::arg("batch") = 1, py::arg("steps") = 35,
           R"(Perplexity on a text, read as one stream as `rnnkit lm eval` reads it.
 
-text_or_path: a path (str naming an existing file, or os.PathLike) or the text itself.
+text_or_path: a path (os.PathLike, a str naming an existing file, or one word with a
+'/' or an extension, which must exist) or the text itself.
 batch, steps: parallel streams and window length, as lm eval's --batch and --steps.)")
       .def(
           "score",
@@ -160,7 +187,6 @@ A str gives a float, a list of str a list.)")
           [](const LanguageModel& s, const std::string& prompt, std::int64_t length,
              float temperature, std::int64_t top_k, float top_p, std::uint64_t seed,
              std::int64_t beam, float length_penalty, bool stop_at_eos, bool no_unk) {
-            RNNKIT_CHECK(length > 0, "length must be positive, got {}", length);
             decode::GenerateOptions o;
             o.length = length;
             o.sampling = {temperature, top_k, top_p};
@@ -170,9 +196,8 @@ A str gives a float, a list of str a list.)")
             py::gil_scoped_release nogil;
             const auto& lm = s.m.loaded;
             auto p = s.prefix_tokens(prompt);
-            auto tokens = beam > 1 ? decode::generate_beam(*lm.model, lm.vocab, p, o, beam,
-                                                           length_penalty, s.m.device)
-                                   : decode::generate(*lm.model, lm.vocab, p, o, s.m.device);
+            auto tokens = decode::continue_prompt(*lm.model, lm.vocab, p, o, beam, length_penalty,
+                                                  s.m.device);
             return decode::continuation_text(lm.units, tokens);
           },
           py::arg("prompt") = "", py::arg("length") = 50, py::arg("temperature") = 1.0f,
@@ -241,6 +266,8 @@ cells, else None}. Lines end in '<eos>' tokens.)")
             RNNKIT_CHECK(nbest >= 1 && nbest <= beam,
                          "nbest must be between 1 and beam ({}), got {}", beam, nbest);
             RNNKIT_CHECK(max_length > 0, "max_length must be positive, got {}", max_length);
+            RNNKIT_CHECK(!return_attention || nbest == 1,
+                         "return_attention gives the best output's weights only: nbest must be 1");
             decode::TranslateOptions o;
             o.beam = beam;
             o.nbest = nbest;
@@ -293,7 +320,12 @@ cells, else None}. Lines end in '<eos>' tokens.)")
 A str gives one result, a list of str a list. Each result is the best output's
 text; with nbest > 1 a list of (text, score) best first; with return_attention
 a dict {'text', 'source', 'output' (units, '<eos>' last), 'attention'
-(array[output, source], None for a model without attention)}.)");
+(array[output, source], None for a model without attention)}.)")
+      .def("__repr__", [](const py::object& self) {
+        const auto& s = self.cast<const Seq2Seq&>();
+        return "<rnnkit." + py::str(py::type::of(self).attr("__name__")).cast<std::string>() + " " +
+               s.path + ": hidden " + std::to_string(s.l.m.model->config().hidden_size) + ">";
+      });
 
   py::class_<Autoencoder, Seq2Seq>(m, "Autoencoder",
                                    "A sequence autoencoder (`rnnkit autoencode train`).")
@@ -302,8 +334,10 @@ a dict {'text', 'source', 'output' (units, '<eos>' last), 'attention'
           [](const Autoencoder& s, const py::object& sentences, std::int64_t max_length) {
             bool single = false;
             auto list = sentences_arg(sentences, single);
+            RNNKIT_CHECK(max_length >= 0, "max_length must not be negative (0: no limit), got {}",
+                         max_length);
             std::vector<std::vector<float>> codes;
-            {
+            if (!list.empty()) {
               py::gil_scoped_release nogil;
               codes = decode::sentence_codes(*s.l.m.model, s.l.m.source_units, s.l.m.source_vocab,
                                              list, s.l.device, max_length);
@@ -370,7 +404,11 @@ a dict {'text', 'source', 'output' (units, '<eos>' last), 'attention'
           },
           py::arg("sentences"), py::arg("k") = 1, py::arg("max_length") = 1000,
           "The most probable label of each sentence (k > 1: the k most probable, best first), as "
-          "`rnnkit classify predict`.");
+          "`rnnkit classify predict`.")
+      .def("__repr__", [](const Classifier& s) {
+        return "<rnnkit.Classifier " + s.path + ": " + std::to_string(s.l.m.labels.size()) +
+               " labels>";
+      });
 
   py::class_<Forecaster>(m, "Forecaster",
                          "A forecaster of numeric series (`rnnkit forecast train`).")
@@ -411,7 +449,11 @@ a dict {'text', 'source', 'output' (units, '<eos>' last), 'attention'
           R"(Forecasts of the rows after the data's last one, as `rnnkit forecast predict`:
 {'series': names, 'point': array[steps, series], 'lower', 'upper' (the
 interval of a model with quantiles, else None)}, in the data's units.
-data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)");
+data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)")
+      .def("__repr__", [](const Forecaster& s) {
+        return "<rnnkit.Forecaster " + s.path + ": " + std::to_string(s.l.m.names.size()) +
+               " series>";
+      });
 
   py::class_<NgramModel>(m, "NgramModel", "A Kneser-Ney n-gram model in ARPA format.")
       .def_readonly("path", &NgramModel::path, "The model file.")
@@ -420,9 +462,10 @@ data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)");
       .def(
           "perplexity",
           [](const NgramModel& s, const py::object& text_or_path) {
-            const std::string text = text_of(text_or_path);
+            const auto sentences = word_sentences(text_of(text_or_path));
+            if (sentences.empty()) throw py::value_error("no sentences to score");
             py::gil_scoped_release nogil;
-            return s.m.score(word_sentences(text)).perplexity();
+            return s.m.score(sentences).perplexity();
           },
           py::arg("text_or_path"), "Perplexity as `rnnkit ngram eval` (SRILM's ngram -ppl).")
       .def(
@@ -436,7 +479,10 @@ data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)");
             return one_or_list(out, single);
           },
           py::arg("sentences"),
-          "log10 probability of each sentence with its end, as KenLM's score.");
+          "log10 probability of each sentence with its end, as KenLM's score.")
+      .def("__repr__", [](const NgramModel& s) {
+        return "<rnnkit.NgramModel " + s.path + ": order " + std::to_string(s.m.order()) + ">";
+      });
 
   m.def(
       "load",
@@ -444,14 +490,19 @@ data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)");
         std::string path = path_arg(file);
         path = cli::file_in_run(path, {"model.safetensors", "model.arpa", "vectors.bin",
                                        "vectors.txt", "vectors.safetensors"});
-        if (!ends_with(path, ".safetensors") && !ends_with(path, ".arpa") &&
-            !ends_with(path, ".arpa.gz"))
-          return load_vectors_object(path);  // word2vec's text or binary format
-        if (ends_with(path, ".arpa") || ends_with(path, ".arpa.gz")) {
-          py::gil_scoped_release nogil;
-          NgramModel n{io::load_arpa(path), path};
-          py::gil_scoped_acquire gil;
-          return py::cast(std::move(n));
+        switch (sniff(path)) {
+          case FileKind::kArpa: {
+            py::gil_scoped_release nogil;
+            NgramModel n{io::load_arpa(path), path};
+            py::gil_scoped_acquire gil;
+            return py::cast(std::move(n));
+          }
+          case FileKind::kVectorsText:
+            return load_vectors_object(path, io::VectorFormat::kText);
+          case FileKind::kVectorsBinary:
+            return load_vectors_object(path, io::VectorFormat::kBinary);
+          case FileKind::kSafetensors:
+            break;  // the reader names what is wrong with a missing or damaged file
         }
         const auto metadata = io::load_safetensors(path).metadata;
         auto it = metadata.find("format");
@@ -467,7 +518,8 @@ data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)");
           return py::cast(Classifier{cli::load_for_use(&io::load_classifier, path, device), path});
         if (format == io::kForecasterFormat)
           return py::cast(Forecaster{cli::load_for_use(&io::load_forecaster, path, device), path});
-        if (format == "rnnkit.vectors") return load_vectors_object(path);
+        if (format == "rnnkit.vectors")
+          return load_vectors_object(path, io::VectorFormat::kSafetensors);
         throw FormatError(
             path + ": not an rnnkit model (its format is '" + format +
             "'; rnnkit.load reads rnnkit.lm, rnnkit.seq2seq, rnnkit.classifier, "

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <csignal>
+#include <cstring>
 
 #include "bindings.h"
 #include "cli/common.h"
@@ -30,12 +31,19 @@ std::vector<std::string> sentences_arg(const py::object& arg, bool& single) {
 }
 
 std::string path_arg(const py::object& path) {
-  return py::str(py::module_::import("os").attr("fspath")(path));
+  auto os = py::module_::import("os");
+  const std::string p = py::str(os.attr("fsdecode")(os.attr("fspath")(path)));
+  if (p.find('\0') != std::string::npos) throw py::value_error("embedded null character in path");
+  return p;
 }
 
 bool is_path(const py::object& arg) {
-  if (!py::isinstance<py::str>(arg)) return py::hasattr(arg, "__fspath__");
-  if (py::module_::import("os").attr("path").attr("isfile")(arg).cast<bool>()) return true;
+  if (!py::isinstance<py::str>(arg)) {
+    if (py::hasattr(arg, "__fspath__")) return true;
+    throw py::type_error("expected a str (text or a path) or an os.PathLike, got " +
+                         py::str(py::type::of(arg).attr("__name__")).cast<std::string>());
+  }
+  if (py::module_::import("os").attr("path").attr("exists")(arg).cast<bool>()) return true;
   // One word with a folder or an extension names a file, present or not: a
   // mistyped path gets an error, not the score of its name.
   const std::string s = arg.cast<std::string>();
@@ -62,6 +70,19 @@ py::array_t<float> float_array(const std::vector<float>& values, std::vector<py:
 namespace py = pybind11;
 using namespace rnnkit;
 
+namespace {
+
+// Messages quote file contents, which need not be UTF-8: undecodable bytes
+// are kept as \xNN escapes instead of losing the whole message.
+void set_error(PyObject* type, const char* what) {
+  PyObject* message =
+      PyUnicode_DecodeUTF8(what, static_cast<Py_ssize_t>(std::strlen(what)), "backslashreplace");
+  PyErr_SetObject(type, message);
+  Py_XDECREF(message);
+}
+
+}  // namespace
+
 PYBIND11_MODULE(_rnnkit, m) {
   m.doc() = "rnnkit's compiled core: use it through the rnnkit package";
   // Bad files are OSErrors (as open() raises), bad arguments ValueErrors,
@@ -73,17 +94,19 @@ PYBIND11_MODULE(_rnnkit, m) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const FormatError& e) {
-      PyErr_SetString(format_error.ptr(), e.what());
+      set_error(format_error.ptr(), e.what());
     } catch (const InvalidArgument& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      set_error(PyExc_ValueError, e.what());
     } catch (const NumericalError& e) {
-      PyErr_SetString(numerical_error.ptr(), e.what());
+      set_error(numerical_error.ptr(), e.what());
     } catch (const Error& e) {
-      PyErr_SetString(error.ptr(), e.what());
+      set_error(error.ptr(), e.what());
     } catch (const cli::UsageError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      set_error(PyExc_ValueError, e.what());
     } catch (const CLI::ParseError& e) {
-      PyErr_SetString(PyExc_ValueError, e.what());
+      set_error(PyExc_ValueError, e.what());
+    } catch (const py::cast_error& e) {  // an argument of the wrong type
+      set_error(PyExc_TypeError, e.what());
     } catch (const cli::ExitCode& e) {
       PyErr_SetString(PyExc_KeyboardInterrupt, e.code == 128 + SIGTERM
                                                    ? "training stopped by SIGTERM"

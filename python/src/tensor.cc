@@ -2,6 +2,8 @@
 // float32 and int32, C-contiguous).
 #include "rnnkit/core/tensor.h"
 
+#include <memory>
+
 #include "bindings.h"
 
 namespace rnnkit::python {
@@ -19,24 +21,32 @@ std::vector<py::ssize_t> strides_of(const Shape& shape, py::ssize_t item) {
 }
 
 Tensor from_buffer(const py::buffer& b) {
-  py::buffer_info info = b.request(/*writable=*/false);
+  // Writable: the library writes through tensors. Held until the tensor goes,
+  // so that the exporter cannot resize or free the memory under it.
+  std::unique_ptr<py::buffer_info> info;
+  try {
+    info = std::make_unique<py::buffer_info>(b.request(/*writable=*/true));
+  } catch (const py::error_already_set& e) {
+    if (!e.matches(PyExc_BufferError) && !e.matches(PyExc_ValueError)) throw;
+    throw py::value_error(
+        "rnnkit.Tensor needs a writable buffer (this one is read-only: pass a copy)");
+  }
   DType dtype;
-  if (info.format == py::format_descriptor<float>::format())
+  if (info->format == py::format_descriptor<float>::format())
     dtype = DType::kFloat32;
-  else if (info.format == py::format_descriptor<std::int32_t>::format() ||
-           (info.format == "l" && info.itemsize == 4))
+  else if (info->itemsize == 4 && (info->format == "i" || info->format == "l"))
     dtype = DType::kInt32;
   else
-    throw py::type_error("rnnkit.Tensor holds float32 or int32, got buffer format '" + info.format +
-                         "' (convert with .astype(numpy.float32))");
-  Shape shape(info.shape.begin(), info.shape.end());
-  if (info.strides != strides_of(shape, info.itemsize))
+    throw py::type_error("rnnkit.Tensor holds float32 or int32, got buffer format '" +
+                         info->format + "' (convert with .astype(numpy.float32))");
+  Shape shape(info->shape.begin(), info->shape.end());
+  if (info->strides != strides_of(shape, info->itemsize))
     throw py::value_error("rnnkit.Tensor needs a C-contiguous array (use numpy.ascontiguousarray)");
-  // The tensor keeps the buffer's owner alive; releasing it needs the GIL.
-  auto* owner = new py::object(b);
-  return Tensor::from_external(info.ptr, shape, dtype, [owner] {
+  void* data = info->ptr;
+  // Releasing the buffer needs the GIL.
+  return Tensor::from_external(data, shape, dtype, [held = info.release()] {
     py::gil_scoped_acquire gil;
-    delete owner;
+    delete held;
   });
 }
 

@@ -1,6 +1,7 @@
 // rnnkit.Vectors: word vectors in the vocabulary of gensim's KeyedVectors.
 #include <cmath>
 #include <memory>
+#include <optional>
 
 #include "bindings.h"
 #include "rnnkit/eval/word_vectors.h"
@@ -40,11 +41,11 @@ std::vector<std::string> words_arg(const py::object& arg) {
 
 }  // namespace
 
-py::object load_vectors_object(const std::string& path) {
+py::object load_vectors_object(const std::string& path, io::VectorFormat format) {
   models::WordVectors v;
   {
     py::gil_scoped_release nogil;
-    v = io::load_vectors(path);
+    v = io::load_vectors(path, format);
   }
   return py::cast(std::make_unique<Vectors>(std::move(v), path));
 }
@@ -94,9 +95,13 @@ with the methods of gensim's KeyedVectors.)")
           [](py::object self, const py::object& key) -> py::object {
             const auto& s = self.cast<const Vectors&>();
             if (py::isinstance<py::str>(key)) return s.row(s.id(key.cast<std::string>()), self);
+            if (key.is_none()) throw py::type_error("expected a word or a list of words, got None");
             py::list rows;
             for (const auto& w : words_arg(key)) rows.append(s.row(s.id(w), self));
-            return py::module_::import("numpy").attr("stack")(rows);
+            auto np = py::module_::import("numpy");
+            if (rows.empty())
+              return np.attr("zeros")(py::make_tuple(0, s.wv.dim()), np.attr("float32"));
+            return np.attr("stack")(rows);
           },
           "The vector of a word (a read-only view), or of a list of words (a new array [n, dim]).")
       .def(
@@ -200,16 +205,11 @@ counts where gensim lists the questions; 'total' last.)")
           "Writes word2vec's text format (binary=True: its binary format), written atomically.")
       .def_static(
           "load_word2vec_format",
-          [](const py::object& path, const py::object& binary) {
+          [](const py::object& path, std::optional<bool> binary) {
             const std::string p = path_arg(path);
-            if (binary.is_none()) return load_vectors_object(p);
-            models::WordVectors v;
-            {
-              py::gil_scoped_release nogil;
-              v = io::load_vectors(
-                  p, binary.cast<bool>() ? io::VectorFormat::kBinary : io::VectorFormat::kText);
-            }
-            return py::cast(std::make_unique<Vectors>(std::move(v), p));
+            return load_vectors_object(
+                p, !binary ? io::vector_format_for(p)
+                           : (*binary ? io::VectorFormat::kBinary : io::VectorFormat::kText));
           },
           py::arg("fname"), py::arg("binary") = py::none(),
           "Reads word2vec's text or binary format (binary=None: from the file's extension, .bin "

@@ -83,3 +83,11 @@ def seq2seq_path(work):
     cli("seq2seq", "train", "--data", work / "add.tsv", "--preset", "addition-peeky", "--epochs",
         "2", "--max-batches", "10", "--hidden", "16", "--threads", "1", "--out", work / "s2s")
     return work / "s2s" / "model.safetensors"
+
+
+@pytest.fixture(scope="session")
+def attention_path(work):
+    cli("data", "dates", "--n", "300", "--seed", "3", "--out", work / "dates.tsv")
+    cli("seq2seq", "train", "--data", work / "dates.tsv", "--preset", "date-attention", "--epochs",
+        "1", "--max-batches", "5", "--hidden", "16", "--threads", "1", "--out", work / "att")
+    return work / "att" / "model.safetensors"

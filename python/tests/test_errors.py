@@ -89,3 +89,46 @@ def test_tensor_buffers():
         rnnkit.Tensor(np.zeros(3, dtype=np.float64))
     with pytest.raises(ValueError, match="C-contiguous"):
         rnnkit.Tensor(np.zeros((4, 4), dtype=np.float32)[:, ::2])
+
+
+def test_what_a_new_user_tried(vectors_path, lm_path, corpus, work):
+    """Each of these once crashed the interpreter or misled."""
+    import array
+    with pytest.raises(TypeError):
+        rnnkit.Vectors.load_word2vec_format(vectors_path, binary="yes")
+    a = array.array("f", bytes(1 << 16))
+    t = rnnkit.Tensor(a)
+    with pytest.raises(BufferError):
+        a.extend(a)  # the tensor holds the buffer: it cannot move under it
+    del t
+    a.extend(a)
+    with pytest.raises(ValueError, match="writable"):
+        rnnkit.Tensor(rnnkit.load(vectors_path).vectors)  # read-only
+    # A model under another name is read by its content.
+    renamed = work / "model.st"
+    renamed.write_bytes(lm_path.read_bytes())
+    assert isinstance(rnnkit.load(renamed), rnnkit.LanguageModel)
+    # A message quoting bytes that are not UTF-8 keeps its words.
+    (work / "bad_analogy.txt").write_bytes(b"\xff\xfe bad\n")
+    with pytest.raises(rnnkit.FormatError, match="bad_analogy.txt"):
+        rnnkit.load(vectors_path).evaluate_word_analogies(work / "bad_analogy.txt")
+    train, _ = corpus
+    with pytest.raises(ValueError, match="out= takes a value"):
+        rnnkit.train_lm(train=train, out=True, overwrite=True)
+    with pytest.raises(ValueError, match="overwrite= is a flag"):
+        rnnkit.train_lm(train=train, out=work / "x", overwrite="yes")
+    with pytest.raises(ValueError, match="null character"):
+        rnnkit.train_lm(train="a\0b", out=work / "x")
+    lm = rnnkit.load(lm_path)
+    with pytest.raises(TypeError, match="str"):
+        lm.perplexity(None)
+    with pytest.raises(ValueError, match="empty"):
+        lm.perplexity("   \n\n")
+    with pytest.raises(ValueError, match="beam width must be at least 1"):
+        lm.generate("the", beam=0)
+    with pytest.raises(ValueError, match="finite"):
+        lm.generate("the", temperature=float("nan"))
+    v = rnnkit.load(vectors_path)
+    assert v[[]].shape == (0, v.vector_size)
+    with pytest.raises(TypeError):
+        v[None]

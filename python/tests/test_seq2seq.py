@@ -31,3 +31,13 @@ def test_nbest_and_attention(seq2seq_path, work):
     assert r["attention"] is None or r["attention"].shape == (len(r["output"]), len(r["source"]))
     with pytest.raises(ValueError, match="nbest must be between 1 and beam"):
         s2s.translate("1+1", beam=2, nbest=3)
+
+
+def test_attention_weights(attention_path, work):
+    s2s = rnnkit.load(attention_path)
+    source = (work / "dates.tsv").read_text().splitlines()[0].split("\t")[0]
+    r = s2s.translate(source, return_attention=True, max_length=12)
+    a = r["attention"]
+    assert a.shape == (len(r["output"]), len(r["source"]))
+    np.testing.assert_allclose(a.sum(axis=1), 1, atol=1e-5)  # a distribution over the source
+    assert r["text"] == s2s.translate(source, max_length=12)

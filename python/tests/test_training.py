@@ -43,7 +43,7 @@ def test_ctrl_c_keeps_a_checkpoint_that_resume_continues(corpus, work):
                         on_progress=interrupt, **TINY)
     assert (out / "checkpoint.safetensors").exists()
     assert not (out / "results.json").exists()
-    r = rnnkit.train_lm(out=out, resume=True)
+    r = cli_json("lm", "train", "--resume", "--out", out)  # as the CLI's own run would
     assert r["epochs"] == 3 and r["kept_epoch"] >= 1
     assert (out / "model.safetensors").exists()
 
@@ -71,6 +71,7 @@ def test_train_vectors_and_seq2seq(work, vectors_path):
 
 
 def test_flags():
-    assert rnnkit._flags({"lr": 0.5, "tie_weights": True, "dropout": None, "resume": False,
-                          "split": (0.6, 0.2, 0.2)}) == [
-        "--lr", "0.5", "--tie-weights", "--split", "0.6,0.2,0.2"]
+    assert rnnkit._flags({"lr": 0.5, "tie": True, "dropout": None, "resume": False,
+                          "split": (0.6, 0.2, 0.2), "train": b"a.txt"}) == [
+        ("--lr", "0.5"), ("--tie", True), ("--resume", False), ("--split", "0.6,0.2,0.2"),
+        ("--train", "a.txt")]

@@ -30,6 +30,7 @@ struct ProgressReport {
   std::string unit;     // "tok", "words/thread", ...
   double lr = 0;
   std::string loss;  // as printed: "ppl 123.45", "loss 0.1234"
+  double loss_value = 0;  // the training loss (natural log, per unit) the line shows
   double elapsed_s = 0, eta_s = 0;
 };
 // What a caller watching training (the Python module) is told, from the

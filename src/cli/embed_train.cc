@@ -197,9 +197,9 @@ void add_embed_train(CLI::App& embed) {
       auto r = models::train_word2vec(corpus, o, [&](const models::Word2VecProgress& p) {
         if (p.elapsed_s - last < interval) return;
         last = p.elapsed_s;
-        print_progress(p.epoch, p.epochs, p.fraction * p.epochs - (p.epoch - 1),
-                       p.words_per_s_per_thread, "words/thread", p.alpha,
-                       fmt::format("loss {:.4f}", p.loss), p.elapsed_s, p.eta_s);
+        print_progress({p.epoch, p.epochs, p.fraction * p.epochs - (p.epoch - 1),
+                        p.words_per_s_per_thread, "words/thread", p.alpha,
+                        fmt::format("loss {:.4f}", p.loss), p.loss, p.elapsed_s, p.eta_s});
       });
       end_progress();
       words_per_s = r.words_per_s;

@@ -45,9 +45,8 @@ void add_lm_generate(CLI::App& lm) {
     const text::Segmenter& units = m.loaded.units;
     std::vector<std::string> prompt = units.tokenize_lines(f->prompt);
     if (!prompt.empty()) prompt.pop_back();  // the <eos> ending the prompt line
-    auto tokens = f->beam > 1 ? decode::generate_beam(*m.loaded.model, m.loaded.vocab, prompt, f->gen, f->beam,
-                                                      f->length_penalty, m.device)
-                              : decode::generate(*m.loaded.model, m.loaded.vocab, prompt, f->gen, m.device);
+    auto tokens = decode::continue_prompt(*m.loaded.model, m.loaded.vocab, prompt, f->gen, f->beam,
+                                          f->length_penalty, m.device);
     const std::string out = decode::continuation_text(units, tokens);
     if (f->json) {
       std::cout << json_line(nlohmann::ordered_json(

@@ -18,7 +18,8 @@
 namespace rnnkit::cli {
 namespace {
 
-std::atomic<int> g_stop_signal{0};
+std::atomic<int> g_stop_signal{0};  // the signal that asked to stop, or kStopRequested
+constexpr int kStopRequested = -1;  // request_stop()
 bool g_stderr_tty = false;  // read by the handler: isatty is not async-signal-safe
 TrainingObserver g_observer;
 
@@ -105,17 +106,15 @@ void print_results(const nlohmann::ordered_json& results, bool json) {
 
 void request_stop() {
   int none = 0;
-  g_stop_signal.compare_exchange_strong(none, SIGINT);
+  g_stop_signal.compare_exchange_strong(none, kStopRequested);
 }
 
-void print_progress(int epoch, int epochs, double fraction, double rate, const std::string& unit,
-                    double lr, const std::string& loss, double elapsed_s, double eta_s) {
-  if (g_observer.progress)
-    g_observer.progress({epoch, epochs, fraction, rate, unit, lr, loss, elapsed_s, eta_s});
+void print_progress(const ProgressReport& r) {
+  if (g_observer.progress) g_observer.progress(r);
   progress_line(
       fmt::format("{}Ep. {}/{} : {:5.1f}% : {:7.0f} {}/s : lr {:.3g} : {} : {} elapsed : ETA {}",
-                  stamp(), epoch, epochs, 100.0 * fraction, rate, unit, lr, loss,
-                  format_duration(elapsed_s), format_duration(eta_s)));
+                  stamp(), r.epoch, r.epochs, 100.0 * r.fraction, r.rate, r.unit, r.lr, r.loss,
+                  format_duration(r.elapsed_s), format_duration(r.eta_s)));
 }
 
 void add_train_flags(CLI::App* cmd, TrainFlags& f, const std::string& default_out,
@@ -249,9 +248,9 @@ train::TrainResult run_training(const std::string& command, train::Task& task,
   };
   cb.on_message = [](const std::string& m) { info(stamp() + m); };
   cb.on_progress = [](const train::Progress& p) {
-    print_progress(p.epoch, p.epochs, static_cast<double>(p.batch) / static_cast<double>(p.batches),
-                   p.units_per_s, p.unit, p.lr, loss_text(p.loss_display, p.loss), p.elapsed_s,
-                   p.eta_s);
+    print_progress({p.epoch, p.epochs,
+                    static_cast<double>(p.batch) / static_cast<double>(p.batches), p.units_per_s,
+                    p.unit, p.lr, loss_text(p.loss_display, p.loss), p.loss, p.elapsed_s, p.eta_s});
   };
   const std::string display = task.loss_display(), unit = task.unit();
   cb.on_epoch = [display, unit](const train::EpochRecord& r) {
@@ -270,8 +269,11 @@ train::TrainResult run_training(const std::string& command, train::Task& task,
   if (r.interrupted) {
     const int sig = g_stop_signal.load();
     info(fmt::format("interrupted by {}: continue with: rnnkit {} --resume --out {}",
-                     sig == SIGINT ? "SIGINT" : "SIGTERM", command, shell_quote(o.out_dir)));
-    throw ExitCode{128 + sig};
+                     sig == SIGINT    ? "SIGINT"
+                     : sig == SIGTERM ? "SIGTERM"
+                                      : "the caller",
+                     command, shell_quote(o.out_dir)));
+    throw ExitCode{128 + (sig > 0 ? sig : SIGINT)};
   }
   std::string figures;
   for (const auto& m : r.test) figures += fmt::format(", test {}", figure(m));

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 
+#include "cli/app.h"
 #include "cli/common.h"
 #include "rnnkit/train/trainer.h"
 
@@ -29,8 +30,7 @@ struct TrainFlags {
 std::string stamp();
 // The one progress line of every training command: epoch, %, rate, learning
 // rate, loss or perplexity, elapsed time, ETA.
-void print_progress(int epoch, int epochs, double fraction, double rate, const std::string& unit,
-                    double lr, const std::string& loss, double elapsed_s, double eta_s);
+void print_progress(const ProgressReport& r);
 
 // The end of every training command: results.json's figures on stdout with
 // --json, and to the training observer (app.h).

@@ -12,7 +12,8 @@
 namespace rnnkit::decode {
 
 void SamplingOptions::validate() const {
-  RNNKIT_CHECK(temperature >= 0.0f, "temperature {} must not be negative", temperature);
+  RNNKIT_CHECK(temperature >= 0.0f && std::isfinite(temperature),
+               "temperature {} must be finite and not negative", temperature);
   RNNKIT_CHECK(top_k >= 0, "top-k {} must not be negative", top_k);
   RNNKIT_CHECK(top_p > 0.0f && top_p <= 1.0f, "top-p {} outside (0, 1]", top_p);
 }
@@ -113,6 +114,18 @@ std::vector<std::string> generate_beam(const models::LanguageModel& model, const
   std::vector<std::string> out;
   for (auto id : best[0][0].tokens) out.push_back(vocab.word(id));
   return out;
+}
+
+std::vector<std::string> continue_prompt(const models::LanguageModel& model,
+                                         const text::Vocabulary& vocab,
+                                         const std::vector<std::string>& prompt,
+                                         const GenerateOptions& opts, std::int64_t beam,
+                                         float length_penalty, Device device) {
+  RNNKIT_CHECK(opts.length > 0, "length must be positive, got {}", opts.length);
+  RNNKIT_CHECK(beam >= 1, "beam width must be at least 1, got {}", beam);
+  RNNKIT_CHECK(std::isfinite(length_penalty), "length penalty {} is not a number", length_penalty);
+  if (beam > 1) return generate_beam(model, vocab, prompt, opts, beam, length_penalty, device);
+  return generate(model, vocab, prompt, opts, device);
 }
 
 std::vector<float> next_token_log_probs(const models::LanguageModel& model,

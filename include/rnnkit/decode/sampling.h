@@ -42,6 +42,15 @@ std::vector<std::string> generate_beam(const models::LanguageModel& model, const
                                        const std::vector<std::string>& prompt, const GenerateOptions& opts,
                                        std::int64_t width, float length_penalty, Device device);
 
+// A continuation of `prompt`: sampled (beam 1, generate) or the likeliest
+// one by beam search (generate_beam); what `lm generate` and the Python
+// module run.
+std::vector<std::string> continue_prompt(const models::LanguageModel& model,
+                                         const text::Vocabulary& vocab,
+                                         const std::vector<std::string>& prompt,
+                                         const GenerateOptions& opts, std::int64_t beam,
+                                         float length_penalty, Device device);
+
 // The log-probabilities [V] of the token after `prefix` (empty: after an end
 // of sentence, as at the start of a line).
 std::vector<float> next_token_log_probs(const models::LanguageModel& model,
