@@ -48,5 +48,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 # headers include fmt's and nlohmann/json's, which find_package(rnnkit) finds.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libopenblas0-openmp, libfmt-dev, nlohmann-json3-dev")
+if(RNNKIT_PYTHON_FOUND)  # the module's interpreter and NumPy
+  string(APPEND CPACK_DEBIAN_PACKAGE_DEPENDS ", python3 (>= ${RNNKIT_PYTHON_VERSION}), python3-numpy")
+endif()
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "pkg-config")
 include(CPack)

@@ -14,21 +14,34 @@ import subprocess as _subprocess
 import sys as _sys
 
 
+_PROBE = """
+import json, os, subprocess, sys
+import rnnkit._rnnkit as core
+env = core._blas_environment()
+if env:  # adopted only if its products pass the library's self-test
+    check = subprocess.run(
+        [sys.executable, "-c", "import rnnkit._rnnkit as core; print(core._blas_self_test())"],
+        env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+    if check.stdout.strip() != "True":
+        env = {}
+print(json.dumps(env))
+"""
+
+
 def _prepare_environment():
     # OpenMP and OpenBLAS read their settings once, when they load; the
     # command-line tool sets them and restarts itself, a module sets them
     # before its core loads: threads that sleep between parallel regions, and
     # OpenBLAS's fastest kernels on a CPU newer than the OpenBLAS release
-    # (asked of a child process, which loads OpenBLAS to find out).
+    # (asked of a child process, which loads OpenBLAS to find out and checks
+    # the kernels' products in another).
     _os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     if "OPENBLAS_CORETYPE" in _os.environ or _os.environ.get("RNNKIT_PROBE"):
         return
     try:
-        probe = _subprocess.run(
-            [_sys.executable, "-c",
-             "import json, rnnkit._rnnkit as r; print(json.dumps(r._blas_environment()))"],
-            env={**_os.environ, "RNNKIT_PROBE": "1"}, capture_output=True, text=True,
-            timeout=60)
+        probe = _subprocess.run([_sys.executable, "-c", _PROBE],
+                                env={**_os.environ, "RNNKIT_PROBE": "1"}, capture_output=True,
+                                text=True, timeout=120)
         if probe.returncode == 0:
             _os.environ.update(_json.loads(probe.stdout.strip().splitlines()[-1]))
     except (OSError, ValueError, IndexError, _subprocess.SubprocessError):
@@ -63,8 +76,9 @@ def _text(value, key):
 
 def _flags(options):
     """Keyword arguments as (flag, value) pairs for the command's parser:
-    lr=0.1 -> ("--lr", "0.1"); a bool (tie=True) for a flag that takes no
-    value; None: left out; a list or tuple: its items separated by commas;
+    lr=0.1 -> ("--lr", "0.1"); a bool for a flag that takes no value (tie=True
+    gives --tie; peeky=False gives --no-peeky where the command has it, which
+    turns off what a preset turns on); None: left out; a list or tuple: its items separated by commas;
     paths (str, bytes, os.PathLike) as they are."""
     pairs = []
     for key, value in options.items():
@@ -96,16 +110,21 @@ def train_lm(*, on_progress=None, **options):
     fraction, rate, unit, lr, loss (as printed), loss_value, elapsed_s,
     eta_s); an exception it raises
     stops training (checkpoint kept) and is raised here. Returns results.json's
-    figures as a dict. Ctrl-C stops training after the batch under way with
-    its checkpoint kept (resume=True continues it) and raises
-    KeyboardInterrupt; a second Ctrl-C ends the process at once."""
+    figures as a dict. In the main thread, Ctrl-C stops training after the
+    batch under way with its checkpoint kept (resume=True continues it) and
+    then reaches Python's own handler (KeyboardInterrupt by default), and
+    SIGTERM the same (ending the process by default); a second Ctrl-C ends the
+    process at once. Training in another thread leaves signals to Python.
+    The threads training uses (threads=, all cores by default) do not outlast
+    it."""
     return _train(["lm", "train"], options, on_progress)
 
 
 def train_vectors(*, on_progress=None, **options):
-    """Trains word vectors as `rnnkit embed train` (corpus=..., method=
-    "word2vec", dim=..., out=...). See train_lm for on_progress and the
-    result. Not resumable: Ctrl-C takes effect when training returns."""
+    """Trains word vectors as `rnnkit embed train` (train=..., method=
+    "word2vec", dim=..., out=...). See train_lm for the options and the
+    result. word2vec keeps no checkpoint: it runs to its end, and Ctrl-C or an
+    exception in on_progress takes effect when it returns."""
     return _train(["embed", "train"], options, on_progress)
 
 
@@ -131,7 +150,8 @@ def train_forecaster(*, on_progress=None, **options):
 
 
 def train_ngram(*, on_progress=None, **options):
-    """Trains a Kneser-Ney n-gram model as `rnnkit ngram train`. See train_lm."""
+    """Trains a Kneser-Ney n-gram model as `rnnkit ngram train` (no progress
+    lines, no checkpoint: Ctrl-C takes effect when it returns). See train_lm."""
     return _train(["ngram", "train"], options, on_progress)
 
 

@@ -90,8 +90,12 @@ struct Classifier {
     RNNKIT_CHECK(max_length >= 0, "max_length must not be negative (0: no limit), got {}",
                  max_length);
     std::vector<std::vector<std::int32_t>> ids;
-    for (const auto& s : sentences)
-      ids.push_back(decode::classifier_ids(l.m.model->config(), l.m.units, l.m.vocab, s));
+    const auto& config = l.m.model->config();
+    for (const auto& s :
+         sentences)  // fastText's labelled lines too, as classify predict reads them
+      ids.push_back(
+          decode::classifier_ids(config, l.m.units, l.m.vocab,
+                                 std::string(decode::without_labels(s, config.label_prefix))));
     return decode::classify(*l.m.model, ids, {64, max_length}, l.device);
   }
 };
@@ -105,15 +109,6 @@ struct NgramModel {
   models::NgramModel m;
   std::string path;
 };
-
-std::vector<std::vector<std::string>> word_sentences(const std::string& text) {
-  std::vector<std::vector<std::string>> out;
-  for (const auto& line : text::split_lines(text)) {
-    auto words = text::split_units(line, text::Unit::kWord);
-    if (!words.empty()) out.push_back(std::move(words));
-  }
-  return out;
-}
 
 bool ends_with(const std::string& s, const std::string& end) {
   return s.size() >= end.size() && s.compare(s.size() - end.size(), end.size(), end) == 0;
@@ -237,7 +232,8 @@ for the likeliest continuation instead of sampling.)")
             py::dict d;
             d["tokens"] = tokens;
             d["h"] = float_array(t.h, shape);
-            d["c"] = t.c.empty() ? py::object(py::none()) : py::object(float_array(t.c, shape));
+            const bool lstm = lm.model->config().cell == "lstm";
+            d["c"] = lstm ? py::object(float_array(t.c, shape)) : py::object(py::none());
             return d;
           },
           py::arg("text"),
@@ -259,7 +255,8 @@ cells, else None}. Lines end in '<eos>' tokens.)")
       .def(
           "translate",
           [](const Seq2Seq& s, const py::object& sentences, std::int64_t beam, std::int64_t nbest,
-             bool return_attention, std::int64_t max_length, float length_penalty) {
+             bool return_attention, std::int64_t max_length, float length_penalty,
+             std::int64_t max_source_length) {
             bool single = false;
             auto list = sentences_arg(sentences, single);
             RNNKIT_CHECK(beam >= 1, "beam must be at least 1, got {}", beam);
@@ -274,7 +271,10 @@ cells, else None}. Lines end in '<eos>' tokens.)")
             o.max_length = max_length;
             o.length_penalty = length_penalty;
             o.attention = return_attention;
-            o.max_source_length = decode::TranslateOptions{}.max_source_length;
+            RNNKIT_CHECK(max_source_length >= 0,
+                         "max_source_length must not be negative (0: no limit), got {}",
+                         max_source_length);
+            o.max_source_length = max_source_length;
             std::vector<std::vector<decode::Translation>> outs;
             {
               py::gil_scoped_release nogil;
@@ -287,6 +287,7 @@ cells, else None}. Lines end in '<eos>' tokens.)")
               const std::string text = s.l.m.target_units.join(best.units);
               if (return_attention) {
                 auto source = s.l.m.source_units.split(list[i]);
+                if (best.cropped) source.resize(static_cast<std::size_t>(max_source_length));
                 std::vector<std::string> output = best.units;
                 output.push_back("<eos>");
                 py::dict d;
@@ -314,10 +315,11 @@ cells, else None}. Lines end in '<eos>' tokens.)")
           },
           py::arg("sentences"), py::arg("beam") = 1, py::arg("nbest") = 1,
           py::arg("return_attention") = false, py::arg("max_length") = 100,
-          py::arg("length_penalty") = 1.0f,
+          py::arg("length_penalty") = 1.0f, py::arg("max_source_length") = decode::kMaxSourceLength,
           R"(Translations, as `rnnkit seq2seq translate` (beam 1: greedy).
 
-A str gives one result, a list of str a list. Each result is the best output's
+A str gives one result, a list of str a list. Sources longer than
+max_source_length units are cut, as the command cuts them (0: no limit). Each result is the best output's
 text; with nbest > 1 a list of (text, score) best first; with return_attention
 a dict {'text', 'source', 'output' (units, '<eos>' last), 'attention'
 (array[output, source], None for a model without attention)}.)")
@@ -423,7 +425,7 @@ a dict {'text', 'source', 'output' (units, '<eos>' last), 'attention'
           [](const Forecaster& s, const py::object& data, std::int64_t steps,
              const std::string& fill) {
             const auto& c = s.l.m.model->config();
-            RNNKIT_CHECK(steps >= 0, "steps must be at least 1, got {}", steps);
+            RNNKIT_CHECK(steps >= 0, "steps must not be negative (0: the model's), got {}", steps);
             const std::string path = path_arg(data);
             decode::Forecasts f;
             {
@@ -462,7 +464,7 @@ data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)")
       .def(
           "perplexity",
           [](const NgramModel& s, const py::object& text_or_path) {
-            const auto sentences = word_sentences(text_of(text_or_path));
+            const auto sentences = models::ngram_sentences(text_of(text_or_path));
             if (sentences.empty()) throw py::value_error("no sentences to score");
             py::gil_scoped_release nogil;
             return s.m.score(sentences).perplexity();

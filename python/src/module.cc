@@ -31,8 +31,9 @@ std::vector<std::string> sentences_arg(const py::object& arg, bool& single) {
 }
 
 std::string path_arg(const py::object& path) {
+  // As the OS spells it (os.fsencode): a name need not be UTF-8.
   auto os = py::module_::import("os");
-  const std::string p = py::str(os.attr("fsdecode")(os.attr("fspath")(path)));
+  const std::string p = os.attr("fsencode")(os.attr("fspath")(path)).cast<std::string>();
   if (p.find('\0') != std::string::npos) throw py::value_error("embedded null character in path");
   return p;
 }
@@ -87,20 +88,22 @@ PYBIND11_MODULE(_rnnkit, m) {
   m.doc() = "rnnkit's compiled core: use it through the rnnkit package";
   // Bad files are OSErrors (as open() raises), bad arguments ValueErrors,
   // with the command line's messages.
-  static py::exception<FormatError> format_error(m, "FormatError", PyExc_OSError);
-  static py::exception<Error> error(m, "Error", PyExc_RuntimeError);
-  static py::exception<NumericalError> numerical_error(m, "NumericalError", PyExc_ArithmeticError);
+  // Never freed: static objects would be destroyed after the interpreter.
+  static auto* format_error = new py::exception<FormatError>(m, "FormatError", PyExc_OSError);
+  static auto* error = new py::exception<Error>(m, "Error", PyExc_RuntimeError);
+  static auto* numerical_error =
+      new py::exception<NumericalError>(m, "NumericalError", PyExc_ArithmeticError);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
     } catch (const FormatError& e) {
-      set_error(format_error.ptr(), e.what());
+      set_error(format_error->ptr(), e.what());
     } catch (const InvalidArgument& e) {
       set_error(PyExc_ValueError, e.what());
     } catch (const NumericalError& e) {
-      set_error(numerical_error.ptr(), e.what());
+      set_error(numerical_error->ptr(), e.what());
     } catch (const Error& e) {
-      set_error(error.ptr(), e.what());
+      set_error(error->ptr(), e.what());
     } catch (const cli::UsageError& e) {
       set_error(PyExc_ValueError, e.what());
     } catch (const CLI::ParseError& e) {
@@ -131,6 +134,9 @@ PYBIND11_MODULE(_rnnkit, m) {
       },
       "Variables that would give OpenBLAS faster kernels in a new process (the package sets them "
       "before loading this module).");
+  m.def(
+      "_blas_self_test", [] { return ops::blas_info().self_test_passed; },
+      "Whether this process's BLAS computes right (the library's self-test).");
 
   rnnkit::python::bind_tensor(m);
   rnnkit::python::bind_models(m);

@@ -132,29 +132,8 @@ vectors minus the negative ones' (3CosAdd), the query words left out:
       .def(
           "doesnt_match",
           [](const Vectors& s, const std::vector<std::string>& words) {
-            if (words.empty()) throw py::value_error("doesnt_match: no words");
-            const std::int64_t dim = s.wv.dim();
-            std::vector<std::vector<double>> unit;
-            std::vector<double> mean(static_cast<std::size_t>(dim), 0.0);
-            for (const auto& w : words) {
-              const float* v = s.wv.vectors.data<float>() + s.id(w) * dim;
-              double norm = 0;
-              for (std::int64_t d = 0; d < dim; ++d) norm += double(v[d]) * v[d];
-              norm = norm > 0 ? std::sqrt(norm) : 1.0;
-              unit.emplace_back(v, v + dim);
-              for (std::int64_t d = 0; d < dim; ++d) {
-                unit.back()[static_cast<std::size_t>(d)] /= norm;
-                mean[static_cast<std::size_t>(d)] += unit.back()[static_cast<std::size_t>(d)];
-              }
-            }
-            std::size_t worst = 0;
-            double worst_dot = INFINITY;
-            for (std::size_t i = 0; i < unit.size(); ++i) {
-              double dot = 0;
-              for (std::size_t d = 0; d < mean.size(); ++d) dot += unit[i][d] * mean[d];
-              if (dot < worst_dot) worst_dot = dot, worst = i;
-            }
-            return words[worst];
+            for (const auto& w : words) s.id(w);  // KeyError, as gensim
+            return s.index.doesnt_match(words);
           },
           py::arg("words"),
           "The word farthest (by cosine) from the mean of the words' unit vectors, as gensim.")

@@ -38,6 +38,8 @@ def test_classifier(work):
             assert row[c.labels.index(item["label"])] == pytest.approx(item["probability"],
                                                                       abs=1e-6)
     assert c.predict(texts[0], k=2) == [item["label"] for item in want[0]]
+    # A labelled line is classified without its labels, as classify predict reads it.
+    assert c.predict(lines[0]) == c.predict(texts[0])
 
 
 def test_autoencoder(work):

@@ -27,8 +27,9 @@ def test_nbest_and_attention(seq2seq_path, work):
     r = s2s.translate("12+34", return_attention=True)
     assert r["text"] == s2s.translate("12+34")
     assert r["output"][-1] == "<eos>"
-    # Peeky's decoder has no attention; the dict says so.
-    assert r["attention"] is None or r["attention"].shape == (len(r["output"]), len(r["source"]))
+    assert r["attention"] is None  # peeky's decoder has no attention
+    with pytest.raises(ValueError, match="nbest must be 1"):
+        s2s.translate("12+34", beam=3, nbest=2, return_attention=True)
     with pytest.raises(ValueError, match="nbest must be between 1 and beam"):
         s2s.translate("1+1", beam=2, nbest=3)
 
@@ -41,3 +42,12 @@ def test_attention_weights(attention_path, work):
     assert a.shape == (len(r["output"]), len(r["source"]))
     np.testing.assert_allclose(a.sum(axis=1), 1, atol=1e-5)  # a distribution over the source
     assert r["text"] == s2s.translate(source, max_length=12)
+
+
+def test_long_sources_are_cut_as_the_cli_cuts_them(seq2seq_path, work):
+    long = "1" * 450 + "+2"  # past the 400 units the command keeps
+    (work / "long.txt").write_text(long + "\n")
+    want = cli("seq2seq", "translate", "--model", seq2seq_path, "--input", work / "long.txt")
+    s2s = rnnkit.load(seq2seq_path)
+    assert s2s.translate(long) == want.rstrip("\n")
+    assert s2s.translate(long, max_source_length=0) is not None  # no limit

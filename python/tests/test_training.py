@@ -75,3 +75,47 @@ def test_flags():
                           "split": (0.6, 0.2, 0.2), "train": b"a.txt"}) == [
         ("--lr", "0.5"), ("--tie", True), ("--resume", False), ("--split", "0.6,0.2,0.2"),
         ("--train", "a.txt")]
+
+
+def test_signals(corpus, work, tmp_path):
+    import subprocess
+    import sys
+    train, _ = corpus
+    # Python's own SIGINT handler is back after training.
+    rnnkit.train_lm(train=train, out=work / "py_handler", epochs=1, **TINY)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # SIGTERM stops training with its checkpoint, then ends the process as it would the tool.
+    script = tmp_path / "term.py"
+    script.write_text(f"""
+import os, signal, rnnkit
+sent = []
+def term(progress):
+    if not sent:
+        sent.append(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+rnnkit.train_lm(train={str(train)!r}, out={str(work / "py_term")!r}, epochs=5,
+                log_interval=0.001, on_progress=term, **{TINY!r})
+print("not reached")
+""")
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    assert r.returncode == -signal.SIGTERM, r.stderr
+    assert "not reached" not in r.stdout
+    assert "interrupted by SIGTERM" in r.stderr
+    assert (work / "py_term" / "checkpoint.safetensors").exists()
+
+
+def test_false_turns_off_a_presets_flag(work, seq2seq_path):
+    rnnkit.train_seq2seq(data=work / "add.tsv", preset="addition-peeky", peeky=False, epochs=1,
+                         max_batches=2, hidden=16, threads=1, out=work / "py_nopeek")
+    assert rnnkit.load(work / "py_nopeek").config["peeky"] is False
+
+
+def test_an_exception_in_on_progress_of_word2vec_comes_after_it(work, vectors_path):
+    def fail(progress):
+        raise RuntimeError("enough")
+
+    with pytest.raises(RuntimeError, match="enough"):
+        # long enough (a few seconds) for word2vec's once-a-second progress line
+        rnnkit.train_vectors(train=work / "topics.txt", dim=8, min_count=1, epochs=150,
+                             sample=0, threads=1, log_interval=0.001, on_progress=fail,
+                             out=work / "py_vec_fail")

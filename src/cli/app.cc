@@ -1,7 +1,10 @@
 // The command tree, and a command line run in this process.
 #include "cli/app.h"
 
+#include <mutex>
+
 #include "cli/common.h"
+#include "cli/train_command.h"
 #include "cli/usage.h"
 #include "rnnkit/core/build_info.h"
 
@@ -54,7 +57,15 @@ void add_commands(CLI::App& app) {
   add_info(app);
 }
 
-void run_command_line(const std::vector<std::string>& args) {
+void run_command_line(const std::vector<std::string>& args, RunOptions options) {
+  // The run's options live in globals the training commands read.
+  static std::mutex running;
+  std::unique_lock<std::mutex> lock(running, std::try_to_lock);
+  if (!lock.owns_lock()) throw Error("another rnnkit command is running in this process");
+  set_run_options(std::move(options));
+  struct Reset {
+    ~Reset() { set_run_options({}); }
+  } reset;
   CLI::App app{kDescription};
   add_commands(app);
   std::vector<std::string> words = {"rnnkit"};

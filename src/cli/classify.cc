@@ -336,12 +336,7 @@ void add_classify_predict(CLI::App& classify) {
         id = std::string(text.substr(0, tab));
         text.remove_prefix(tab + 1);
       }
-      // A labelled line (fastText's format) is classified without its labels.
-      while (!f->label_prefix.empty() &&
-             text.substr(0, f->label_prefix.size()) == f->label_prefix) {
-        const auto space = text.find(' ');
-        text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
-      }
+      text = decode::without_labels(text, f->label_prefix);  // fastText's labelled lines
       line_ids.push_back(std::move(id));
       ids.push_back(decode::classifier_ids(cfg, l.m.units, l.m.vocab, std::string(text)));
     });

@@ -25,12 +25,7 @@ using Clock = std::chrono::steady_clock;
 
 // One sentence per line, words split at whitespace.
 std::vector<std::vector<std::string>> read_sentences(const std::string& path) {
-  std::vector<std::vector<std::string>> out;
-  for (const auto& line : text::split_lines(text::read_text_file(path))) {
-    auto words = text::split_units(line, text::Unit::kWord);
-    if (!words.empty()) out.push_back(std::move(words));
-  }
-  return out;
+  return models::ngram_sentences(text::read_text_file(path));
 }
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }

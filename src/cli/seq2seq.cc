@@ -24,8 +24,7 @@ ModelForUse<io::LoadedSeq2Seq> load_seq2seq_for_use(const std::string& path,
 
 std::string fmt_pct(double x) { return fmt::format("{:.2f}%", 100.0 * x); }
 
-// Inputs longer than this are cut (a 10 MB line would otherwise take minutes and gigabytes).
-constexpr std::int64_t kMaxSourceLength = 400;
+using decode::kMaxSourceLength;
 
 void add_source_length_flag(CLI::App* cmd, std::int64_t& max) {
   cmd->add_option("--max-source-length", max, "cut longer inputs to this many units (0: no limit)")

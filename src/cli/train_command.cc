@@ -21,10 +21,10 @@ namespace {
 std::atomic<int> g_stop_signal{0};  // the signal that asked to stop, or kStopRequested
 constexpr int kStopRequested = -1;  // request_stop()
 bool g_stderr_tty = false;  // read by the handler: isatty is not async-signal-safe
-TrainingObserver g_observer;
+RunOptions g_run;           // run_command_line's; the tool's defaults otherwise
 
 extern "C" void on_stop_signal(int sig) {
-  if (g_stop_signal.exchange(sig) != 0) {  // a second signal: at once
+  if (g_stop_signal.exchange(sig) > 0) {  // a second signal: at once
     const char msg[] = "\nstopped at once: the last checkpoint written is kept\n";
     [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof(msg) - 1);
     ::_exit(128 + sig);
@@ -35,19 +35,20 @@ extern "C" void on_stop_signal(int sig) {
   [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg + skip, sizeof(msg) - 1 - skip);
 }
 
-// SIGINT and SIGTERM ask training to stop while this lives.
+// SIGINT and SIGTERM ask training to stop while this lives (when `enabled`),
+// even in a background job, which starts with SIGINT ignored: `kill -INT`
+// is how scripts stop a run and keep its checkpoint.
 class StopOnSignals {
  public:
-  StopOnSignals() {
+  explicit StopOnSignals(bool enabled) : enabled_(enabled) {
     g_stop_signal = 0;
+    if (!enabled_) return;
     g_stderr_tty = ::isatty(STDERR_FILENO) == 1;
-    struct sigaction sa {};
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGINT, &sa, &old_int_);
-    ::sigaction(SIGTERM, &sa, &old_term_);
+    install(SIGINT, old_int_);
+    install(SIGTERM, old_term_);
   }
   ~StopOnSignals() {
+    if (!enabled_) return;
     ::sigaction(SIGINT, &old_int_, nullptr);
     ::sigaction(SIGTERM, &old_term_, nullptr);
   }
@@ -55,6 +56,13 @@ class StopOnSignals {
   StopOnSignals& operator=(const StopOnSignals&) = delete;
 
  private:
+  static void install(int sig, struct sigaction& old) {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(sig, &sa, &old);
+  }
+  bool enabled_;
   struct sigaction old_int_ {
   }, old_term_{};
 };
@@ -95,13 +103,13 @@ std::string stamp() {
   return buf;
 }
 
-void set_training_observer(TrainingObserver observer) {
-  g_observer = std::move(observer);
+void set_run_options(RunOptions options) {
+  g_run = std::move(options);
 }
 
 void print_results(const nlohmann::ordered_json& results, bool json) {
   if (json) std::cout << json_line(results) << std::endl;
-  if (g_observer.results) g_observer.results(results);
+  if (g_run.on_results) g_run.on_results(results);
 }
 
 void request_stop() {
@@ -110,7 +118,7 @@ void request_stop() {
 }
 
 void print_progress(const ProgressReport& r) {
-  if (g_observer.progress) g_observer.progress(r);
+  if (g_run.on_progress) g_run.on_progress(r);
   progress_line(
       fmt::format("{}Ep. {}/{} : {:5.1f}% : {:7.0f} {}/s : lr {:.3g} : {} : {} elapsed : ETA {}",
                   stamp(), r.epoch, r.epochs, 100.0 * r.fraction, r.rate, r.unit, r.lr, r.loss,
@@ -263,7 +271,7 @@ train::TrainResult run_training(const std::string& command, train::Task& task,
   cb.should_stop = [] { return g_stop_signal.load() != 0; };
   train::TrainResult r;
   {
-    StopOnSignals guard;
+    StopOnSignals guard(g_run.handle_signals);
     r = train::fit(task, o, cb);
   }
   if (r.interrupted) {

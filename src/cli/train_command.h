@@ -32,6 +32,9 @@ std::string stamp();
 // rate, loss or perplexity, elapsed time, ETA.
 void print_progress(const ProgressReport& r);
 
+// The options of the command line under way (run_command_line sets them).
+void set_run_options(RunOptions options);
+
 // The end of every training command: results.json's figures on stdout with
 // --json, and to the training observer (app.h).
 void print_results(const nlohmann::ordered_json& results, bool json);

@@ -7,6 +7,14 @@
 
 namespace rnnkit::decode {
 
+std::string_view without_labels(std::string_view line, const std::string& prefix) {
+  while (!prefix.empty() && line.substr(0, prefix.size()) == prefix) {
+    const auto space = line.find(' ');
+    line.remove_prefix(space == std::string_view::npos ? line.size() : space + 1);
+  }
+  return line;
+}
+
 std::vector<std::int32_t> classifier_ids(const models::ClassifierConfig& config,
                                          const text::Segmenter& units,
                                          const text::Vocabulary& vocab,

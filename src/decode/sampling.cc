@@ -52,6 +52,17 @@ std::int32_t sample(const std::vector<float>& logits, const SamplingOptions& opt
   return order[keep - 1];
 }
 
+namespace {
+
+// A prompt's ids; an empty prompt starts after an end of sentence, as at the
+// start of a line.
+std::vector<std::int32_t> prompt_ids(const text::Vocabulary& vocab,
+                                     const std::vector<std::string>& prompt) {
+  return prompt.empty() ? std::vector<std::int32_t>{vocab.eos_id()} : vocab.encode(prompt);
+}
+
+}  // namespace
+
 std::vector<std::string> generate(const models::LanguageModel& model, const text::Vocabulary& vocab,
                                   const std::vector<std::string>& prompt,
                                   const GenerateOptions& opts, Device device) {
@@ -59,9 +70,7 @@ std::vector<std::string> generate(const models::LanguageModel& model, const text
   NoGradGuard no_grad;
   Generator gen(opts.seed, stream_id(RngStream::kSampling)), unused;
   nn::RecurrentState state = model.zero_state(1, device);
-  // An empty prompt starts after an end of sentence, as at the start of a line.
-  std::vector<std::int32_t> ids = prompt.empty() ? std::vector<std::int32_t>{vocab.eos_id()}
-                                                 : vocab.encode(prompt);
+  std::vector<std::int32_t> ids = prompt_ids(vocab, prompt);
   std::vector<std::string> out;
   Tensor x = Tensor::from_ids(ids, {static_cast<std::int64_t>(ids.size()), 1}, device);
   for (std::int64_t i = 0; i < opts.length; ++i) {
@@ -84,7 +93,7 @@ std::vector<std::string> generate_beam(const models::LanguageModel& model, const
   RNNKIT_CHECK(width >= 1, "beam width must be at least 1, got {}", width);
   NoGradGuard no_grad;
   Generator unused;
-  std::vector<std::int32_t> ids = prompt.empty() ? std::vector<std::int32_t>{vocab.eos_id()} : vocab.encode(prompt);
+  std::vector<std::int32_t> ids = prompt_ids(vocab, prompt);
   // The prompt but its last token sets the state; the last starts the search.
   nn::RecurrentState state = model.zero_state(1, device);
   if (ids.size() > 1) {
@@ -133,8 +142,7 @@ std::vector<float> next_token_log_probs(const models::LanguageModel& model,
                                         const std::vector<std::string>& prefix, Device device) {
   NoGradGuard no_grad;
   Generator unused;
-  std::vector<std::int32_t> ids =
-      prefix.empty() ? std::vector<std::int32_t>{vocab.eos_id()} : vocab.encode(prefix);
+  std::vector<std::int32_t> ids = prompt_ids(vocab, prefix);
   Tensor x = Tensor::from_ids(ids, {static_cast<std::int64_t>(ids.size()), 1}, device);
   auto logits = model.forward(x, model.zero_state(1, device), unused).first.value();
   return ops::log_softmax(logits.narrow0(logits.size(0) - 1, 1)).to_vector();

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "rnnkit/core/error.h"
+#include "rnnkit/text/parallel.h"
 
 namespace rnnkit::models {
 
@@ -212,6 +213,15 @@ NgramModel NgramModel::train_kneser_ney(const std::vector<std::vector<std::strin
       lower.at(h).log10_backoff = static_cast<float>(std::log10(ctx.freed / ctx.total));
   }
   return m;
+}
+
+std::vector<std::vector<std::string>> ngram_sentences(const std::string& text) {
+  std::vector<std::vector<std::string>> out;
+  for (const auto& line : text::split_lines(text)) {
+    auto words = text::split_units(line, text::Unit::kWord);
+    if (!words.empty()) out.push_back(std::move(words));
+  }
+  return out;
 }
 
 }  // namespace rnnkit::models

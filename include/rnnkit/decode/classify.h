@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rnnkit/models/classifier.h"
@@ -20,6 +21,10 @@ struct ClassifyOptions {
 
 // A sentence as the model reads it: lower-cased if the model says so,
 // segmented, and mapped to ids (an empty sentence reads as one <unk>).
+// A line without its leading labels (fastText's "__label__yes some text" is
+// classified as "some text"); an empty prefix leaves it whole.
+std::string_view without_labels(std::string_view line, const std::string& prefix);
+
 std::vector<std::int32_t> classifier_ids(const models::ClassifierConfig& config,
                                          const text::Segmenter& units,
                                          const text::Vocabulary& vocab,

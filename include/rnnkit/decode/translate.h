@@ -19,6 +19,10 @@ struct Translation {
   bool cropped = false;            // the source was longer than max_source_length, and cut
 };
 
+// What the commands and the Python module cut inputs to by default (a 10 MB
+// line would otherwise take minutes and gigabytes).
+inline constexpr std::int64_t kMaxSourceLength = 400;
+
 struct TranslateOptions {
   std::int64_t beam = 1, nbest = 1, max_length = 100, batch = 64;
   // Longer sources are cut to this many units (0: no limit): one huge line must

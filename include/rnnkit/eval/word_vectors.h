@@ -27,6 +27,9 @@ class VectorIndex {
   std::int64_t searchable() const { return limit_; }
   const std::string& word(std::int32_t id) const { return words_[static_cast<std::size_t>(id)]; }
   float similarity(std::int32_t a, std::int32_t b) const;
+  // The word farthest (by cosine) from the mean of the words' unit vectors, as
+  // gensim's doesnt_match; InvalidArgument for an unknown word or none.
+  std::string doesnt_match(const std::vector<std::string>& words) const;
 
   // Nearest words to sum(positive) - sum(negative) by cosine, excluding the query words.
   std::vector<std::pair<std::string, float>> most_similar(const std::vector<std::string>& positive,

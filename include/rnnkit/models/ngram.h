@@ -81,4 +81,8 @@ class NgramModel {
   std::vector<std::array<double, 3>> discounts_;
 };
 
+// The sentences an n-gram model trains on and scores: each non-empty line of
+// `text`, split at spaces (as SRILM and KenLM read text).
+std::vector<std::vector<std::string>> ngram_sentences(const std::string& text);
+
 }  // namespace rnnkit::models
