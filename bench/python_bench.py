@@ -4,6 +4,7 @@
     PYTHONPATH=build/release/python /usr/bin/python3 bench/python_bench.py
         [--rnnkit build/release/rnnkit] [--tokens 16000000] [--dim 300] [--queries 1000]
         [--reps 5] [--threads 1 2] [--sentences 10000] [--out bench/results/python]
+        [--before OTHER_BUILD/python]   # also time most_similar of another build, same run
 
 1. most_similar (topn 10) queries per second on the same word2vec vectors
    (`rnnkit embed train` on the first --tokens tokens of ../shared/data/w2v/mix.txt.gz,
@@ -92,14 +93,20 @@ def vectors_part(args, tmp):
     rows = []
     for threads in args.threads:
         got = {}
-        for tool in ("rnnkit", "gensim"):
-            got[tool] = json.loads(run([sys.executable, "-c", QPS, tool, path, str(args.queries),
-                                        str(args.reps)], env=threads_env(threads)))
+        tools = ["rnnkit", "gensim"] + (["before"] if args.before else [])
+        for tool in tools:
+            env = threads_env(threads)
+            if tool == "before":
+                env["PYTHONPATH"] = args.before
+            got[tool] = json.loads(run([sys.executable, "-c", QPS, "gensim" if tool == "gensim"
+                                        else "rnnkit", path, str(args.queries), str(args.reps)],
+                                       env=env))
         same = sum(a == b for a, b in zip(got["rnnkit"]["answers"], got["gensim"]["answers"]))
         rows.append({"threads": threads, "vocab": got["rnnkit"]["vocab"], "dim": args.dim,
                      "rnnkit_qps": got["rnnkit"]["qps"], "gensim_qps": got["gensim"]["qps"],
                      "ratio": got["rnnkit"]["qps"] / got["gensim"]["qps"],
-                     "same_top10": same, "queries": args.queries})
+                     "same_top10": same, "queries": args.queries,
+                     "before_qps": got["before"]["qps"] if args.before else None})
     return rows
 
 
@@ -160,6 +167,7 @@ def main():
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     p.add_argument("--sentences", type=int, default=10000)
     p.add_argument("--parts", nargs="+", default=["vectors", "lm"])
+    p.add_argument("--before", help="PYTHONPATH of another build's module, timed beside")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "python"))
     args = p.parse_args()
     if not os.path.isdir(DATA):
@@ -172,10 +180,12 @@ def main():
         if "vectors" in args.parts:
             results["most_similar"] = vectors_part(args, tmp)
             print("\n| threads | vocabulary x dim | rnnkit q/s | gensim q/s | rnnkit / gensim "
-                  "| same top-10 |\n|---|---|---|---|---|---|")
+                  "| same top-10 | --before q/s |\n|---|---|---|---|---|---|---|")
             for r in results["most_similar"]:
+                before = f"{r['before_qps']:.0f}" if r["before_qps"] else "-"
                 print(f"| {r['threads']} | {r['vocab']} x {r['dim']} | {r['rnnkit_qps']:.0f} | "
-                      f"{r['gensim_qps']:.0f} | {r['ratio']:.2f} | {r['same_top10']}/{r['queries']} |")
+                      f"{r['gensim_qps']:.0f} | {r['ratio']:.2f} | {r['same_top10']}/{r['queries']} "
+                      f"| {before} |")
         if "lm" in args.parts:
             lm = lm_part(args, tmp)
             results.update(lm)
