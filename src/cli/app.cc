@@ -13,11 +13,12 @@ namespace rnnkit::cli {
 void add_commands(CLI::App& app) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "rnnkit " + build_info().version);
-  CLI::App* lm = app.add_subcommand("lm", "language models: train, eval, generate");
+  CLI::App* lm = app.add_subcommand("lm", "language models: train, eval, generate, inspect");
   lm->require_subcommand(1);
   add_lm_train(*lm);
   add_lm_eval(*lm);
   add_lm_generate(*lm);
+  add_lm_inspect(*lm);
   CLI::App* embed =
       app.add_subcommand("embed", "word vectors: train, similar, analogy, eval, export");
   embed->require_subcommand(1);

@@ -18,6 +18,7 @@ namespace rnnkit::cli {
 void add_lm_train(CLI::App& lm);
 void add_lm_eval(CLI::App& lm);
 void add_lm_generate(CLI::App& lm);
+void add_lm_inspect(CLI::App& lm);
 void add_embed_train(CLI::App& embed);
 void add_embed_similar(CLI::App& embed);
 void add_embed_analogy(CLI::App& embed);

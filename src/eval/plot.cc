@@ -235,4 +235,45 @@ std::string attention_html(const std::vector<AttentionExample>& examples, const 
   return html + "</body></html>\n";
 }
 
+std::string cell_html(const CellView& view) {
+  std::string html = fmt::format(
+      "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{0}</title>\n<style>"
+      "body{{font-family:sans-serif;margin:2em}} .text{{font-family:monospace;white-space:pre-wrap;"
+      "line-height:1.6;border:1px solid #ccc;padding:8px}} table{{border-collapse:collapse}} "
+      "td,th{{padding:2px 10px;text-align:left}}</style></head>\n<body>\n<h1>{0}</h1>\n"
+      "<p>Each token coloured by one unit's {1}: red positive, blue negative, the strongest "
+      "colour at the unit's largest magnitude in this text (hover for the value). "
+      "&#x23CE; ends a line.</p>\n",
+      xml_escape(view.title), xml_escape(view.state));
+  if (!view.rankings.empty()) {
+    html +=
+        "<h2>Units that track the text</h2>\n<table>\n<tr><th>feature</th><th>units "
+        "(layer:unit, Pearson's r)</th></tr>\n";
+    for (const auto& r : view.rankings) {
+      std::string cells;
+      for (const auto& u : r.units)
+        cells += fmt::format("{}<a href=\"#u{}_{}\">{}:{}</a> {:+.2f}", cells.empty() ? "" : ", ",
+                             u.layer, u.unit, u.layer, u.unit, u.correlation);
+      html += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", xml_escape(r.feature), cells);
+    }
+    html += "</table>\n";
+  }
+  for (const auto& u : view.units) {
+    float scale = 0;
+    for (float v : u.values) scale = std::max(scale, std::abs(v));
+    html += fmt::format("<h2 id=\"u{0}_{1}\">layer {0}, unit {1}</h2>\n<div class=\"text\">",
+                        u.layer, u.unit);
+    for (std::size_t i = 0; i < view.tokens.size() && i < u.values.size(); ++i) {
+      const float x = scale > 0 ? u.values[i] / scale : 0.0f;
+      const bool eos = view.tokens[i] == "<eos>";
+      html += fmt::format(
+          "<span title=\"{:.4f}\" style=\"background:rgba({},{},{},{:.2f})\">{}</span>{}",
+          u.values[i], x > 0 ? 220 : 30, 60, x > 0 ? 30 : 220, std::abs(x),
+          eos ? "&#x23CE;" : xml_escape(view.tokens[i]), eos ? "\n" : (view.spaced ? " " : ""));
+    }
+    html += "</div>\n";
+  }
+  return html + "</body></html>\n";
+}
+
 }  // namespace rnnkit::eval

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "rnnkit/eval/cells.h"
+
 namespace rnnkit::eval {
 
 struct Series {
@@ -51,5 +53,28 @@ struct AttentionExample {
 std::string attention_svg(const AttentionExample& example);
 // A self-contained HTML page with one heat map per example.
 std::string attention_html(const std::vector<AttentionExample>& examples, const std::string& title);
+
+// A recurrent model's units over a text: the text coloured token by token
+// by each unit's state (red positive, blue negative, scaled by the unit's
+// largest magnitude in the text; the value in each token's tooltip), and the
+// units that track each simple feature of the text best.
+struct CellView {
+  std::string title;
+  std::vector<std::string> tokens;  // a segmenter's units, "<eos>" ending each line
+  bool spaced = false;              // words: a space between tokens
+  std::string state;                // "cell state c" or "hidden state h"
+  struct Unit {
+    std::int64_t layer = 0, unit = 0;
+    std::vector<float> values;  // one per token
+  };
+  std::vector<Unit> units;
+  struct Ranking {
+    std::string feature;
+    std::vector<UnitScore> units;
+  };
+  std::vector<Ranking> rankings;
+};
+// A self-contained HTML page (no script, nothing loaded from elsewhere).
+std::string cell_html(const CellView& view);
 
 }  // namespace rnnkit::eval
