@@ -100,8 +100,9 @@ def test_generation_in_two_threads_runs_concurrently(lm_path, wide_lm_path):
     (a0, a1), (b0, b1) = spans["a"], spans["b"]
     overlap = min(a1, b1) - max(a0, b0)
     assert overlap > 0.5 * min(a1 - a0, b1 - b0), spans
-    # And on 2 cores, two take well under twice as long as one (this test runs alone).
-    assert both < 1.6 * single, f"one {single:.2f}s, two at once {both:.2f}s"
+    # And on 2 cores, two take well under the sum of their times alone (about 1.1x one
+    # here on a quiet machine; the margin is for a shared one).
+    assert both < 0.9 * (2 * single), f"one {single:.2f}s, two at once {both:.2f}s"
     # Concurrent calls do not disturb each other.
     lm = rnnkit.load(lm_path)
     results = [None, None]

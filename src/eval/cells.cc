@@ -30,6 +30,12 @@ std::vector<TextFeature> text_features(const std::vector<std::string>& tokens) {
     column = t == "<eos>" ? 0 : column + 1;
   }
   out.push_back(std::move(position));
+  // A feature that never changes in the text tracks nothing.
+  const auto varies = [](const TextFeature& f) {
+    return std::any_of(f.values.begin(), f.values.end(),
+                       [&](double v) { return v != f.values.front(); });
+  };
+  if (!varies(out.back())) out.pop_back();
   for (const auto& p : pairs) {
     TextFeature f{p.name, {}};
     int depth = 0;
@@ -46,7 +52,7 @@ std::vector<TextFeature> text_features(const std::vector<std::string>& tokens) {
       seen = seen || depth > 0;
       f.values.push_back(depth > 0 ? 1.0 : 0.0);
     }
-    if (seen) out.push_back(std::move(f));
+    if (seen && varies(f)) out.push_back(std::move(f));
   }
   return out;
 }

@@ -251,9 +251,16 @@ std::string cell_html(const CellView& view) {
         "(layer:unit, Pearson's r)</th></tr>\n";
     for (const auto& r : view.rankings) {
       std::string cells;
-      for (const auto& u : r.units)
-        cells += fmt::format("{}<a href=\"#u{}_{}\">{}:{}</a> {:+.2f}", cells.empty() ? "" : ", ",
-                             u.layer, u.unit, u.layer, u.unit, u.correlation);
+      for (const auto& u : r.units) {
+        const bool shown = std::any_of(view.units.begin(), view.units.end(), [&](const auto& v) {
+          return v.layer == u.layer && v.unit == u.unit;
+        });
+        const std::string name = fmt::format("{}:{}", u.layer, u.unit);
+        cells += fmt::format(
+            "{}{} {:+.2f}", cells.empty() ? "" : ", ",
+            shown ? fmt::format("<a href=\"#u{}_{}\">{}</a>", u.layer, u.unit, name) : name,
+            u.correlation);
+      }
       html += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", xml_escape(r.feature), cells);
     }
     html += "</table>\n";
@@ -267,7 +274,7 @@ std::string cell_html(const CellView& view) {
       const float x = scale > 0 ? u.values[i] / scale : 0.0f;
       const bool eos = view.tokens[i] == "<eos>";
       html += fmt::format(
-          "<span title=\"{:.4f}\" style=\"background:rgba({},{},{},{:.2f})\">{}</span>{}",
+          "<span title=\"{:.4g}\" style=\"background:rgba({},{},{},{:.2f})\">{}</span>{}",
           u.values[i], x > 0 ? 220 : 30, 60, x > 0 ? 30 : 220, std::abs(x),
           eos ? "&#x23CE;" : xml_escape(view.tokens[i]), eos ? "\n" : (view.spaced ? " " : ""));
     }

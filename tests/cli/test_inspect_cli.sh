@@ -44,10 +44,26 @@ grep -q "<script\|http" "$work/cells.html" && bad "the page loads or runs someth
 "$RNNKIT" lm inspect --model "$work/gru" --text "$work/short.txt" --out "$work/gru.html" 2>/dev/null \
   && grep -q 'hidden state h' "$work/gru.html" && ok || bad "a GRU shows its hidden state"
 "$RNNKIT" lm inspect --model "$work/lstm" --text "$work/text.txt" --out "$work/cut.html" \
-  --max-tokens 100 2>"$work/err.txt" && grep -q "first 100 of" "$work/err.txt" && ok \
+  --max-tokens 100 2>"$work/err.txt" && grep -q "first 100 tokens" "$work/err.txt" && ok \
   || bad "--max-tokens says it cut: $(cat "$work/err.txt")"
 
+# Every link of the ranking leads to a unit shown; a unit given twice is shown once.
+python3 - "$work/cells.html" <<'PY' && ok || bad "a ranking link leads nowhere"
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+ids = set(re.findall(r'<h2 id="(u\d+_\d+)"', page))
+links = set(re.findall(r'href="#(u\d+_\d+)"', page))
+assert links and links <= ids, (links - ids)
+PY
+"$RNNKIT" lm inspect --model "$work/lstm" --text "$work/short.txt" --out "$work/dup.html"   --units 3,3 2>/dev/null && [ "$(grep -c '<h2 id="u' "$work/dup.html")" -eq 1 ] && ok || bad "--units 3,3"
+# An endless text is read only up to --max-tokens.
+yes 'the "cat" sat' | timeout 60 "$RNNKIT" lm inspect --model "$work/lstm" --text - \
+  --out "$work/pipe.html" --max-tokens 300 2>/dev/null && ok || bad "an endless pipe with --max-tokens"
+
 # Errors, and no page left behind.
+cp "$work/short.txt" "$work/same.txt"
+expect_error "is the --text file" "$RNNKIT" lm inspect --model "$work/lstm" --text "$work/same.txt" --out "$work/same.txt"
+cmp -s "$work/short.txt" "$work/same.txt" && ok || bad "--out equal to --text replaced the text"
 expect_error "a gru has no cell states" "$RNNKIT" lm inspect --model "$work/gru" --text "$work/short.txt" --out "$work/x.html" --state c
 expect_error "--layer 2 outside [0, 1]" "$RNNKIT" lm inspect --model "$work/lstm" --text "$work/short.txt" --out "$work/x.html" --layer 2
 expect_error "--units: 16 outside [0, 15]" "$RNNKIT" lm inspect --model "$work/lstm" --text "$work/short.txt" --out "$work/x.html" --units 16

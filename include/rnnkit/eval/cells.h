@@ -18,7 +18,7 @@ struct TextFeature {
 };
 // Position in the line (tokens since the last end of line), and whether the
 // token is inside "quotes", (brackets) and, for Japanese text, 「…」, as
-// 0/1 (a feature that never changes in the text is left out). `tokens` are a
+// 0/1; a feature that never changes in the text is left out. `tokens` are a
 // segmenter's units with "<eos>" ending each line.
 std::vector<TextFeature> text_features(const std::vector<std::string>& tokens);
 
