@@ -506,7 +506,7 @@ data: a CSV/TSV file read as training read it; steps 0: the model's --steps.)")
           case FileKind::kSafetensors:
             break;  // the reader names what is wrong with a missing or damaged file
         }
-        const auto metadata = io::load_safetensors(path).metadata;
+        const auto metadata = io::read_safetensors_metadata(path);  // the header alone
         auto it = metadata.find("format");
         const std::string format = it == metadata.end() ? "" : it->second;
         if (format == io::kLmFormat)

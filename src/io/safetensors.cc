@@ -131,11 +131,14 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
   write_file_atomic(path, bytes);
 }
 
-SafetensorsContents load_safetensors(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail(path, fmt::format("cannot open: {}", std::strerror(errno)));
+namespace {
+
+// The JSON header of an open safetensors file, checked, and where its data lie.
+struct Header {
+  nlohmann::json json;
+  std::uint64_t data_start = 0, data_size = 0;
+};
+Header read_header(std::ifstream& in, const std::string& path) {
   in.seekg(0, std::ios::end);
   std::uint64_t size = static_cast<std::uint64_t>(in.tellg());
   in.seekg(0);
@@ -179,9 +182,44 @@ SafetensorsContents load_safetensors(const std::string& path) {
   }
   if (!duplicate.empty()) fail(path, fmt::format("the header names '{}' twice", duplicate));
   if (!header.is_object()) fail(path, "header is not a JSON object");
-  std::uint64_t data_start = 8 + header_len, data_size = size - data_start;
+  return {std::move(header), 8 + header_len, size - 8 - header_len};
+}
+
+std::ifstream open_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) fail(path, "is a directory, not a file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, fmt::format("cannot open: {}", std::strerror(errno)));
+  return in;
+}
+
+Metadata metadata_of(const nlohmann::json& header, const std::string& path) {
+  Metadata out;
+  auto it = header.find("__metadata__");
+  if (it == header.end()) return out;
+  if (!it->is_object()) fail(path, "__metadata__ is not an object");
+  for (auto m = it->begin(); m != it->end(); ++m) {
+    if (!m.value().is_string()) fail(path, fmt::format("metadata '{}' is not a string", m.key()));
+    out[m.key()] = m.value().get<std::string>();
+  }
+  return out;
+}
+
+}  // namespace
+
+Metadata read_safetensors_metadata(const std::string& path) {
+  std::ifstream in = open_file(path);
+  return metadata_of(read_header(in, path).json, path);
+}
+
+SafetensorsContents load_safetensors(const std::string& path) {
+  std::ifstream in = open_file(path);
+  const Header h = read_header(in, path);
+  const nlohmann::json& header = h.json;
+  const std::uint64_t data_start = h.data_start, data_size = h.data_size;
 
   SafetensorsContents out;
+  out.metadata = metadata_of(header, path);
   struct Item {
     std::string name;
     DType dtype;
@@ -192,14 +230,7 @@ SafetensorsContents load_safetensors(const std::string& path) {
   for (auto it = header.begin(); it != header.end(); ++it) {
     const std::string& name = it.key();
     const auto& v = it.value();
-    if (name == "__metadata__") {
-      if (!v.is_object()) fail(path, "__metadata__ is not an object");
-      for (auto m = v.begin(); m != v.end(); ++m) {
-        if (!m.value().is_string()) fail(path, fmt::format("metadata '{}' is not a string", m.key()));
-        out.metadata[m.key()] = m.value().get<std::string>();
-      }
-      continue;
-    }
+    if (name == "__metadata__") continue;
     try {
       Item item{name, DType::kFloat32, {}, 0, 0};
       std::string dt = v.at("dtype").get<std::string>();

@@ -144,5 +144,21 @@ TEST(ModelFiles, EncodersAreNamedAlikeInEveryFamily) {
   EXPECT_EQ(names, encoder_of(b));
 }
 
+// The metadata alone comes from the header: it reads the same as a whole load,
+// and a file whose data were cut off still gives it.
+TEST(ModelFiles, MetadataFromTheHeaderAlone) {
+  const auto dir = std::filesystem::temp_directory_path() / "rnnkit_metadata_test";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "m.safetensors").string();
+  io::save_safetensors(path, {{"w", Tensor::full({64, 64}, 0.5f)}},
+                       {{"format", "rnnkit.lm"}, {"note", "x"}});
+  EXPECT_EQ(io::read_safetensors_metadata(path), io::load_safetensors(path).metadata);
+  std::filesystem::resize_file(path, std::filesystem::file_size(path) - 100);
+  EXPECT_THROW(io::load_safetensors(path), FormatError);
+  EXPECT_EQ(io::read_safetensors_metadata(path).at("note"), "x");
+  EXPECT_THROW(io::read_safetensors_metadata((dir / "missing.safetensors").string()), FormatError);
+  std::filesystem::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace rnnkit

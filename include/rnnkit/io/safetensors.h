@@ -26,6 +26,9 @@ void save_safetensors(const std::string& path, const NamedTensors& tensors,
                       const Metadata& metadata);
 // Throws FormatError naming the file and what is wrong.
 SafetensorsContents load_safetensors(const std::string& path);
+// The metadata alone, from the header (the data are not read); the header is
+// checked as load_safetensors checks it.
+Metadata read_safetensors_metadata(const std::string& path);
 
 // Writes `bytes` to path through a temporary file, fsync and rename, so a
 // crash never leaves a half-written file under the final name.
